@@ -1,0 +1,105 @@
+// Package checks holds the check catalogue and the engine that runs it.
+//
+// A check is a value: metadata (ID, title, severity, platforms, framework
+// mappings, remediation), the probes it declares it reads, and an Evaluate
+// function from observations to a Verdict. Checks never print and never read
+// the machine except through the Observer they are given.
+package checks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nhs-dspt/dspt-audit/checks/probe"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// Platforms a check can run on, as the host probe names them.
+const (
+	Windows = "windows"
+	Linux   = "linux"
+)
+
+// Check is one audit check.
+type Check struct {
+	// ID is stable and part of the interface: reports, --fail-on users and
+	// fleet roll-ups key on it.
+	ID          string
+	Title       string
+	Severity    standards.Severity
+	Platforms   []string
+	Mappings    standards.Mappings
+	Remediation string
+	// Reads declares every probe the check may make. A probe outside it
+	// fails, so the catalogue always says what a check reads.
+	Reads    []probe.Query
+	Evaluate func(*Env) Verdict
+}
+
+// Env is what a check judges from.
+type Env struct {
+	probe.Observer
+	// Now is the moment the verdict is for: collection time, or --now.
+	Now  time.Time
+	Data *standards.Data
+	Host probe.HostInfo
+}
+
+// Today is the calendar day of Now.
+func (e *Env) Today() standards.Date { return standards.DayOf(e.Now) }
+
+// Verdict is a check's judgement of one machine.
+type Verdict struct {
+	Status standards.Status
+	// Summary says in one or two sentences what was seen and what it means,
+	// quoting the value that decided it.
+	Summary string
+	// Remediation replaces the check's remediation when the fix depends on
+	// what was found.
+	Remediation string
+}
+
+// Result is a check's verdict with the observations it rests on.
+type Result struct {
+	Check    *Check
+	Verdict  Verdict
+	Evidence []probe.Observation
+}
+
+// Remediation is the verdict's remediation, or else the check's.
+func (r Result) Remediation() string {
+	if r.Verdict.Remediation != "" {
+		return r.Verdict.Remediation
+	}
+	return r.Check.Remediation
+}
+
+// AppliesTo reports whether the check runs on a platform.
+func (c *Check) AppliesTo(platform string) bool { return slices.Contains(c.Platforms, platform) }
+
+func verdict(s standards.Status, format string, args ...any) Verdict {
+	return Verdict{Status: s, Summary: fmt.Sprintf(format, args...)}
+}
+
+// cannotTell turns probe failures into a verdict: needs_admin when any
+// failure was a lack of rights, else unknown. It never passes.
+func cannotTell(what string, failed ...probe.Observation) Verdict {
+	status := standards.Unknown
+	var reasons []string
+	for _, o := range failed {
+		if o.Error == nil {
+			continue
+		}
+		if o.Error.Class == probe.AccessDenied {
+			status = standards.NeedsAdmin
+		}
+		reasons = append(reasons, fmt.Sprintf("%s: %s", o.Query, o.Error))
+	}
+	v := verdict(status, "Could not tell %s: %s.", what, strings.Join(reasons, "; "))
+	if status == standards.NeedsAdmin {
+		v.Remediation = "Run dspt-audit elevated (as Administrator, or as SYSTEM from the scheduled task) so that this can be read."
+	}
+	return v
+}

@@ -1,0 +1,171 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nhs-dspt/dspt-audit/checks/probe"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// Options configure a run.
+type Options struct {
+	Checks       []*Check
+	Data         *standards.Data
+	ProbeTimeout time.Duration
+	// Now is when verdicts are judged for; zero means the clock below.
+	Now time.Time
+	// Clock gives the scan time; nil means time.Now. Tests inject one.
+	Clock func() time.Time
+	// Parallel bounds how many checks run at once; zero means 8.
+	Parallel int
+}
+
+// Scan is the outcome of running the catalogue against one machine.
+type Scan struct {
+	Host      probe.HostInfo
+	ScannedAt time.Time
+	// JudgedAt is the moment the verdicts are for.
+	JudgedAt     time.Time
+	Results      []Result
+	Observations []probe.Observation
+}
+
+// Snapshot is the scan's observations without its verdicts.
+func (s *Scan) Snapshot(tool string) *probe.Snapshot {
+	return &probe.Snapshot{
+		SchemaVersion: probe.SnapshotSchemaVersion,
+		Tool:          tool,
+		CollectedAt:   s.ScannedAt,
+		Host:          s.Host,
+		Observations:  s.Observations,
+	}
+}
+
+// Run identifies the host, then runs every check that applies to its
+// platform, concurrently. A check that panics or overruns its deadline
+// becomes an unknown verdict; the others still complete.
+func Run(ctx context.Context, src probe.Source, opts Options) (*Scan, error) {
+	clock := opts.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	timeout := opts.ProbeTimeout
+	if timeout <= 0 {
+		timeout = probe.DefaultTimeout
+	}
+	rec := probe.NewRecorder(ctx, src, timeout)
+	scan := &Scan{ScannedAt: clock().UTC().Truncate(time.Second)}
+	hostObs := rec.Observe(probe.HostInfoQuery())
+	host, err := hostObs.Host()
+	if err != nil {
+		return nil, fmt.Errorf("could not identify this machine: %v", err)
+	}
+	scan.Host = host
+	scan.JudgedAt = scan.ScannedAt
+	if !opts.Now.IsZero() {
+		scan.JudgedAt = opts.Now.UTC()
+	}
+	var todo []*Check
+	for _, c := range opts.Checks {
+		if c.AppliesTo(host.OS) {
+			todo = append(todo, c)
+		}
+	}
+	scan.Results = make([]Result, len(todo))
+	parallel := opts.Parallel
+	if parallel <= 0 {
+		parallel = 8
+	}
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, c := range todo {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			env := &Env{Now: scan.JudgedAt, Data: opts.Data, Host: host}
+			scan.Results[i] = runOne(c, env, rec, timeout)
+		}()
+	}
+	wg.Wait()
+	scan.Observations = rec.Observations()
+	return scan, nil
+}
+
+// runOne runs a check with its own deadline: each probe is bounded already,
+// so the deadline only catches judging code that loops or blocks.
+func runOne(c *Check, env *Env, rec *probe.Recorder, probeTimeout time.Duration) Result {
+	scoped := &scopedObserver{rec: rec, check: c}
+	env.Observer = scoped
+	deadline := probeTimeout * time.Duration(len(c.Reads)+2)
+	done := make(chan Verdict, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- verdict(standards.Unknown, "The check failed inside dspt-audit (%v), so nothing was judged; please report it with the snapshot from `dspt-audit collect`.", p)
+			}
+		}()
+		done <- c.Evaluate(env)
+	}()
+	var v Verdict
+	select {
+	case v = <-done:
+	case <-time.After(deadline):
+		v = verdict(standards.Unknown, "The check did not finish within %s, so nothing was judged.", deadline)
+	}
+	return Result{Check: c, Verdict: v, Evidence: scoped.evidence()}
+}
+
+// scopedObserver is the Observer one check sees: it refuses undeclared
+// probes and remembers what the check read, in order, as its evidence.
+type scopedObserver struct {
+	rec   *probe.Recorder
+	check *Check
+	mu    sync.Mutex
+	seen  []probe.Observation
+}
+
+func (s *scopedObserver) Observe(q probe.Query) probe.Observation {
+	var obs probe.Observation
+	if s.declares(q) {
+		obs = s.rec.Observe(q)
+	} else {
+		obs = probe.Observation{Key: q.Key(), Kind: q.Kind, Query: q.String(),
+			Error: probe.Errorf(probe.Other, "check %s read %s without declaring it", s.check.ID, q)}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range s.seen {
+		if o.Key == obs.Key {
+			return obs
+		}
+	}
+	s.seen = append(s.seen, obs)
+	return obs
+}
+
+func (s *scopedObserver) declares(q probe.Query) bool {
+	key := q.Key()
+	for _, d := range s.check.Reads {
+		if d.Key() == key {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scopedObserver) evidence() []probe.Observation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]probe.Observation(nil), s.seen...)
+}
+
+// Undeclared reports whether an observation is the error of an undeclared read.
+func Undeclared(o probe.Observation) bool {
+	return o.Error != nil && strings.Contains(o.Error.Detail, "without declaring it")
+}

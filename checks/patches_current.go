@@ -1,0 +1,147 @@
+package checks
+
+import (
+	"fmt"
+
+	"github.com/nhs-dspt/dspt-audit/checks/probe"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// patchGraceDays is Cyber Essentials' limit for applying critical and
+// high-risk security updates (shared/standards-reference.md section 4).
+const patchGraceDays = 14
+
+// hotfix rows are supporting evidence only: Win32_QuickFixEngineering misses
+// many cumulative updates (shared/windows-facts.md section 3c).
+type hotfix struct {
+	HotFixID    *string
+	InstalledOn *string
+}
+
+var hotfixes = probe.NewWMI[hotfix](`root\cimv2`, "SELECT HotFixID, InstalledOn FROM Win32_QuickFixEngineering")
+
+// PatchesCurrent fails a machine missing a released security update for
+// more than 14 days.
+func PatchesCurrent() *Check {
+	return &Check{
+		ID:        "patches-current",
+		Title:     "Security updates installed within 14 days of release",
+		Severity:  standards.Critical,
+		Platforms: []string{Windows, Linux},
+		Mappings: standards.Mappings{
+			NDG:             []int{8},
+			DSPT:            []string{"8.3.1 (v8 GP)", "9.2.3 (v5 Cat 1, 14-day rule)", "B4.d (CAF-aligned)"},
+			CyberEssentials: []string{"Security update management"},
+			CAF:             []string{"B4.d"},
+			CIS:             []string{"18.10.92.2.1 (Win10/11 v3.0.0)", "18.10.92.4.3 (Win10/11 v3.0.0)"},
+		},
+		Remediation: "Install the latest cumulative update (Settings > Windows Update, or your WSUS/Intune ring) and restart; make sure automatic updates are on so the next one arrives within 14 days.",
+		Reads:       append(append([]probe.Query{}, windowsVersionReads...), esuLicences.Query, hotfixes.Query),
+		Evaluate:    evaluatePatchesCurrent,
+	}
+}
+
+func evaluatePatchesCurrent(e *Env) Verdict {
+	if e.Host.OS == Linux {
+		v := verdict(standards.Unknown, "This version of dspt-audit does not yet read pending security updates from the package manager, so it cannot say whether this host is patched.")
+		v.Remediation = "Check by hand: `apt list --upgradable` (Debian/Ubuntu) or `dnf updateinfo list --security` (RHEL family), and enable unattended security updates."
+		return v
+	}
+	s, bad := windowsServicing(e)
+	if bad != nil && s.version.CurrentBuild == 0 {
+		return *bad
+	}
+	today := e.Today()
+	if bad == nil && s.ended(today) {
+		year, esuBad, _ := esuCover(e, s)
+		if esuBad != nil {
+			return *esuBad
+		}
+		if year == nil {
+			v := verdict(standards.Fail, "%s has had no security updates since its servicing ended on %s, so it cannot be patched up to date (see os-supported).",
+				describeVersion(s.version, s.release), s.end)
+			v.Remediation = "Upgrade to a supported release; no update for this release will fix this."
+			return v
+		}
+	}
+	return judgePatchLevel(e, s.version)
+}
+
+func judgePatchLevel(e *Env, v standards.WindowsVersion) Verdict {
+	data := e.Data.WindowsUpdates
+	series, ok := data.SeriesFor(v.CurrentBuild, v.Channel())
+	if !ok {
+		return verdict(standards.Unknown, "No monthly update data for build %d on the %s channel (data as of %s), so the patch level cannot be judged.",
+			v.CurrentBuild, v.Channel(), data.AsOf)
+	}
+	pl := series.PatchLevel(v.UBR)
+	today := e.Today()
+	build := fmt.Sprintf("Build %d.%d", v.CurrentBuild, v.UBR)
+	support := supportingHotfixes(e)
+	dataAge := fmt.Sprintf("update data as of %s", data.AsOf)
+
+	if pl.BeyondData {
+		next := standards.NextPatchTuesday(pl.Newest.Date)
+		seen := fmt.Sprintf("%s is newer than the newest update in the data (%s, .%d; %s)", build, pl.Newest.Label(), pl.Newest.UBR, dataAge)
+		switch {
+		case today.Before(next.Time):
+			return verdict(standards.Pass, "%s and no Patch Tuesday has passed since.%s", seen, support)
+		case next.DaysUntil(today) <= patchGraceDays:
+			return verdict(standards.Warn, "%s. Whether it has the %s security update cannot be told from this data; that is within the 14-day window.%s", seen, next, support)
+		}
+		u := verdict(standards.Unknown, "%s. Whether it has the security updates released since %s cannot be told from this data, so it cannot be called current.%s", seen, next, support)
+		u.Remediation = "Load a newer windows-updates data file with --data; meanwhile confirm in Settings > Windows Update that the latest cumulative update is installed."
+		return u
+	}
+
+	installed := describeLevel(pl)
+	var missingSince standards.Date
+	var newest string
+	if pl.Level.UBR == 0 {
+		oldest := series.Updates[0]
+		missingSince = oldest.Date
+		newest = fmt.Sprintf("the newest in the data is %s", pl.Newest.Label())
+		installed = fmt.Sprintf("older than every update in the data (the oldest is %s, .%d)", oldest.Label(), oldest.UBR)
+	} else {
+		missingSince = standards.NextPatchTuesday(pl.Level.Date)
+		if later := series.ReleasedAfter(pl.Level.Date); len(later) > 0 {
+			newest = fmt.Sprintf("the newest in the data is %s", later[len(later)-1].Label())
+		} else {
+			newest = fmt.Sprintf("the %s update is not in the data (%s)", missingSince, dataAge)
+		}
+	}
+	if today.Before(missingSince.Time) {
+		return verdict(standards.Pass, "%s has %s, the newest security update; the next is due %s.%s", build, installed, missingSince, support)
+	}
+	days := missingSince.DaysUntil(today)
+	status := standards.Warn
+	if days > patchGraceDays {
+		status = standards.Fail
+	}
+	return verdict(status, "%s has %s; %s. Security updates released since %s are missing: %d days (the limit is %d).%s",
+		build, installed, newest, missingSince, days, patchGraceDays, support)
+}
+
+func describeLevel(pl standards.PatchLevel) string {
+	s := "the security fixes of " + pl.Level.Label()
+	if pl.Exact == nil {
+		return s
+	}
+	switch pl.Exact.Type {
+	case standards.UpdateHotpatch:
+		return fmt.Sprintf("hotpatch %s", pl.Exact.Label())
+	case standards.UpdatePreview, standards.UpdateOutOfBand:
+		return fmt.Sprintf("%s (%s %s, which adds no newer security fixes)", s, pl.Exact.Type, pl.Exact.KB)
+	}
+	return s
+}
+
+// supportingHotfixes quotes Win32_QuickFixEngineering as context; it never
+// decides the verdict.
+func supportingHotfixes(e *Env) string {
+	rows, obs := hotfixes.Rows(e)
+	if obs.Error != nil || len(rows) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (Win32_QuickFixEngineering lists %d hotfixes; it misses cumulative updates, so it is supporting evidence only.)", len(rows))
+}

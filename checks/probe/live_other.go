@@ -1,0 +1,15 @@
+//go:build !windows
+
+package probe
+
+import "context"
+
+const commandsForbidden = false
+
+func readRegistry(Query) (any, error) {
+	return nil, Errorf(NotFound, "there is no Windows registry on this OS")
+}
+
+func readWMI(context.Context, Query) (any, error) {
+	return nil, Errorf(MissingClass, "there is no WMI on this OS")
+}

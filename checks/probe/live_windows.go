@@ -1,0 +1,181 @@
+//go:build windows
+
+package probe
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/go-ole/go-ole"
+	"github.com/yusufpapurcu/wmi"
+	"golang.org/x/sys/windows"
+	"golang.org/x/sys/windows/registry"
+)
+
+// On Windows the tool never runs commands: their output is translated, and
+// everything it needs is in the registry, WMI or an API.
+const commandsForbidden = true
+
+var registryRoots = map[string]registry.Key{
+	"HKLM":               registry.LOCAL_MACHINE,
+	"HKEY_LOCAL_MACHINE": registry.LOCAL_MACHINE,
+	"HKU":                registry.USERS,
+	"HKEY_USERS":         registry.USERS,
+	"HKCU":               registry.CURRENT_USER,
+	"HKEY_CURRENT_USER":  registry.CURRENT_USER,
+}
+
+// readRegistry reads a value in the 64-bit view, so that a 32-bit build sees
+// what a 64-bit one does and not the stale WOW6432Node copy
+// (shared/windows-facts.md section 0.1).
+func readRegistry(q Query) (any, error) {
+	rootName, path, _ := strings.Cut(q.Path, `\`)
+	root, ok := registryRoots[strings.ToUpper(rootName)]
+	if !ok {
+		return nil, Errorf(Other, "unknown registry root %q", rootName)
+	}
+	k, err := registry.OpenKey(root, path, registry.QUERY_VALUE|registry.WOW64_64KEY)
+	if err != nil {
+		return nil, registryError(q, "key", err)
+	}
+	defer k.Close()
+	_, typ, err := k.GetValue(q.Name, nil)
+	if err != nil {
+		return nil, registryError(q, "value", err)
+	}
+	v, err := regValue(k, q.Name, typ)
+	if err != nil {
+		return nil, registryError(q, "value", err)
+	}
+	return v, nil
+}
+
+func regValue(k registry.Key, name string, typ uint32) (any, error) {
+	switch typ {
+	case registry.SZ, registry.EXPAND_SZ:
+		s, _, err := k.GetStringValue(name)
+		return typed(regTypeName(typ), s), err
+	case registry.DWORD, registry.QWORD:
+		n, _, err := k.GetIntegerValue(name)
+		return typed(regTypeName(typ), n), err
+	case registry.MULTI_SZ:
+		s, _, err := k.GetStringsValue(name)
+		return typed(RegMultiSZ, s), err
+	default:
+		b, _, err := k.GetBinaryValue(name)
+		return typed(RegBinary, hex.EncodeToString(b)), err
+	}
+}
+
+type typedValue struct {
+	Type string `json:"type"`
+	Data any    `json:"data"`
+}
+
+func typed(t string, v any) typedValue { return typedValue{t, v} }
+
+func regTypeName(t uint32) string {
+	switch t {
+	case registry.SZ:
+		return RegSZ
+	case registry.EXPAND_SZ:
+		return RegExpandSZ
+	case registry.DWORD:
+		return RegDWORD
+	case registry.QWORD:
+		return RegQWORD
+	}
+	return RegBinary
+}
+
+func registryError(q Query, what string, err error) error {
+	switch {
+	case errors.Is(err, registry.ErrNotExist):
+		return Errorf(NotFound, "registry %s %s does not exist", what, q)
+	case errors.Is(err, windows.ERROR_ACCESS_DENIED):
+		return Errorf(AccessDenied, "reading %s needs more rights", q)
+	}
+	return Errorf(Other, "%s: %v", q, err)
+}
+
+// readWMI runs one query on a connection of its own. yusufpapurcu/wmi's
+// package-level Query holds one global lock and cannot be cancelled, so a
+// single hung query would block every later one (shared/windows-facts.md
+// section 0.9). A per-query SWbemServices has its own COM thread: when it
+// hangs, the Recorder's timeout abandons it and later queries carry on.
+func readWMI(ctx context.Context, q Query) (any, error) {
+	if q.newRows == nil {
+		return nil, Errorf(Other, "WMI query %s has no row type", q)
+	}
+	rows := q.newRows()
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Errorf("WMI panicked: %v", p)
+			}
+		}()
+		svc, err := wmi.InitializeSWbemServices(&wmi.Client{PtrNil: true})
+		if err != nil {
+			done <- err
+			return
+		}
+		err = svc.Query(q.Name, rows, nil, q.Path)
+		svc.Close()
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			return nil, wmiError(q, err)
+		}
+		return rows, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// WMI error codes (wbemcli.h; shared/windows-facts.md section 6).
+const (
+	wbemAccessDenied     = 0x80041003
+	wbemInvalidNamespace = 0x8004100E
+	wbemInvalidClass     = 0x80041010
+	wbemNotFound         = 0x80041002
+	eAccessDenied        = 0x80070005
+)
+
+func wmiError(q Query, err error) error {
+	var mismatch *wmi.ErrFieldMismatch
+	if errors.As(err, &mismatch) {
+		// Seen under Wine: rows come back with no readable properties.
+		return Errorf(Other, "WMI returned rows without the property %s: %v", mismatch.FieldName, err)
+	}
+	code := hresult(err)
+	switch code {
+	case wbemAccessDenied, eAccessDenied:
+		return Errorf(AccessDenied, "WMI %s: access denied (0x%08X); run elevated", q, code)
+	case wbemInvalidNamespace:
+		return Errorf(MissingClass, "WMI namespace %s does not exist here (0x%08X)", q.Path, code)
+	case wbemInvalidClass:
+		return Errorf(MissingClass, "WMI class in %q does not exist here (0x%08X)", q.Name, code)
+	case wbemNotFound:
+		return Errorf(NotFound, "WMI %s: not found (0x%08X)", q, code)
+	}
+	return Errorf(Other, "WMI %s: %v", q, err)
+}
+
+// hresult digs the WBEM code out of a go-ole error: SWbem failures arrive as
+// DISP_E_EXCEPTION with the real code in EXCEPINFO.scode.
+func hresult(err error) uint32 {
+	var oe *ole.OleError
+	if !errors.As(err, &oe) {
+		return 0
+	}
+	if ei, ok := oe.SubError().(ole.EXCEPINFO); ok && ei.SCODE() != 0 {
+		return ei.SCODE()
+	}
+	return uint32(oe.Code())
+}

@@ -1,0 +1,103 @@
+package probe
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Kind is the kind of thing a probe reads.
+type Kind string
+
+// The kinds of probe.
+const (
+	Registry Kind = "registry" // a registry value, 64-bit view
+	WMI      Kind = "wmi"      // a WQL query in a namespace
+	File     Kind = "file"     // a file's contents
+	Command  Kind = "command"  // a command's output (Linux only; never localised text)
+	Host     Kind = "host"     // the host's identity and OS
+)
+
+// Query names one thing to read. Build it with RegistryValue, NewWMI,
+// FileContents, CommandOutput or HostInfoQuery.
+type Query struct {
+	Kind Kind
+	// Path is the registry key, WMI namespace, file path or command name.
+	Path string
+	// Name is the registry value name or the WQL text.
+	Name string
+	// Args are a command's arguments.
+	Args []string
+	// newRows makes the destination of a WMI query (a *[]T).
+	newRows func() any
+}
+
+// Key identifies the query in a snapshot. Two queries with the same key read
+// the same thing.
+func (q Query) Key() string {
+	switch q.Kind {
+	case Registry:
+		return fmt.Sprintf("registry:%s@%s", q.Path, q.Name)
+	case WMI:
+		return fmt.Sprintf("wmi:%s:%s", q.Path, q.Name)
+	case Command:
+		return "command:" + strings.Join(append([]string{q.Path}, q.Args...), " ")
+	}
+	return fmt.Sprintf("%s:%s", q.Kind, q.Path)
+}
+
+// String is the query as a person reads it in a report.
+func (q Query) String() string {
+	switch q.Kind {
+	case Registry:
+		return fmt.Sprintf(`%s\%s`, q.Path, q.Name)
+	case WMI:
+		return fmt.Sprintf(`%s: %s`, q.Path, q.Name)
+	case Command:
+		return strings.Join(append([]string{q.Path}, q.Args...), " ")
+	}
+	return q.Path
+}
+
+// RegistryValue reads one value under a key such as
+// `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion`, always in the 64-bit
+// view (shared/windows-facts.md section 0.1).
+func RegistryValue(key, name string) Query {
+	return Query{Kind: Registry, Path: key, Name: name}
+}
+
+// FileContents reads a file.
+func FileContents(path string) Query { return Query{Kind: File, Path: path} }
+
+// CommandOutput runs a command that prints machine-readable output. It runs
+// with LC_ALL=C; commands whose output is translated must not be used.
+func CommandOutput(name string, args ...string) Query {
+	return Query{Kind: Command, Path: name, Args: args}
+}
+
+// HostInfoQuery reads the host's name and OS.
+func HostInfoQuery() Query { return Query{Kind: Host, Path: "info"} }
+
+// WMIQuery is a WMI query whose rows decode into T. T's fields are named as
+// the WMI properties and should be pointers, so that a NULL or missing
+// property stays nil instead of becoming a zero that looks like a real value.
+type WMIQuery[T any] struct{ Query }
+
+// NewWMI declares a WQL query in a namespace such as `root\cimv2`.
+func NewWMI[T any](namespace, wql string) WMIQuery[T] {
+	return WMIQuery[T]{Query{Kind: WMI, Path: namespace, Name: wql, newRows: func() any { return new([]T) }}}
+}
+
+// Rows runs the query through o. On failure the rows are nil and the
+// observation carries the classified error.
+func (w WMIQuery[T]) Rows(o Observer) ([]T, Observation) {
+	obs := o.Observe(w.Query)
+	if obs.Error != nil {
+		return nil, obs
+	}
+	var rows []T
+	if err := json.Unmarshal(obs.Value, &rows); err != nil {
+		return nil, obs.withError(Other, "rows do not decode: "+err.Error())
+	}
+	return rows, obs
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nhs-dspt/dspt-audit/checks"
+	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+var listFormats = []string{"text", "json"}
+
+type listOptions struct{ Format string }
+
+func (o *listOptions) validate() error {
+	if !slices.Contains(listFormats, o.Format) {
+		return usagef("--format %q is not one of %s", o.Format, strings.Join(listFormats, ", "))
+	}
+	return nil
+}
+
+// catalogueEntry is one check as the catalogue lists it, including what it
+// declares it reads.
+type catalogueEntry struct {
+	ID          string             `json:"id"`
+	Title       string             `json:"title"`
+	Severity    standards.Severity `json:"severity"`
+	Platforms   []string           `json:"platforms"`
+	Mappings    standards.Mappings `json:"mappings"`
+	Remediation string             `json:"remediation"`
+	Reads       []string           `json:"reads"`
+}
+
+func newChecksCommand(s *streams) *cobra.Command {
+	o := &listOptions{}
+	cmd := &cobra.Command{
+		Use:   "checks",
+		Short: "List the check catalogue: id, title, severity, platforms and mappings",
+		Args:  noArgs,
+		RunE: runE(func(*cobra.Command, []string) error {
+			if err := o.validate(); err != nil {
+				return err
+			}
+			return listChecks(s.Out, o.Format, checks.All())
+		}),
+	}
+	cmd.Flags().StringVarP(&o.Format, "format", "f", "text", "output format: "+strings.Join(listFormats, ", "))
+	return cmd
+}
+
+func listChecks(w io.Writer, format string, all []*checks.Check) error {
+	var entries []catalogueEntry
+	for _, c := range all {
+		e := catalogueEntry{ID: c.ID, Title: c.Title, Severity: c.Severity, Platforms: c.Platforms, Mappings: c.Mappings, Remediation: c.Remediation}
+		for _, q := range c.Reads {
+			e.Reads = append(e.Reads, fmt.Sprintf("%s: %s", q.Kind, q))
+		}
+		entries = append(entries, e)
+	}
+	if format == "json" {
+		return report.JSON(w, entries)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSEVERITY\tPLATFORMS\tNDG\tCYBER ESSENTIALS\tCIS\tTITLE")
+	for _, e := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.Severity, strings.Join(e.Platforms, ","),
+			joinInts(e.Mappings.NDG), strings.Join(e.Mappings.CyberEssentials, "; "), cisShort(e.Mappings.CIS), e.Title)
+	}
+	return tw.Flush()
+}
+
+func cisShort(ids []string) string {
+	if len(ids) == 0 {
+		return "-"
+	}
+	var out []string
+	for _, id := range ids {
+		out = append(out, strings.Fields(id)[0])
+	}
+	return strings.Join(out, ",")
+}
+
+func joinInts(ns []int) string {
+	var s []string
+	for _, n := range ns {
+		s = append(s, fmt.Sprint(n))
+	}
+	return strings.Join(s, ",")
+}
+
+type standardEntry struct {
+	standards.Standard
+	Checks []string `json:"checks"`
+}
+
+func newStandardsCommand(s *streams) *cobra.Command {
+	o := &listOptions{}
+	var dataFiles []string
+	cmd := &cobra.Command{
+		Use:   "standards",
+		Short: "List the 10 NDG data security standards and the checks that serve each",
+		Args:  noArgs,
+		RunE: runE(func(*cobra.Command, []string) error {
+			if err := o.validate(); err != nil {
+				return err
+			}
+			data, err := standards.Load(dataFiles...)
+			if err != nil {
+				return usageError{err}
+			}
+			return listStandards(s.Out, o.Format, data, checks.All())
+		}),
+	}
+	cmd.Flags().StringVarP(&o.Format, "format", "f", "text", "output format: "+strings.Join(listFormats, ", "))
+	cmd.Flags().StringArrayVar(&dataFiles, "data", nil, "newer reference data `FILE` to use instead of the built-in copy")
+	return cmd
+}
+
+func listStandards(w io.Writer, format string, data *standards.Data, all []*checks.Check) error {
+	var entries []standardEntry
+	for _, std := range data.NDG.Standards {
+		e := standardEntry{Standard: std, Checks: []string{}}
+		for _, c := range all {
+			if slices.Contains(c.Mappings.NDG, std.Number) {
+				e.Checks = append(e.Checks, c.ID)
+			}
+		}
+		entries = append(entries, e)
+	}
+	if format == "json" {
+		return report.JSON(w, entries)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NO\tSTANDARD\tOBLIGATION\tCHECKS")
+	for _, e := range entries {
+		served := strings.Join(e.Checks, ", ")
+		if served == "" {
+			served = "(none: evidence this in the DSPT directly)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", e.Number, e.Title, e.Obligation, served)
+	}
+	fmt.Fprintf(tw, "\nSource: %s\n", data.NDG.Source)
+	return tw.Flush()
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nhs-dspt/dspt-audit/checks"
+	"github.com/nhs-dspt/dspt-audit/checks/probe"
+	"github.com/nhs-dspt/dspt-audit/report"
+)
+
+type collectOptions struct {
+	engineOptions
+	Output string
+}
+
+func newCollectCommand(s *streams) *cobra.Command {
+	o := &collectOptions{}
+	cmd := &cobra.Command{
+		Use:   "collect",
+		Short: "Record what this machine looks like, without judging it",
+		Long: `Record every observation the checks make (registry values, WMI rows, files,
+command output, each with its value or the reason it could not be read) into a
+snapshot file. 'dspt-audit scan --from FILE' judges it later, on any OS, with
+the same verdicts a live scan gives.`,
+		Example: `  dspt-audit collect -o snapshot.json`,
+		Args:    noArgs,
+		RunE:    runE(func(cmd *cobra.Command, _ []string) error { return runCollect(cmd.Context(), o, s) }),
+	}
+	o.AddFlags(cmd.Flags())
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "write the snapshot to `FILE` (atomically) instead of standard output")
+	return cmd
+}
+
+func runCollect(ctx context.Context, o *collectOptions, s *streams) error {
+	data, now, err := o.prepare(s)
+	if err != nil {
+		return err
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	scan, err := checks.Run(ctx, probe.Live{}, checks.Options{Checks: checks.All(), Data: data, ProbeTimeout: o.ProbeTimeout, Now: now, Clock: time.Now})
+	if err != nil {
+		return err
+	}
+	snap := scan.Snapshot("dspt-audit " + version())
+	if err := writeOutput(o.Output, s, func(w io.Writer, _ bool) error { return report.JSON(w, snap) }); err != nil {
+		return err
+	}
+	if o.Output != "" && s.ErrTTY {
+		fmt.Fprintf(s.Err, "Wrote %d observations of %s to %s.\n", len(snap.Observations), snap.Host.Hostname, o.Output)
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, documented in the README.
+const (
+	exitOK       = 0
+	exitError    = 1 // the scan or a file operation failed
+	exitUsage    = 2 // bad command line or bad input file
+	exitFindings = 3 // --fail-on: a check failed at or above that severity
+)
+
+// usageError is a mistake in what the user asked for.
+type usageError struct{ error }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// findingsError carries --fail-on's outcome to the exit code.
+type findingsError struct{ msg string }
+
+func (e findingsError) Error() string { return e.msg }
+
+func newRootCommand(s *streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "dspt-audit",
+		Short: "Audit this machine against the NHS data security standards (DSPT)",
+		Long: `dspt-audit checks this Windows or Linux machine against the National Data
+Guardian's 10 data security standards and writes a scored report with the
+evidence behind every verdict, for the annual Data Security and Protection
+Toolkit (DSPT) submission and for CQC inspections.
+
+It reads the registry, WMI, files and system APIs only: it changes nothing,
+needs no network, and runs as one offline binary.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(s.Out)
+	root.SetErr(s.Err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(
+		newScanCommand(s),
+		newCollectCommand(s),
+		newChecksCommand(s),
+		newStandardsCommand(s),
+		newVersionCommand(s),
+	)
+	return root
+}
+
+// run executes one command line and returns the exit code. Only here do
+// errors become messages and codes.
+func run(args []string, s *streams) int {
+	root := newRootCommand(s)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(s.Err, "dspt-audit: %s\n", oneLine(err.Error()))
+	var findings findingsError
+	var usage usageError
+	switch {
+	case errors.As(err, &findings):
+		return exitFindings
+	case errors.As(err, &usage), !ranCommand(cmd):
+		fmt.Fprintf(s.Err, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		return exitUsage
+	}
+	return exitError
+}
+
+// ranCommand tells cobra's own argument errors (unknown command) from
+// errors of a command that ran.
+func ranCommand(cmd *cobra.Command) bool {
+	return cmd != nil && cmd.Annotations["ran"] == "yes"
+}
+
+// runE marks the command as having run, then calls fn.
+func runE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if cmd.Annotations == nil {
+			cmd.Annotations = map[string]string{}
+		}
+		cmd.Annotations["ran"] = "yes"
+		return fn(cmd, args)
+	}
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/nhs-dspt/dspt-audit/checks"
+	"github.com/nhs-dspt/dspt-audit/checks/probe"
+	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// engineOptions are the flags every command that runs the checks shares.
+type engineOptions struct {
+	DataFiles    []string
+	ProbeTimeout time.Duration
+	Now          string
+}
+
+func (o *engineOptions) AddFlags(f *pflag.FlagSet) {
+	f.StringArrayVar(&o.DataFiles, "data", nil, "newer reference data `FILE` (windows-updates, windows-releases, linux-releases JSON) to use instead of the built-in copy; repeatable")
+	f.DurationVar(&o.ProbeTimeout, "probe-timeout", probe.DefaultTimeout, "how long one probe (a registry read, a WMI query, a command) may take before it is reported as timed out")
+	f.StringVar(&o.Now, "now", "", "testing aid: judge as if it were this `TIME` (2006-01-02 or RFC 3339) instead of now; also DSPT_AUDIT_NOW")
+}
+
+// prepare validates the shared flags and loads the reference data.
+func (o *engineOptions) prepare(s *streams) (*standards.Data, time.Time, error) {
+	if o.ProbeTimeout <= 0 {
+		return nil, time.Time{}, usagef("--probe-timeout must be positive, got %s", o.ProbeTimeout)
+	}
+	now, err := parseNow(cmpOr(o.Now, s.Getenv("DSPT_AUDIT_NOW")))
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	data, err := standards.Load(o.DataFiles...)
+	if err != nil {
+		return nil, time.Time{}, usageError{err}
+	}
+	return data, now, nil
+}
+
+func parseNow(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339, time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, usagef("--now %q is not a date (2006-01-02) or an RFC 3339 time", s)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// Report formats of scan.
+var scanFormats = []string{"text", "json"}
+
+type scanOptions struct {
+	engineOptions
+	Format string
+	Output string
+	From   string
+	FailOn string
+}
+
+func newScanCommand(s *streams) *cobra.Command {
+	o := &scanOptions{}
+	cmd := &cobra.Command{
+		Use:   "scan",
+		Short: "Scan this machine (or a recorded snapshot) and report",
+		Long: `Scan this machine, judge every check against the NHS data security standards
+and write a report: a readable summary (coloured on a terminal), or JSON.
+
+With --from, judge a snapshot written by 'dspt-audit collect' instead, on any
+OS; verdicts are for the moment it was collected unless --now says otherwise.`,
+		Example: `  dspt-audit scan
+  dspt-audit scan --format json -o report.json
+  dspt-audit scan --from snapshot.json --fail-on high`,
+		Args: noArgs,
+		RunE: runE(func(cmd *cobra.Command, _ []string) error { return runScan(cmd.Context(), o, s) }),
+	}
+	o.AddFlags(cmd.Flags())
+	cmd.Flags().StringVarP(&o.Format, "format", "f", "text", "report format: "+strings.Join(scanFormats, ", "))
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "write the report to `FILE` (atomically) instead of standard output")
+	cmd.Flags().StringVar(&o.From, "from", "", "judge a recorded snapshot `FILE` instead of this machine")
+	cmd.Flags().StringVar(&o.FailOn, "fail-on", "", "exit 3 when a check fails at or above this `SEVERITY` (low, medium, high, critical)")
+	return cmd
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments, got %q", cmd.CommandPath(), args)
+	}
+	return nil
+}
+
+func runScan(ctx context.Context, o *scanOptions, s *streams) error {
+	if !slices.Contains(scanFormats, o.Format) {
+		return usagef("--format %q is not one of %s", o.Format, strings.Join(scanFormats, ", "))
+	}
+	var failOn standards.Severity
+	if o.FailOn != "" {
+		var err error
+		if failOn, err = standards.ParseSeverity(o.FailOn); err != nil {
+			return usagef("--fail-on: %v", err)
+		}
+	}
+	data, now, err := o.prepare(s)
+	if err != nil {
+		return err
+	}
+	src, clock, source, err := scanSource(o.From)
+	if err != nil {
+		return err
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	scan, err := checks.Run(ctx, src, checks.Options{
+		Checks: checks.All(), Data: data, ProbeTimeout: o.ProbeTimeout, Now: now, Clock: clock,
+	})
+	if err != nil {
+		return err
+	}
+	rep := report.Build(scan, data, report.Tool{Name: "dspt-audit", Version: version()}, source)
+	if err := writeOutput(o.Output, s, func(w io.Writer, tty bool) error {
+		if o.Format == "json" {
+			return report.JSON(w, rep)
+		}
+		return report.Terminal(w, rep, report.TerminalOptions{Color: tty && !s.NoColor, Width: terminalWidth(tty)})
+	}); err != nil {
+		return err
+	}
+	return failOnFindings(rep, failOn)
+}
+
+// scanSource picks the live machine, or a snapshot and its collection time.
+func scanSource(from string) (probe.Source, func() time.Time, string, error) {
+	if from == "" {
+		return probe.Live{}, nil, "live", nil
+	}
+	snap, err := readSnapshotFile(from)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return probe.NewReplay(snap), func() time.Time { return snap.CollectedAt }, "snapshot " + filepath.Base(from), nil
+}
+
+func readSnapshotFile(path string) (*probe.Snapshot, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("cannot read snapshot: %v", err)
+	}
+	defer f.Close()
+	snap, err := probe.ReadSnapshot(f)
+	if err != nil {
+		return nil, usagef("%s: %v", path, err)
+	}
+	return snap, nil
+}
+
+// writeOutput writes to the file atomically, or to stdout. tty tells the
+// writer whether a person is reading it live.
+func writeOutput(path string, s *streams, write func(w io.Writer, tty bool) error) error {
+	if path == "" || path == "-" {
+		return write(s.Out, s.OutTTY)
+	}
+	return report.WriteFileAtomic(path, func(w io.Writer) error { return write(w, false) })
+}
+
+func failOnFindings(rep *report.Report, threshold standards.Severity) error {
+	if threshold == 0 {
+		return nil
+	}
+	var ids []string
+	for _, r := range rep.Results {
+		if r.Status == standards.Fail && r.Severity >= threshold {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return findingsError{fmt.Sprintf("%d check(s) failed at or above %s: %s", len(ids), threshold, strings.Join(ids, ", "))}
+}

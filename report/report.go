@@ -1,0 +1,147 @@
+// Package report turns a scan into what people read: the JSON contract, the
+// terminal view, and the files they are written to. It never probes.
+package report
+
+import (
+	"time"
+
+	"github.com/nhs-dspt/dspt-audit/checks"
+	"github.com/nhs-dspt/dspt-audit/checks/probe"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// SchemaVersion is the version of the JSON report. Fields are only ever
+// added within a version; a removal or change of meaning bumps it.
+const SchemaVersion = 1
+
+// Report is the stable JSON contract of one machine's scan.
+type Report struct {
+	SchemaVersion int                    `json:"schema_version"`
+	Tool          Tool                   `json:"tool"`
+	Host          Host                   `json:"host"`
+	ScannedAt     time.Time              `json:"scanned_at"`
+	JudgedAt      time.Time              `json:"judged_at"`
+	Source        string                 `json:"source"`
+	Data          []standards.Provenance `json:"data"`
+	Outcome       standards.Outcome      `json:"outcome"`
+	Score         *int                   `json:"score"`
+	Coverage      float64                `json:"coverage"`
+	ScoringRule   string                 `json:"scoring_rule"`
+	Counts        map[string]int         `json:"counts"`
+	Standards     []StandardResult       `json:"standards"`
+	Results       []CheckResult          `json:"results"`
+}
+
+// Tool names the program that wrote the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Host is the machine scanned.
+type Host struct {
+	Name     string `json:"name"`
+	OS       string `json:"os"`
+	Platform string `json:"platform"`
+	Arch     string `json:"arch"`
+	ID       string `json:"id,omitempty"`
+}
+
+// StandardResult is one NDG standard's score.
+type StandardResult struct {
+	Number          int               `json:"number"`
+	Title           string            `json:"title"`
+	Score           *int              `json:"score"`
+	Coverage        float64           `json:"coverage"`
+	Outcome         standards.Outcome `json:"outcome"`
+	Checks          []string          `json:"checks"`
+	Failing         []string          `json:"failing,omitempty"`
+	MachineEvidence bool              `json:"machine_evidence"`
+}
+
+// CheckResult is one check's verdict with its evidence.
+type CheckResult struct {
+	ID          string             `json:"id"`
+	Title       string             `json:"title"`
+	Status      standards.Status   `json:"status"`
+	Severity    standards.Severity `json:"severity"`
+	Summary     string             `json:"summary"`
+	Mappings    standards.Mappings `json:"mappings"`
+	Evidence    []Evidence         `json:"evidence"`
+	Remediation string             `json:"remediation"`
+	// IfFixed says what passing this check would do to each standard it serves.
+	IfFixed []standards.Change `json:"if_fixed,omitempty"`
+}
+
+// Evidence is one observation a verdict rests on, as a person reads it.
+type Evidence struct {
+	Source probe.Kind   `json:"source"`
+	Query  string       `json:"query"`
+	Value  string       `json:"value,omitempty"`
+	Error  *probe.Error `json:"error,omitempty"`
+}
+
+// Build scores a scan and shapes it into a Report.
+func Build(scan *checks.Scan, data *standards.Data, tool Tool, source string) *Report {
+	findings := make([]standards.Finding, len(scan.Results))
+	for i, r := range scan.Results {
+		findings[i] = standards.Finding{CheckID: r.Check.ID, Severity: r.Check.Severity, Status: r.Verdict.Status, NDG: r.Check.Mappings.NDG}
+	}
+	card := standards.Score(data.NDG.Standards, findings)
+	rep := &Report{
+		SchemaVersion: SchemaVersion,
+		Tool:          tool,
+		Host: Host{
+			Name:     scan.Host.Hostname,
+			OS:       scan.Host.Describe(),
+			Platform: scan.Host.OS,
+			Arch:     scan.Host.KernelArch,
+			ID:       scan.Host.HostID,
+		},
+		ScannedAt:   scan.ScannedAt,
+		JudgedAt:    scan.JudgedAt,
+		Source:      source,
+		Data:        data.Provenances(),
+		Outcome:     card.Outcome,
+		Score:       card.Score,
+		Coverage:    card.Coverage,
+		ScoringRule: standards.ScoringRule,
+		Counts:      map[string]int{},
+	}
+	for _, s := range card.Standards {
+		rep.Standards = append(rep.Standards, StandardResult{
+			Number: s.Number, Title: s.Title, Score: s.Score, Coverage: s.Coverage, Outcome: s.Outcome,
+			Checks: s.Checks, Failing: s.Failing, MachineEvidence: s.MachineEvidence,
+		})
+	}
+	for i, r := range scan.Results {
+		cr := CheckResult{
+			ID:          r.Check.ID,
+			Title:       r.Check.Title,
+			Status:      r.Verdict.Status,
+			Severity:    r.Check.Severity,
+			Summary:     r.Verdict.Summary,
+			Mappings:    r.Check.Mappings,
+			Evidence:    evidence(r.Evidence),
+			Remediation: r.Remediation(),
+		}
+		if r.Verdict.Status != standards.Pass && r.Verdict.Status != standards.NotApplicable {
+			cr.IfFixed = standards.IfFixed(data.NDG.Standards, findings, i)
+		}
+		rep.Counts[r.Verdict.Status.String()]++
+		rep.Results = append(rep.Results, cr)
+	}
+	return rep
+}
+
+func evidence(obs []probe.Observation) []Evidence {
+	out := make([]Evidence, 0, len(obs))
+	for _, o := range obs {
+		e := Evidence{Source: o.Kind, Query: o.Query, Error: o.Error}
+		if o.Error == nil {
+			e.Value = o.Display()
+		}
+		out = append(out, e)
+	}
+	return out
+}

@@ -1,0 +1,152 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// TerminalOptions shape the terminal view.
+type TerminalOptions struct {
+	// Color turns on ANSI colour; callers set it only for a terminal with
+	// NO_COLOR unset.
+	Color bool
+	// Width wraps text; zero means 100.
+	Width int
+}
+
+// statusOrder lists what a reader must act on first.
+var statusOrder = map[standards.Status]int{
+	standards.Fail: 0, standards.NeedsAdmin: 1, standards.Unknown: 2, standards.Warn: 3,
+	standards.Pass: 4, standards.NotApplicable: 5,
+}
+
+type terminalStyles struct {
+	r                   *lipgloss.Renderer
+	title, label, faint lipgloss.Style
+	status              map[standards.Status]lipgloss.Style
+	outcome             map[standards.Outcome]lipgloss.Style
+}
+
+func newTerminalStyles(w io.Writer, color bool) terminalStyles {
+	r := lipgloss.NewRenderer(w)
+	if color {
+		r.SetColorProfile(termenv.ANSI256)
+	} else {
+		r.SetColorProfile(termenv.Ascii)
+	}
+	fg := func(c string) lipgloss.Style { return r.NewStyle().Foreground(lipgloss.Color(c)).Bold(true) }
+	red, yellow, green, magenta, grey := fg("9"), fg("11"), fg("10"), fg("13"), fg("8")
+	return terminalStyles{
+		r:     r,
+		title: r.NewStyle().Bold(true),
+		label: r.NewStyle().Bold(true),
+		faint: r.NewStyle().Faint(true),
+		status: map[standards.Status]lipgloss.Style{
+			standards.Fail: red, standards.Warn: yellow, standards.Pass: green,
+			standards.Unknown: magenta, standards.NeedsAdmin: magenta, standards.NotApplicable: grey,
+		},
+		outcome: map[standards.Outcome]lipgloss.Style{
+			standards.NotMet: red, standards.Approaching: yellow, standards.Met: green, standards.NotAssessed: grey,
+		},
+	}
+}
+
+// Terminal writes the report for a person at a terminal or reading a pipe:
+// header, one line per standard, then every check with the failing ones
+// first, and evidence and remediation under anything that did not pass.
+func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
+	width := cmp.Or(opts.Width, 100)
+	st := newTerminalStyles(w, opts.Color)
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	wrap := func(indent int, text string) string {
+		return st.r.NewStyle().Width(width - indent).Render(text)
+	}
+	indented := func(indent int, text string) {
+		pad := strings.Repeat(" ", indent)
+		for _, line := range strings.Split(wrap(indent, text), "\n") {
+			p("%s%s\n", pad, strings.TrimRight(line, " "))
+		}
+	}
+
+	p("%s\n", st.title.Render(fmt.Sprintf("dspt-audit %s: NHS data security standards scan", rep.Tool.Version)))
+	p("%s %s (%s, %s)\n", st.label.Render("Host:    "), rep.Host.Name, rep.Host.Platform, rep.Host.Arch)
+	p("%s %s\n", st.label.Render("OS:      "), rep.Host.OS)
+	p("%s %s (%s)\n", st.label.Render("Scanned: "), rep.ScannedAt.Format("2006-01-02 15:04 MST"), rep.Source)
+	if !rep.JudgedAt.Equal(rep.ScannedAt) {
+		p("%s %s\n", st.label.Render("Judged:  "), rep.JudgedAt.Format("2006-01-02 15:04 MST"))
+	}
+	p("%s %s   score %s, coverage %s\n\n", st.label.Render("Outcome: "), st.outcome[rep.Outcome].Render(string(rep.Outcome)), scoreText(rep.Score), percent(rep.Coverage))
+
+	p("%s\n", st.title.Render("NDG data security standards"))
+	var notAssessed []string
+	for _, s := range rep.Standards {
+		if s.Outcome == standards.NotAssessed {
+			notAssessed = append(notAssessed, fmt.Sprint(s.Number))
+			continue
+		}
+		p("  %2d %-26s %7s  coverage %4s  %s\n", s.Number, s.Title, scoreText(s.Score), percent(s.Coverage), st.outcome[s.Outcome].Render(string(s.Outcome)))
+	}
+	if len(notAssessed) > 0 {
+		indented(2, st.faint.Render(fmt.Sprintf("Standards %s: not assessed by this tool (no machine check evidences them; answer them in the DSPT directly).", strings.Join(notAssessed, ", "))))
+	}
+	p("\n%s\n", st.title.Render("Checks"))
+
+	results := slices.Clone(rep.Results)
+	slices.SortStableFunc(results, func(a, b CheckResult) int {
+		return cmp.Or(cmp.Compare(statusOrder[a.Status], statusOrder[b.Status]), cmp.Compare(b.Severity, a.Severity))
+	})
+	for _, r := range results {
+		status := st.status[r.Status].Render(fmt.Sprintf("%-14s", strings.ToUpper(r.Status.String())))
+		p("  %s %-8s %-16s %s\n", status, r.Severity, r.ID, r.Title)
+		indented(6, r.Summary)
+		if r.Status == standards.Pass || r.Status == standards.NotApplicable {
+			continue
+		}
+		for _, e := range r.Evidence {
+			value := e.Value
+			if e.Error != nil {
+				value = fmt.Sprintf("(%s) %s", e.Error.Class, e.Error.Detail)
+			}
+			indented(6, st.faint.Render(fmt.Sprintf("seen: %s = %s", e.Query, oneLine(value))))
+		}
+		indented(6, st.label.Render("Fix: ")+r.Remediation)
+		for _, c := range r.IfFixed {
+			indented(6, "If fixed: "+c.String())
+		}
+	}
+	p("\n")
+	indented(0, st.faint.Render("Scoring: "+rep.ScoringRule))
+	var data []string
+	for _, d := range rep.Data {
+		data = append(data, fmt.Sprintf("%s as of %s", d.Kind, d.AsOf))
+	}
+	indented(0, st.faint.Render("Data: "+strings.Join(data, "; ")+"."))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func scoreText(p *int) string {
+	if p == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%d/100", *p)
+}
+
+func percent(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 160 {
+		return s[:160] + "…"
+	}
+	return s
+}

@@ -1,0 +1,190 @@
+package standards
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Outcome is a DSPT-style outcome for one standard or a whole machine.
+type Outcome string
+
+// The outcomes use the DSPT's own words. NotAssessed marks a standard that
+// no machine check can evidence (training, contracts and the like).
+const (
+	Met         Outcome = "Standards Met"
+	Approaching Outcome = "Approaching Standards"
+	NotMet      Outcome = "Standards Not Met"
+	NotAssessed Outcome = "Not assessed by this tool"
+)
+
+// ScoringRule is the rule, in words, that every report prints beside the
+// scores so that a reader can check them by hand.
+const ScoringRule = `Each standard's score is the severity-weighted share of its checks that pass, ` +
+	`counted over the checks the tool could determine (weights: critical 4, high 3, medium 2, low 1; ` +
+	`pass counts in full, warn counts half, fail counts nothing). Coverage is the share of its applicable checks ` +
+	`that could be determined; unknown and needs_admin are never counted as passes. ` +
+	`A standard is Not Met if any critical check fails or its score is below 50; Met if every applicable check ` +
+	`was determined and none fails; otherwise Approaching. Overall: Not Met if any standard is Not Met, Met if ` +
+	`every assessed standard is Met, otherwise Approaching.`
+
+// notMetBelow is the score under which a standard is Not Met.
+const notMetBelow = 50
+
+// Finding is what scoring needs to know of one check's verdict.
+type Finding struct {
+	CheckID  string
+	Severity Severity
+	Status   Status
+	NDG      []int
+}
+
+// StandardScore is the score of one NDG standard on one machine.
+type StandardScore struct {
+	Standard
+	// Score is 0-100, or nil when no check of the standard could be determined.
+	Score      *int     `json:"score"`
+	Coverage   float64  `json:"coverage"`
+	Outcome    Outcome  `json:"outcome"`
+	Checks     []string `json:"checks"`
+	Determined int      `json:"determined"`
+	Applicable int      `json:"applicable"`
+	// Failing lists the failing checks, the critical ones first.
+	Failing []string `json:"failing,omitempty"`
+}
+
+// Scorecard is the score of every standard and the overall outcome.
+type Scorecard struct {
+	Standards []StandardScore
+	Score     *int
+	Coverage  float64
+	Outcome   Outcome
+}
+
+// Score applies ScoringRule to a machine's findings.
+func Score(standards []Standard, findings []Finding) Scorecard {
+	var card Scorecard
+	for _, s := range standards {
+		var mine []Finding
+		for _, f := range findings {
+			if slices.Contains(f.NDG, s.Number) {
+				mine = append(mine, f)
+			}
+		}
+		card.Standards = append(card.Standards, scoreStandard(s, mine))
+	}
+	overall := scoreStandard(Standard{}, findings)
+	card.Score, card.Coverage = overall.Score, overall.Coverage
+	card.Outcome = overallOutcome(card.Standards)
+	return card
+}
+
+func scoreStandard(s Standard, findings []Finding) StandardScore {
+	ss := StandardScore{Standard: s, Checks: []string{}}
+	var weight, credit float64
+	criticalFail := false
+	for _, f := range findings {
+		if f.Status == NotApplicable {
+			continue
+		}
+		ss.Checks = append(ss.Checks, f.CheckID)
+		ss.Applicable++
+		if !f.Status.Determined() {
+			continue
+		}
+		ss.Determined++
+		w := f.Severity.Weight()
+		weight += w
+		switch f.Status {
+		case Pass:
+			credit += w
+		case Warn:
+			credit += w / 2
+		case Fail:
+			ss.Failing = append(ss.Failing, f.CheckID)
+			criticalFail = criticalFail || f.Severity == Critical
+		}
+	}
+	if ss.Applicable == 0 {
+		ss.Outcome = NotAssessed
+		return ss
+	}
+	ss.Coverage = float64(ss.Determined) / float64(ss.Applicable)
+	if weight > 0 {
+		score := int(math.Round(100 * credit / weight))
+		ss.Score = &score
+	}
+	switch {
+	case criticalFail || (ss.Score != nil && *ss.Score < notMetBelow):
+		ss.Outcome = NotMet
+	case ss.Determined == ss.Applicable && len(ss.Failing) == 0:
+		ss.Outcome = Met
+	default:
+		ss.Outcome = Approaching
+	}
+	return ss
+}
+
+func overallOutcome(scores []StandardScore) Outcome {
+	assessed, met := 0, 0
+	for _, s := range scores {
+		switch s.Outcome {
+		case NotMet:
+			return NotMet
+		case Met:
+			met++
+		}
+		if s.Outcome != NotAssessed {
+			assessed++
+		}
+	}
+	if assessed == 0 {
+		return NotAssessed
+	}
+	if met == assessed {
+		return Met
+	}
+	return Approaching
+}
+
+// Change is what passing one check would do to one standard.
+type Change struct {
+	Standard    int     `json:"standard"`
+	ScoreFrom   *int    `json:"score_from"`
+	ScoreTo     *int    `json:"score_to"`
+	OutcomeFrom Outcome `json:"outcome_from"`
+	OutcomeTo   Outcome `json:"outcome_to"`
+}
+
+// String says the change in words: "standard 8: 40 -> 70 (Standards Not Met -> Approaching Standards)".
+func (c Change) String() string {
+	s := fmt.Sprintf("standard %d: %s -> %s", c.Standard, scoreText(c.ScoreFrom), scoreText(c.ScoreTo))
+	if c.OutcomeFrom != c.OutcomeTo {
+		s += fmt.Sprintf(" (%s -> %s)", c.OutcomeFrom, c.OutcomeTo)
+	}
+	return s
+}
+
+func scoreText(p *int) string {
+	if p == nil {
+		return "no score"
+	}
+	return fmt.Sprint(*p)
+}
+
+// IfFixed says what would change for each standard if finding i passed.
+func IfFixed(standards []Standard, findings []Finding, i int) []Change {
+	before := Score(standards, findings)
+	fixed := slices.Clone(findings)
+	fixed[i].Status = Pass
+	after := Score(standards, fixed)
+	var changes []Change
+	for k, b := range before.Standards {
+		a := after.Standards[k]
+		if !slices.Contains(findings[i].NDG, b.Number) {
+			continue
+		}
+		changes = append(changes, Change{Standard: b.Number, ScoreFrom: b.Score, ScoreTo: a.Score, OutcomeFrom: b.Outcome, OutcomeTo: a.Outcome})
+	}
+	return changes
+}
