@@ -95,7 +95,7 @@ func cannotTell(what string, failed ...probe.Observation) Verdict {
 		if o.Error.Class == probe.AccessDenied {
 			status = standards.NeedsAdmin
 		}
-		reasons = append(reasons, fmt.Sprintf("%s: %s", o.Query, o.Error))
+		reasons = append(reasons, fmt.Sprintf("%s (%s)", o.Query, o.Error.Class))
 	}
 	v := verdict(status, "Could not tell %s: %s.", what, strings.Join(reasons, "; "))
 	if status == standards.NeedsAdmin {

@@ -59,7 +59,7 @@ func FirewallOn() *Check {
 			CAF:             []string{"B4.a", "B4.b"},
 			CIS:             []string{"9.1.1", "9.1.2", "9.2.1", "9.2.2", "9.3.1", "9.3.2 (Win10/11 v3.0.0)"},
 		},
-		Remediation: "Turn Windows Defender Firewall on for the Domain, Private and Public profiles with inbound connections blocked by default (Group Policy: Computer Configuration > Windows Settings > Security Settings > Windows Defender Firewall). On Linux enable ufw (`ufw default deny incoming && ufw enable`) or an nftables input chain with policy drop.",
+		Remediation: "Turn Windows Defender Firewall on for the Domain, Private and Public profiles with inbound connections blocked by default (Group Policy: Computer Configuration > Windows Settings > Security Settings > Windows Defender Firewall).",
 		Reads:       firewallReads(),
 		Evaluate:    evaluateFirewall,
 	}
@@ -172,6 +172,12 @@ func blockAllow(block bool) string {
 // linuxFirewall reads the kernel's packet filter: nftables first (it also
 // shows iptables-nft, ufw and firewalld rules), legacy iptables otherwise.
 func linuxFirewall(e *Env) Verdict {
+	v := judgeLinuxFirewall(e)
+	v.Remediation = "Enable a host firewall that drops unsolicited inbound traffic: `ufw default deny incoming && ufw enable`, firewalld, or an nftables input chain with policy drop; allow only the services this host must offer."
+	return v
+}
+
+func judgeLinuxFirewall(e *Env) Verdict {
 	nft := e.Observe(nftRuleset)
 	if out, err := nft.Output(); err == nil {
 		return judgeNftables(out)

@@ -44,6 +44,12 @@ func evaluateOSSupported(e *Env) Verdict {
 	if bad != nil {
 		return *bad
 	}
+	v := judgeServicing(e, s)
+	v.Summary += productNameNote(s.version)
+	return v
+}
+
+func judgeServicing(e *Env, s servicing) Verdict {
 	today := e.Today()
 	what := describeVersion(s.version, s.release)
 	note := ""
@@ -102,8 +108,10 @@ func linuxOSSupported(e *Env) Verdict {
 	id, version, pretty := fields["ID"], fields["VERSION_ID"], fields["PRETTY_NAME"]
 	r, ok := e.Data.LinuxReleases.Release(id, version)
 	if !ok {
-		return verdict(standards.Unknown, "%s (ID=%s, VERSION_ID=%q) is not in the Linux release data (as of %s), so its support status is unknown.",
+		v := verdict(standards.Unknown, "%s (ID=%s, VERSION_ID=%q) is not in the Linux release data (as of %s), so its support status is unknown.",
 			pretty, id, version, e.Data.LinuxReleases.AsOf)
+		v.Remediation = linuxUpgradeAdvice
+		return v
 	}
 	today := e.Today()
 	if today.After(r.End.Time) {
@@ -111,6 +119,7 @@ func linuxOSSupported(e *Env) Verdict {
 		if r.Extended != "" {
 			v.Summary += " Beyond that: " + r.Extended + "; if this host is enrolled, record that as evidence."
 		}
+		v.Remediation = linuxUpgradeAdvice
 		return v
 	}
 	what := fmt.Sprintf("%s is supported until %s", r.Name, r.End)
@@ -119,6 +128,8 @@ func linuxOSSupported(e *Env) Verdict {
 	}
 	return supportWindow(today, r.End, what)
 }
+
+const linuxUpgradeAdvice = "Upgrade to a release the distribution still supports (for Debian, the current stable release), or record paid extended support as evidence; until then record the host, its risk and its owner as DSPT evidence item 8.2.1 asks."
 
 func readOSRelease(e *Env) (string, []probe.Observation, error) {
 	o := e.Observe(osRelease)

@@ -49,7 +49,7 @@ func SMB1Disabled() *Check {
 			CAF:             []string{"B4.b"},
 			CIS:             []string{"18.4.4 server (Win10/11 v3.0.0)", "18.4.3 client (Win10/11 v3.0.0)"},
 		},
-		Remediation: "Remove SMBv1: Settings > Optional features (or `Disable-WindowsOptionalFeature -Online -FeatureName SMB1Protocol`), or set Group Policy 'Configure SMB v1 server' and 'Configure SMB v1 client driver' to Disabled; restart. On Samba set `server min protocol = SMB2_10` or higher.",
+		Remediation: "Remove SMBv1: Settings > Optional features (or `Disable-WindowsOptionalFeature -Online -FeatureName SMB1Protocol`), or set Group Policy 'Configure SMB v1 server' and 'Configure SMB v1 client driver' to Disabled; restart.",
 		Reads:       []probe.Query{smbServerConfigs.Query, regSMB1Server, smb1Features.Query, regSMB1Client, sambaMinProtocol},
 		Evaluate:    evaluateSMB1,
 	}
@@ -165,5 +165,7 @@ func sambaSMB1(e *Env) Verdict {
 	if strings.HasPrefix(proto, "SMB2") || strings.HasPrefix(proto, "SMB3") {
 		return verdict(standards.Pass, "Samba's server min protocol is %s, so SMBv1 is refused.", proto)
 	}
-	return verdict(standards.Fail, "Samba's server min protocol is %q, which allows SMBv1.", proto)
+	v := verdict(standards.Fail, "Samba's server min protocol is %q, which allows SMBv1.", proto)
+	v.Remediation = "Set `server min protocol = SMB2_10` (or higher) in the [global] section of smb.conf and restart smbd."
+	return v
 }

@@ -63,11 +63,16 @@ func describeVersion(v standards.WindowsVersion, r standards.WindowsRelease) str
 	if edition == "" {
 		edition = "edition unknown"
 	}
-	s := fmt.Sprintf("%s (build %d.%d, %s)", r.Name(), v.CurrentBuild, v.UBR, edition)
+	return fmt.Sprintf("%s (build %d.%d, %s)", r.Name(), v.CurrentBuild, v.UBR, edition)
+}
+
+// productNameNote explains a ProductName that contradicts the build, so a
+// reader comparing with the registry is not misled.
+func productNameNote(v standards.WindowsVersion) string {
 	if v.CurrentBuild >= 22000 && strings.HasPrefix(v.ProductName, "Windows 10") {
-		s += fmt.Sprintf(`; ProductName says %q, as it does on every Windows 11`, v.ProductName)
+		return fmt.Sprintf(" (The registry's ProductName says %q, as it does on every Windows 11; the build decides.)", v.ProductName)
 	}
-	return s
+	return ""
 }
 
 // servicing is where a Windows release stands in its lifecycle today.
