@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/nhs-dspt/dspt-audit/checks/probe"
 	"github.com/nhs-dspt/dspt-audit/standards"
@@ -36,16 +37,14 @@ func PatchesCurrent() *Check {
 			CIS:             []string{"18.10.92.2.1 (Win10/11 v3.0.0)", "18.10.92.4.3 (Win10/11 v3.0.0)"},
 		},
 		Remediation: "Install the latest cumulative update (Settings > Windows Update, or your WSUS/Intune ring) and restart; make sure automatic updates are on so the next one arrives within 14 days.",
-		Reads:       append(append([]probe.Query{}, windowsVersionReads...), esuLicences.Query, hotfixes.Query),
+		Reads:       append(append([]probe.Query{}, windowsVersionReads...), esuLicences.Query, hotfixes.Query, osRelease, osReleaseLib),
 		Evaluate:    evaluatePatchesCurrent,
 	}
 }
 
 func evaluatePatchesCurrent(e *Env) Verdict {
 	if e.Host.OS == Linux {
-		v := verdict(standards.Unknown, "This version of dspt-audit does not yet read pending security updates from the package manager, so it cannot say whether this host is patched.")
-		v.Remediation = "Check by hand: `apt list --upgradable` (Debian/Ubuntu) or `dnf updateinfo list --security` (RHEL family), and enable unattended security updates."
-		return v
+		return linuxPatches(e)
 	}
 	s, bad := windowsServicing(e)
 	if bad != nil && s.version.CurrentBuild == 0 {
@@ -65,6 +64,25 @@ func evaluatePatchesCurrent(e *Env) Verdict {
 		}
 	}
 	return judgePatchLevel(e, s.version)
+}
+
+// linuxPatches names the package manager to check by hand; reading its
+// pending security updates is not built yet, and an honest unknown beats a
+// guess.
+func linuxPatches(e *Env) Verdict {
+	text, obs, err := readOSRelease(e)
+	if err != nil {
+		return cannotTell("which Linux release this is", obs...)
+	}
+	f := parseOSRelease(text)
+	v := verdict(standards.Unknown, "This version of dspt-audit does not yet read pending security updates from the package manager of %s, so it cannot say whether this host is patched.", f["PRETTY_NAME"])
+	v.Remediation = "Check by hand and enable automatic security updates: on Debian/Ubuntu `apt list --upgradable` and unattended-upgrades; on the RHEL family `dnf updateinfo list --security` and dnf-automatic."
+	if family := f["ID"] + " " + f["ID_LIKE"]; strings.Contains(family, "rhel") || strings.Contains(family, "fedora") {
+		v.Remediation = "Check by hand and enable automatic security updates: `dnf updateinfo list --security`, and dnf-automatic."
+	} else if strings.Contains(family, "debian") {
+		v.Remediation = "Check by hand and enable automatic security updates: `apt list --upgradable`, and the unattended-upgrades package."
+	}
+	return v
 }
 
 func judgePatchLevel(e *Env, v standards.WindowsVersion) Verdict {

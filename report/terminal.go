@@ -119,8 +119,12 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 			indented(6, st.faint.Render(fmt.Sprintf("seen: %s = %s", e.Query, oneLine(value))))
 		}
 		indented(6, st.label.Render("Fix: ")+r.Remediation)
+		label := "If fixed: "
+		if !r.Status.Determined() {
+			label = "If it could be read and passed: "
+		}
 		for _, c := range r.IfFixed {
-			indented(6, "If fixed: "+c.String())
+			indented(6, label+c.String())
 		}
 	}
 	p("\n")

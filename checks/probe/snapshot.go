@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -63,11 +64,11 @@ func ReadSnapshot(r io.Reader) (*Snapshot, error) {
 
 func jsonProblem(err error) string {
 	var syn *json.SyntaxError
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &syn) && strings.Contains(syn.Error(), "unexpected end") {
+		return "the file ends early (truncated?)"
+	}
 	if errors.As(err, &syn) {
 		return fmt.Sprintf("%v (at byte %d)", err, syn.Offset)
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return "the file ends early (truncated?)"
 	}
 	return err.Error()
 }
