@@ -49,7 +49,7 @@ func firewallReads() []probe.Query {
 func FirewallOn() *Check {
 	return &Check{
 		ID:        "firewall-on",
-		Title:     "Host firewall on, blocking inbound by default, on every profile",
+		Title:     "Host firewall on and blocking inbound on every profile",
 		Severity:  standards.High,
 		Platforms: []string{Windows, Linux},
 		Mappings: standards.Mappings{

@@ -8,8 +8,10 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
+	"github.com/nhs-dspt/dspt-audit/checks/probe"
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
@@ -67,15 +69,15 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 	st := newTerminalStyles(w, opts.Color)
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	wrap := func(indent int, text string) string {
-		return st.r.NewStyle().Width(width - indent).Render(text)
-	}
-	indented := func(indent int, text string) {
+	// indented wraps plain text at word boundaries, then styles each line,
+	// so that dates and paths are never split at a hyphen.
+	indented := func(indent int, style lipgloss.Style, text string) {
 		pad := strings.Repeat(" ", indent)
-		for _, line := range strings.Split(wrap(indent, text), "\n") {
-			p("%s%s\n", pad, strings.TrimRight(line, " "))
+		for _, line := range wordWrap(text, width-indent) {
+			p("%s%s\n", pad, style.Render(line))
 		}
 	}
+	plain := st.r.NewStyle()
 
 	p("%s\n", st.title.Render(fmt.Sprintf("dspt-audit %s: NHS data security standards scan", rep.Tool.Version)))
 	p("%s %s (%s, %s)\n", st.label.Render("Host:    "), rep.Host.Name, rep.Host.Platform, rep.Host.Arch)
@@ -96,7 +98,7 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 		p("  %2d %-26s %7s  coverage %4s  %s\n", s.Number, s.Title, scoreText(s.Score), percent(s.Coverage), st.outcome[s.Outcome].Render(string(s.Outcome)))
 	}
 	if len(notAssessed) > 0 {
-		indented(2, st.faint.Render(fmt.Sprintf("Standards %s: not assessed by this tool (no machine check evidences them; answer them in the DSPT directly).", strings.Join(notAssessed, ", "))))
+		indented(2, st.faint, (fmt.Sprintf("Standards %s: not assessed by this tool (no machine check evidences them; answer them in the DSPT directly).", strings.Join(notAssessed, ", "))))
 	}
 	p("\n%s\n", st.title.Render("Checks"))
 
@@ -106,34 +108,30 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 	})
 	for _, r := range results {
 		status := st.status[r.Status].Render(fmt.Sprintf("%-14s", strings.ToUpper(r.Status.String())))
-		p("  %s %-8s %-16s %s\n", status, r.Severity, r.ID, r.Title)
-		indented(6, r.Summary)
+		p("  %s %-8s %-16s %s\n", status, r.Severity, r.ID, truncate(r.Title, width-43))
+		indented(6, plain, r.Summary)
 		if r.Status == standards.Pass || r.Status == standards.NotApplicable {
 			continue
 		}
 		for _, e := range r.Evidence {
-			value := e.Value
-			if e.Error != nil {
-				value = fmt.Sprintf("(%s) %s", e.Error.Class, e.Error.Detail)
-			}
-			indented(6, st.faint.Render(fmt.Sprintf("seen: %s = %s", e.Query, oneLine(value))))
+			indented(6, st.faint, fmt.Sprintf("seen: %s = %s", e.Query, evidenceValue(e)))
 		}
-		indented(6, st.label.Render("Fix: ")+r.Remediation)
+		indented(6, plain, "Fix: "+r.Remediation)
 		label := "If fixed: "
 		if !r.Status.Determined() {
 			label = "If it could be read and passed: "
 		}
 		for _, c := range r.IfFixed {
-			indented(6, label+c.String())
+			indented(6, plain, label+c.String())
 		}
 	}
 	p("\n")
-	indented(0, st.faint.Render("Scoring: "+rep.ScoringRule))
+	indented(0, st.faint, "Scoring: "+rep.ScoringRule)
 	var data []string
 	for _, d := range rep.Data {
 		data = append(data, fmt.Sprintf("%s as of %s", d.Kind, d.AsOf))
 	}
-	indented(0, st.faint.Render("Data: "+strings.Join(data, "; ")+"."))
+	indented(0, st.faint, "Data: "+strings.Join(data, "; ")+".")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -147,10 +145,50 @@ func scoreText(p *int) string {
 
 func percent(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
 
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 160 {
-		return s[:160] + "…"
+// evidenceValue is an observation's value on one line; a missing key or
+// value is said briefly, since the query already names it.
+func evidenceValue(e Evidence) string {
+	if e.Error == nil {
+		return truncate(strings.Join(strings.Fields(e.Value), " "), 160)
+	}
+	if e.Error.Class == probe.NotFound {
+		return "(not present)"
+	}
+	return fmt.Sprintf("(%s) %s", e.Error.Class, e.Error.Detail)
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n && n > 1 {
+		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// wordWrap breaks text into lines of at most width cells, at spaces only;
+// a word longer than a line is cut.
+func wordWrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		for ansi.StringWidth(word) > width {
+			if line != "" {
+				lines, line = append(lines, line), ""
+			}
+			cut := ansi.Truncate(word, width, "")
+			lines = append(lines, cut)
+			word = word[len(cut):]
+		}
+		switch {
+		case line == "":
+			line = word
+		case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= width:
+			line += " " + word
+		default:
+			lines, line = append(lines, line), word
+		}
+	}
+	if line != "" || len(lines) == 0 {
+		lines = append(lines, line)
+	}
+	return lines
 }

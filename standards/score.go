@@ -160,9 +160,9 @@ type Change struct {
 func (c Change) String() string {
 	s := fmt.Sprintf("standard %d: %s -> %s", c.Standard, scoreText(c.ScoreFrom), scoreText(c.ScoreTo))
 	if c.OutcomeFrom != c.OutcomeTo {
-		s += fmt.Sprintf(" (%s -> %s)", c.OutcomeFrom, c.OutcomeTo)
+		return s + fmt.Sprintf(" (%s -> %s)", c.OutcomeFrom, c.OutcomeTo)
 	}
-	return s
+	return s + fmt.Sprintf(" (still %s)", c.OutcomeFrom)
 }
 
 func scoreText(p *int) string {
