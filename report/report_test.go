@@ -136,7 +136,7 @@ func TestTerminal(t *testing.T) {
 	}
 	for _, want := range []string{
 		"GP-OLD-SCANNER", "Outcome:  Standards Not Met", "8 Unsupported systems", "coverage 100%",
-		"FAIL", "seen: HKLM\\SYSTEM\\CurrentControlSet\\Services\\mrxsmb10\\Start = 2 (REG_DWORD)", "(not present)", "2018-04-10, 3149 days ago",
+		"FAIL", "seen: HKLM\\SYSTEM\\CurrentControlSet\\Services\\mrxsmb10\\Start = 2 (REG_DWORD)", "more values not present", "2018-04-10, 3149 days ago",
 		"Fix: Remove SMBv1", "If fixed: standard 9", "Scoring: Each standard's score",
 		"not assessed by this tool",
 	} {
@@ -184,5 +184,31 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 	if err := WriteFileAtomic(filepath.Join(dir, "no", "such", "dir.json"), func(io.Writer) error { return nil }); err == nil {
 		t.Error("write into a missing folder succeeded")
+	}
+}
+
+func TestWordWrap(t *testing.T) {
+	path := `HKLM\SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\FirewallPolicy\StandardProfile\EnableFirewall`
+	tests := []struct {
+		text  string
+		width int
+		want  []string
+	}{
+		{"ended 2018-04-10, 3149 days ago", 12, []string{"ended", "2018-04-10,", "3149 days", "ago"}},
+		{"seen: " + path + " = 1", 60, []string{
+			`seen: HKLM\SYSTEM\CurrentControlSet\Services\SharedAccess\`,
+			`Parameters\FirewallPolicy\StandardProfile\EnableFirewall = 1`}},
+		{"", 10, []string{""}},
+	}
+	for _, tt := range tests {
+		got := wordWrap(tt.text, tt.width)
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("wordWrap(%q, %d) = %q, want %q", tt.text, tt.width, got, tt.want)
+		}
+		for _, l := range got {
+			if len(l) > tt.width {
+				t.Errorf("line %q wider than %d", l, tt.width)
+			}
+		}
 	}
 }

@@ -113,8 +113,16 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 		if r.Status == standards.Pass || r.Status == standards.NotApplicable {
 			continue
 		}
+		absent := 0
 		for _, e := range r.Evidence {
+			if e.Error != nil && e.Error.Class == probe.NotFound {
+				absent++
+				continue
+			}
 			indented(6, st.faint, fmt.Sprintf("seen: %s = %s", e.Query, evidenceValue(e)))
+		}
+		if absent > 0 {
+			indented(6, st.faint, fmt.Sprintf("seen: %d more values not present (the JSON report lists each)", absent))
 		}
 		indented(6, plain, "Fix: "+r.Remediation)
 		label := "If fixed: "
@@ -145,14 +153,10 @@ func scoreText(p *int) string {
 
 func percent(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
 
-// evidenceValue is an observation's value on one line; a missing key or
-// value is said briefly, since the query already names it.
+// evidenceValue is an observation's value on one line.
 func evidenceValue(e Evidence) string {
 	if e.Error == nil {
 		return truncate(strings.Join(strings.Fields(e.Value), " "), 160)
-	}
-	if e.Error.Class == probe.NotFound {
-		return "(not present)"
 	}
 	return fmt.Sprintf("(%s) %s", e.Error.Class, e.Error.Detail)
 }
@@ -164,31 +168,58 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// wordWrap breaks text into lines of at most width cells, at spaces only;
-// a word longer than a line is cut.
+// wordWrap breaks text into lines of at most width cells, at spaces; a word
+// longer than a line (a registry path) is broken after a backslash.
 func wordWrap(text string, width int) []string {
 	var lines []string
 	line := ""
+	room := func() int {
+		if line == "" {
+			return width
+		}
+		return width - ansi.StringWidth(line) - 1
+	}
+	add := func(part string) {
+		if line == "" {
+			line = part
+		} else {
+			line += " " + part
+		}
+	}
 	for _, word := range strings.Fields(text) {
 		for ansi.StringWidth(word) > width {
-			if line != "" {
+			head := breakWord(word, room())
+			if head == "" {
 				lines, line = append(lines, line), ""
+				head = breakWord(word, width)
 			}
-			cut := ansi.Truncate(word, width, "")
-			lines = append(lines, cut)
-			word = word[len(cut):]
+			add(head)
+			lines, line = append(lines, line), ""
+			word = word[len(head):]
 		}
-		switch {
-		case line == "":
-			line = word
-		case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= width:
-			line += " " + word
-		default:
-			lines, line = append(lines, line), word
+		if ansi.StringWidth(word) > room() {
+			lines, line = append(lines, line), ""
 		}
+		add(word)
 	}
 	if line != "" || len(lines) == 0 {
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// breakWord returns the longest head of word that fits in n cells and ends
+// after a backslash; failing that, with a full line, a plain cut.
+func breakWord(word string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	cut := ansi.Truncate(word, n, "")
+	if i := strings.LastIndex(cut, `\`); i > 0 {
+		return cut[:i+1]
+	}
+	if n < 20 {
+		return ""
+	}
+	return cut
 }

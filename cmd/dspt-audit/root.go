@@ -68,8 +68,10 @@ func run(args []string, s *streams) int {
 	switch {
 	case errors.As(err, &findings):
 		return exitFindings
-	case errors.As(err, &usage), !ranCommand(cmd):
+	case !ranCommand(cmd):
 		fmt.Fprintf(s.Err, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		return exitUsage
+	case errors.As(err, &usage):
 		return exitUsage
 	}
 	return exitError
