@@ -27,21 +27,27 @@ func (h hangingSource) Read(ctx context.Context, q probe.Query) (any, error) {
 	return h.Source.Read(ctx, q)
 }
 
-func TestHangingProbeDoesNotStopTheScan(t *testing.T) {
-	data := loadData(t)
+// scanWithHungProbe replays the patched profile with one probe that never
+// answers.
+func scanWithHungProbe(t *testing.T, hangOn probe.Query, timeout time.Duration) *Scan {
+	t.Helper()
 	snap := loadProfile(t, "win11-enterprise-24h2-patched")
 	stop := make(chan struct{})
-	defer close(stop)
-	src := hangingSource{Source: probe.NewReplay(snap), hangOn: smbServerConfigs.Key(), stop: stop}
-
+	t.Cleanup(func() { close(stop) })
+	src := hangingSource{Source: probe.NewReplay(snap), hangOn: hangOn.Key(), stop: stop}
 	start := time.Now()
-	scan, err := Run(context.Background(), src, Options{Checks: All(), Data: data, ProbeTimeout: 100 * time.Millisecond, Clock: func() time.Time { return snap.CollectedAt }})
+	scan, err := Run(context.Background(), src, Options{Checks: All(), Data: loadData(t), ProbeTimeout: timeout, Clock: func() time.Time { return snap.CollectedAt }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if elapsed := time.Since(start); elapsed > 5*time.Second {
 		t.Errorf("scan took %s with one hung probe", elapsed)
 	}
+	return scan
+}
+
+func TestHangingProbeDoesNotStopTheScan(t *testing.T) {
+	scan := scanWithHungProbe(t, smbServerConfigs.Query, 100*time.Millisecond)
 	byID := resultsByID(scan)
 	// The SMB server config timed out; the check fell back to the feature
 	// state, and every other check was judged as usual.
@@ -60,15 +66,7 @@ func TestHangingProbeDoesNotStopTheScan(t *testing.T) {
 }
 
 func TestHangingProbeWithoutFallbackIsUnknown(t *testing.T) {
-	data := loadData(t)
-	snap := loadProfile(t, "win11-enterprise-24h2-patched")
-	stop := make(chan struct{})
-	defer close(stop)
-	src := hangingSource{Source: probe.NewReplay(snap), hangOn: regUBR.Key(), stop: stop}
-	scan, err := Run(context.Background(), src, Options{Checks: All(), Data: data, ProbeTimeout: 50 * time.Millisecond, Clock: func() time.Time { return snap.CollectedAt }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	scan := scanWithHungProbe(t, regUBR, 50*time.Millisecond)
 	for _, id := range []string{"os-supported", "patches-current"} {
 		r := resultsByID(scan)[id]
 		if r.Verdict.Status != standards.Unknown || !strings.Contains(r.Verdict.Summary, "(timeout)") {
