@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/nhs-dspt/dspt-audit/checks/probe"
@@ -129,7 +130,7 @@ func judgePatchLevel(e *Env, v standards.WindowsVersion) Verdict {
 		}
 	}
 	if today.Before(missingSince.Time) {
-		return verdict(standards.Pass, "%s has %s, the newest security update; the next is due %s.%s", build, installed, missingSince, support)
+		return verdict(standards.Pass, "%s has %s, the newest security update; the next is due %s (%s).%s", build, installed, missingSince, dataAge, support)
 	}
 	days := missingSince.DaysUntil(today)
 	status := standards.Warn
@@ -155,11 +156,25 @@ func describeLevel(pl standards.PatchLevel) string {
 }
 
 // supportingHotfixes quotes Win32_QuickFixEngineering as context; it never
-// decides the verdict.
+// decides the verdict. InstalledOn's format follows the locale, so it is
+// quoted, not parsed; the highest KB number is the newest.
 func supportingHotfixes(e *Env) string {
 	rows, obs := hotfixes.Rows(e)
 	if obs.Error != nil || len(rows) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (Win32_QuickFixEngineering lists %d hotfixes; it misses cumulative updates, so it is supporting evidence only.)", len(rows))
+	newest, newestKB := hotfix{}, 0
+	for _, r := range rows {
+		if r.HotFixID == nil {
+			continue
+		}
+		if n, err := strconv.Atoi(strings.TrimPrefix(strings.ToUpper(*r.HotFixID), "KB")); err == nil && n > newestKB {
+			newest, newestKB = r, n
+		}
+	}
+	installed := ""
+	if newest.InstalledOn != nil {
+		installed = fmt.Sprintf(", installed %q", *newest.InstalledOn)
+	}
+	return fmt.Sprintf(" Supporting evidence only: Win32_QuickFixEngineering lists %d hotfixes, the newest KB%d%s (it misses many cumulative updates).", len(rows), newestKB, installed)
 }

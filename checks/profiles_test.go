@@ -59,7 +59,7 @@ func TestProfiles(t *testing.T) {
 	profiles := map[string]map[string]expect{
 		"win11-enterprise-24h2-patched": {
 			"os-supported":    {pass, []string{"Windows 11 24H2", "Enterprise/Education editions until 2027-10-12", `ProductName says "Windows 10 Enterprise"`}},
-			"patches-current": {pass, []string{"26100.9445", "KB5124008 (2026-09-08)", "next is due 2026-10-13", "lists 2 hotfixes"}},
+			"patches-current": {pass, []string{"26100.9445", "KB5124008 (2026-09-08)", "next is due 2026-10-13 (update data as of 2026-09-14)", `lists 2 hotfixes, the newest KB5124008, installed "9/9/2026"`}},
 			"smb1-disabled":   {pass, []string{"EnableSMB1Protocol = false", "mrxsmb10 driver not installed"}},
 			"firewall-on":     {pass, []string{"Public: on (local setting EnableFirewall = 1), inbound blocked (not set; Windows default)"}},
 		},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -143,6 +142,3 @@ func (r *Recorder) Observations() []Observation {
 	slices.SortFunc(out, func(a, b Observation) int { return strings.Compare(a.Key, b.Key) })
 	return out
 }
-
-// String is used in test failure messages.
-func (r *Recorder) String() string { return fmt.Sprintf("recorder(%d observations)", len(r.entries)) }

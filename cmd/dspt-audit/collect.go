@@ -41,9 +41,6 @@ func runCollect(ctx context.Context, o *collectOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	scan, err := checks.Run(ctx, probe.Live{}, checks.Options{Checks: checks.All(), Data: data, ProbeTimeout: o.ProbeTimeout, Now: now, Clock: time.Now})
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -37,7 +38,7 @@ func (o *engineOptions) prepare(s *streams) (*standards.Data, time.Time, error) 
 	if o.ProbeTimeout <= 0 {
 		return nil, time.Time{}, usagef("--probe-timeout must be positive, got %s", o.ProbeTimeout)
 	}
-	now, err := parseNow(cmpOr(o.Now, s.Getenv("DSPT_AUDIT_NOW")))
+	now, err := parseNow(cmp.Or(o.Now, s.Getenv("DSPT_AUDIT_NOW")))
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -58,13 +59,6 @@ func parseNow(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, usagef("--now %q is not a date (2006-01-02) or an RFC 3339 time", s)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // Report formats of scan.
@@ -127,9 +121,6 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) error {
 	src, clock, source, err := scanSource(o.From)
 	if err != nil {
 		return err
-	}
-	if ctx == nil {
-		ctx = context.Background()
 	}
 	scan, err := checks.Run(ctx, src, checks.Options{
 		Checks: checks.All(), Data: data, ProbeTimeout: o.ProbeTimeout, Now: now, Clock: clock,
