@@ -136,7 +136,7 @@ func (s *scopedObserver) Observe(q probe.Query) probe.Observation {
 		obs = s.rec.Observe(q)
 	} else {
 		obs = probe.Observation{Key: q.Key(), Kind: q.Kind, Query: q.String(),
-			Error: probe.Errorf(probe.Other, "check %s read %s without declaring it", s.check.ID, q)}
+			Error: probe.Errorf(probe.Other, "check %s read %s %s", s.check.ID, q, undeclared)}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -165,7 +165,9 @@ func (s *scopedObserver) evidence() []probe.Observation {
 	return append([]probe.Observation(nil), s.seen...)
 }
 
+const undeclared = "without declaring it in Check.Reads"
+
 // Undeclared reports whether an observation is the error of an undeclared read.
 func Undeclared(o probe.Observation) bool {
-	return o.Error != nil && strings.Contains(o.Error.Detail, "without declaring it")
+	return o.Error != nil && strings.HasSuffix(o.Error.Detail, undeclared)
 }

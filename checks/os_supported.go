@@ -59,7 +59,7 @@ func judgeServicing(e *Env, s servicing) Verdict {
 	if !s.ended(today) {
 		return supportWindow(today, s.end, fmt.Sprintf("%s is in servicing for %s editions until %s%s", what, familyName(s.family), s.end, note))
 	}
-	year, bad, _ := esuCover(e, s)
+	year, bad := esuCover(e, s)
 	if bad != nil {
 		bad.Summary = fmt.Sprintf("%s: servicing ended %s; %s", what, s.end, bad.Summary)
 		return *bad

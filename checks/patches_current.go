@@ -53,7 +53,7 @@ func evaluatePatchesCurrent(e *Env) Verdict {
 	}
 	today := e.Today()
 	if bad == nil && s.ended(today) {
-		year, esuBad, _ := esuCover(e, s)
+		year, esuBad := esuCover(e, s)
 		if esuBad != nil {
 			return *esuBad
 		}

@@ -127,10 +127,10 @@ func (s servicing) ended(today standards.Date) bool { return today.After(s.end.T
 // esuCover decides whether an ended release is still covered by ESU. It
 // returns the covering year, or a verdict when the licence state cannot be
 // read; (nil, nil) means not covered.
-func esuCover(e *Env, s servicing) (*standards.ESUYear, *Verdict, probe.Observation) {
+func esuCover(e *Env, s servicing) (*standards.ESUYear, *Verdict) {
 	prog, ok := e.Data.WindowsReleases.ESUProgram(s.release.ESU)
 	if !ok {
-		return nil, nil, probe.Observation{}
+		return nil, nil
 	}
 	today := e.Today()
 	var year *standards.ESUYear
@@ -141,21 +141,21 @@ func esuCover(e *Env, s servicing) (*standards.ESUYear, *Verdict, probe.Observat
 		}
 	}
 	if year == nil {
-		return nil, nil, probe.Observation{}
+		return nil, nil
 	}
 	if !today.After(prog.ConsumerEnd.Time) && s.version.UBR >= prog.FirstESUUBR {
 		// Until consumer ESU ended, ESU updates arriving is evidence enough.
-		return year, nil, probe.Observation{}
+		return year, nil
 	}
 	rows, obs := esuLicences.Rows(e)
 	if obs.Error != nil {
 		v := cannotTell("whether an Extended Security Updates licence is active", obs)
-		return nil, &v, obs
+		return nil, &v
 	}
 	for _, r := range rows {
 		if r.ID != nil && strings.EqualFold(*r.ID, year.LicenseID) && r.LicenseStatus != nil && *r.LicenseStatus == 1 {
-			return year, nil, obs
+			return year, nil
 		}
 	}
-	return nil, nil, obs
+	return nil, nil
 }
