@@ -160,3 +160,23 @@ func TestProfiles(t *testing.T) {
 		})
 	}
 }
+
+// TestUnreadableESULicenceIsNeverJudged: a Windows 10 22H2 past its end whose
+// licence store cannot be read must not be called supported or unsupported.
+func TestUnreadableESULicenceIsNeverJudged(t *testing.T) {
+	snap := loadProfile(t, "win10-pro-22h2-esu-year2")
+	for i, o := range snap.Observations {
+		if o.Key == esuLicences.Key() {
+			snap.Observations[i].Value = nil
+			snap.Observations[i].Error = probe.Errorf(probe.AccessDenied, "access denied (0x80041003)")
+		}
+	}
+	for _, r := range replay(t, snap, loadData(t)).Results {
+		if r.Check.ID != "os-supported" && r.Check.ID != "patches-current" {
+			continue
+		}
+		if r.Verdict.Status != standards.NeedsAdmin || !strings.Contains(r.Verdict.Summary, "Extended Security Updates licence") {
+			t.Errorf("%s: %s %q, want needs_admin about the ESU licence", r.Check.ID, r.Verdict.Status, r.Verdict.Summary)
+		}
+	}
+}

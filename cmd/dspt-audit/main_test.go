@@ -169,3 +169,49 @@ func TestCatalogueCommands(t *testing.T) {
 		t.Errorf("version: %q", out)
 	}
 }
+
+// TestNewerDataFileDecidesWithoutRebuild: the ESU profile's build is newer
+// than the built-in update table, so patches-current is unknown; a newer
+// table passed with --data that knows the build decides it.
+func TestNewerDataFileDecidesWithoutRebuild(t *testing.T) {
+	builtIn, err := os.ReadFile("../../standards/data/windows-updates.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(builtIn, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["as_of"] = "2026-11-20"
+	for _, s := range doc["series"].([]any) {
+		series := s.(map[string]any)
+		if series["id"] == "19045" {
+			series["updates"] = append(series["updates"].([]any), map[string]any{"date": "2026-11-10", "ubr": 7801, "kb": "KB5999999"})
+		}
+	}
+	newer, _ := json.Marshal(doc)
+	file := filepath.Join(t.TempDir(), "windows-updates.json")
+	os.WriteFile(file, newer, 0o644)
+
+	status := func(args ...string) string {
+		_, out, errOut := runArgs(t, append([]string{"scan", "--from", profiles + "win10-pro-22h2-esu-year2.json", "-f", "json"}, args...)...)
+		var rep struct {
+			Results []struct{ ID, Status, Summary string }
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("%v: %s", err, errOut)
+		}
+		for _, r := range rep.Results {
+			if r.ID == "patches-current" {
+				return r.Status + ": " + r.Summary
+			}
+		}
+		return ""
+	}
+	if got := status(); !strings.HasPrefix(got, "unknown") {
+		t.Errorf("built-in data: %s", got)
+	}
+	if got := status("--data", file); !strings.HasPrefix(got, "pass") || !strings.Contains(got, "KB5999999 (2026-11-10)") || !strings.Contains(got, "update data as of 2026-11-20") {
+		t.Errorf("newer data: %s", got)
+	}
+}
