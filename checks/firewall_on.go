@@ -115,44 +115,55 @@ func evaluateFirewall(e *Env) Verdict {
 // readProfile merges policy over local settings for one profile.
 func readProfile(e *Env, p firewallProfile) profileState {
 	st := profileState{name: p.name}
-	on, from, failed := firewallValue(e, p, "EnableFirewall")
-	if failed != nil {
-		st.failed = failed
+	enabled := firewallValue(e, p, "EnableFirewall")
+	if enabled.unread != nil {
+		st.failed = enabled.unread
 		return st
 	}
-	if from == "" {
-		st.failed = []probe.Observation{e.Observe(probe.RegistryValue(p.localKey, "EnableFirewall"))}
+	if enabled.from == "" {
+		st.failed = enabled.absent
 		return st
 	}
-	st.on, st.onFrom = on == 1, from
-	action, from, failed := firewallValue(e, p, "DefaultInboundAction")
-	if failed != nil {
-		st.failed = failed
+	st.on, st.onFrom = enabled.n == 1, enabled.from
+	action := firewallValue(e, p, "DefaultInboundAction")
+	if action.unread != nil {
+		st.failed = action.unread
 		return st
 	}
-	if from == "" {
+	if action.from == "" {
 		// Not set anywhere: Windows blocks unsolicited inbound by default.
-		action, from = inboundBlock, "not set; Windows default"
+		action.n, action.from = inboundBlock, "not set; Windows default"
 	}
-	st.block, st.blockFrom = action == inboundBlock, from
+	st.block, st.blockFrom = action.n == inboundBlock, action.from
 	return st
 }
 
-// firewallValue reads a value from policy, else local. from is empty when
-// neither store has it; failed is set when a store could not be read.
-func firewallValue(e *Env, p firewallProfile, name string) (uint64, string, []probe.Observation) {
+// firewallSetting is one value as policy-over-local resolves it.
+type firewallSetting struct {
+	n    uint64
+	from string // empty when neither store sets it
+	// unread holds a store that could not be read; absent, the stores
+	// that do not set the value.
+	unread, absent []probe.Observation
+}
+
+func firewallValue(e *Env, p firewallProfile, name string) firewallSetting {
+	var s firewallSetting
 	for _, store := range []struct{ key, label string }{{p.policyKey, "Group Policy"}, {p.localKey, "local setting"}} {
 		o := e.Observe(probe.RegistryValue(store.key, name))
 		if o.Is(probe.NotFound) {
+			s.absent = append(s.absent, o)
 			continue
 		}
 		n, err := o.RegInt()
 		if err != nil {
-			return 0, "", []probe.Observation{o}
+			s.unread = []probe.Observation{o}
+			return s
 		}
-		return n, fmt.Sprintf("%s %s = %d", store.label, name, n), nil
+		s.n, s.from = n, fmt.Sprintf("%s %s = %d", store.label, name, n)
+		return s
 	}
-	return 0, "", nil
+	return s
 }
 
 func onOff(on bool) string {

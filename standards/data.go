@@ -94,7 +94,7 @@ func (d *Data) override(file string) error {
 	if err != nil {
 		return fmt.Errorf("data file: %w", err)
 	}
-	kind, _, err := peekKind(b)
+	kind, err := peekKind(b)
 	if err != nil {
 		return fmt.Errorf("data file %s: %w", file, err)
 	}
@@ -112,26 +112,26 @@ func (d *Data) override(file string) error {
 	return nil
 }
 
-func peekKind(b []byte) (string, Date, error) {
+// peekKind reads a data file's kind and checks it has an as_of date.
+func peekKind(b []byte) (string, error) {
 	var head struct {
 		Kind string `json:"kind"`
 		AsOf string `json:"as_of"`
 	}
 	if err := json.Unmarshal(b, &head); err != nil {
-		return "", Date{}, fmt.Errorf("not valid JSON: %w", err)
+		return "", fmt.Errorf("not valid JSON: %w", err)
 	}
 	if head.Kind == "" {
-		return "", Date{}, fmt.Errorf("no \"kind\" field")
+		return "", fmt.Errorf("no \"kind\" field")
 	}
-	asOf, err := ParseDate(head.AsOf)
-	if err != nil {
-		return "", Date{}, fmt.Errorf("\"as_of\": %w", err)
+	if _, err := ParseDate(head.AsOf); err != nil {
+		return "", fmt.Errorf("\"as_of\": %w", err)
 	}
-	return head.Kind, asOf, nil
+	return head.Kind, nil
 }
 
 func (d *Data) decode(b []byte, file string) error {
-	kind, _, err := peekKind(b)
+	kind, err := peekKind(b)
 	if err != nil {
 		return err
 	}

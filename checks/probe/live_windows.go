@@ -5,6 +5,7 @@ package probe
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -70,12 +71,11 @@ func regValue(k registry.Key, name string, typ uint32) (any, error) {
 	}
 }
 
-type typedValue struct {
-	Type string `json:"type"`
-	Data any    `json:"data"`
+// typed packs a value as the RegValue every reader decodes.
+func typed(t string, v any) RegValue {
+	data, _ := json.Marshal(v) // strings, numbers and string slices always encode
+	return RegValue{Type: t, Data: data}
 }
-
-func typed(t string, v any) typedValue { return typedValue{t, v} }
 
 func regTypeName(t uint32) string {
 	switch t {
