@@ -165,7 +165,7 @@ func TestTerminalListsFailuresFirst(t *testing.T) {
 }
 
 func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	path := filepath.Join(dir, "report.json")
 	if err := WriteFileAtomic(path, func(w io.Writer) error { _, err := io.WriteString(w, "first"); return err }); err != nil {
 		t.Fatal(err)

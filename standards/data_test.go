@@ -24,7 +24,7 @@ func TestLoadBuiltIn(t *testing.T) {
 
 func writeFile(t *testing.T, name, body string) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
+	p := filepath.Join(tempDir(t), name)
 	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Load(filepath.Join(t.TempDir(), "missing.json")); err == nil {
+	if _, err := Load(filepath.Join(tempDir(t), "missing.json")); err == nil {
 		t.Error("Load of a missing file succeeded")
 	}
 }

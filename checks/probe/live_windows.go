@@ -40,16 +40,16 @@ func readRegistry(q Query) (any, error) {
 	}
 	k, err := registry.OpenKey(root, path, registry.QUERY_VALUE|registry.WOW64_64KEY)
 	if err != nil {
-		return nil, registryError(q, "key", err)
+		return nil, registryError(err, fmt.Sprintf("key %s (for value %s)", q.Path, q.Name))
 	}
 	defer k.Close()
 	_, typ, err := k.GetValue(q.Name, nil)
 	if err != nil {
-		return nil, registryError(q, "value", err)
+		return nil, registryError(err, "value "+q.String())
 	}
 	v, err := regValue(k, q.Name, typ)
 	if err != nil {
-		return nil, registryError(q, "value", err)
+		return nil, registryError(err, "value "+q.String())
 	}
 	return v, nil
 }
@@ -91,14 +91,15 @@ func regTypeName(t uint32) string {
 	return RegBinary
 }
 
-func registryError(q Query, what string, err error) error {
+// registryError classifies a registry failure on thing, a key or a value.
+func registryError(err error, thing string) error {
 	switch {
 	case errors.Is(err, registry.ErrNotExist):
-		return Errorf(NotFound, "registry %s %s does not exist", what, q)
+		return Errorf(NotFound, "registry %s does not exist", thing)
 	case errors.Is(err, windows.ERROR_ACCESS_DENIED):
-		return Errorf(AccessDenied, "reading %s needs more rights", q)
+		return Errorf(AccessDenied, "reading registry %s needs more rights; run elevated", thing)
 	}
-	return Errorf(Other, "%s: %v", q, err)
+	return Errorf(Other, "reading registry %s failed: %v", thing, err)
 }
 
 // readWMI runs one query on a connection of its own. yusufpapurcu/wmi's
@@ -123,7 +124,11 @@ func readWMI(ctx context.Context, q Query) (any, error) {
 			done <- err
 			return
 		}
-		err = svc.Query(q.Name, rows, nil, q.Path)
+		// "." is the local machine, as in winmgmts:\\.\root\cimv2. The
+		// library's usual nil server works on Windows but Wine rejects it
+		// (DISP_E_TYPEMISMATCH), which would hide the rest of the WMI path
+		// from the Wine stage (.ci/wine).
+		err = svc.Query(q.Name, rows, ".", q.Path)
 		svc.Close()
 		done <- err
 	}()
@@ -131,6 +136,9 @@ func readWMI(ctx context.Context, q Query) (any, error) {
 	case err := <-done:
 		if err != nil {
 			return nil, wmiError(q, err)
+		}
+		if n := emptyRows(rows); n > 0 {
+			return nil, Errorf(Other, "WMI %s returned %d row(s) with every property empty, which working WMI never does: the WMI repository or provider is broken", q, n)
 		}
 		return rows, nil
 	case <-ctx.Done():
@@ -164,7 +172,21 @@ func wmiError(q Query, err error) error {
 	case wbemNotFound:
 		return Errorf(NotFound, "WMI %s: not found (0x%08X)", q, code)
 	}
-	return Errorf(Other, "WMI %s: %v", q, err)
+	return Errorf(Other, "WMI %s failed: %s", q, oleDetail(err, code))
+}
+
+// oleDetail describes a COM failure by its code and, where Windows gives
+// one, its description; go-ole's own text asks FormatMessage, which has no
+// message for most WBEM and dispatch codes.
+func oleDetail(err error, code uint32) string {
+	var oe *ole.OleError
+	if !errors.As(err, &oe) || code == 0 {
+		return err.Error()
+	}
+	if ei, ok := oe.SubError().(ole.EXCEPINFO); ok && !strings.HasPrefix(ei.Error(), "<nil>") {
+		return fmt.Sprintf("0x%08X (%s)", code, ei.Error())
+	}
+	return fmt.Sprintf("0x%08X", code)
 }
 
 // hresult digs the WBEM code out of a go-ole error: SWbem failures arrive as

@@ -198,7 +198,7 @@ type HostInfo struct {
 // Describe is the OS as a person names it: "Microsoft Windows 11 Pro 24H2
 // (10.0.26100.9445)", "debian 12.12".
 func (h HostInfo) Describe() string {
-	s := strings.TrimSpace(h.Platform + " " + h.PlatformVersion)
+	s := strings.Join(strings.Fields(h.Platform+" "+h.PlatformVersion), " ") // gopsutil leaves a trailing space on Windows
 	if h.OS == "windows" && h.KernelVersion != "" {
 		s += " (" + strings.Fields(h.KernelVersion)[0] + ")"
 	}

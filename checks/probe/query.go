@@ -3,6 +3,7 @@ package probe
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 )
 
@@ -100,4 +101,24 @@ func (w WMIQuery[T]) Rows(o Observer) ([]T, Observation) {
 		return nil, obs.withError(Other, "rows do not decode: "+err.Error())
 	}
 	return rows, obs
+}
+
+// emptyRows returns how many rows there are when every property of every
+// row is empty (nil or zero), and 0 when any row carries data. A real class
+// never answers like that; a broken WMI provider does (Wine's returns rows
+// it cannot read properties from), and such rows must not become a verdict.
+func emptyRows(rows any) int {
+	v := reflect.ValueOf(rows)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Slice {
+		return 0
+	}
+	for i := range v.Len() {
+		if !v.Index(i).IsZero() {
+			return 0
+		}
+	}
+	return v.Len()
 }

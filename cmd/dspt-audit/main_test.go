@@ -35,7 +35,7 @@ func TestScanFromSnapshot(t *testing.T) {
 }
 
 func TestExitCodes(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	write := func(name, body string) string {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, []byte(body), 0o644)
@@ -95,7 +95,7 @@ func TestExitCodes(t *testing.T) {
 }
 
 func TestOutputFileIsWrittenAndKeptOnFailure(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "r.json")
+	out := filepath.Join(tempDir(t), "r.json")
 	if code, _, errOut := runArgs(t, "scan", "--from", profiles+"win11-enterprise-24h2-patched.json", "-f", "json", "-o", out); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -132,7 +132,7 @@ func TestNowOverridesJudgementTime(t *testing.T) {
 }
 
 func TestCollectThenScanFrom(t *testing.T) {
-	snap := filepath.Join(t.TempDir(), "snap.json")
+	snap := filepath.Join(tempDir(t), "snap.json")
 	if code, _, errOut := runArgs(t, "collect", "-o", snap); code != 0 {
 		t.Fatalf("collect exit %d: %s", code, errOut)
 	}
@@ -190,7 +190,7 @@ func TestNewerDataFileDecidesWithoutRebuild(t *testing.T) {
 		}
 	}
 	newer, _ := json.Marshal(doc)
-	file := filepath.Join(t.TempDir(), "windows-updates.json")
+	file := filepath.Join(tempDir(t), "windows-updates.json")
 	os.WriteFile(file, newer, 0o644)
 
 	status := func(args ...string) string {
