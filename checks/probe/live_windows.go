@@ -138,7 +138,7 @@ func readWMI(ctx context.Context, q Query) (any, error) {
 			return nil, wmiError(q, err)
 		}
 		if n := emptyRows(rows); n > 0 {
-			return nil, Errorf(Other, "WMI %s returned %d row(s) with every property empty, which working WMI never does: the WMI repository or provider is broken", q, n)
+			return nil, Errorf(Other, "%d row(s) came back with every property empty, which working WMI never returns: the WMI repository or provider is broken", n)
 		}
 		return rows, nil
 	case <-ctx.Done():
@@ -155,24 +155,48 @@ const (
 	eAccessDenied        = 0x80070005
 )
 
+// hresultNames names the codes a WMI query is known to fail with, so that
+// evidence says which failure it was (FormatMessage has no text for most).
+var hresultNames = map[uint32]string{
+	0x80010106:           "RPC_E_CHANGED_MODE",
+	0x80020005:           "DISP_E_TYPEMISMATCH",
+	0x80020009:           "DISP_E_EXCEPTION",
+	0x80041001:           "WBEM_E_FAILED",
+	wbemNotFound:         "WBEM_E_NOT_FOUND",
+	wbemAccessDenied:     "WBEM_E_ACCESS_DENIED",
+	wbemInvalidNamespace: "WBEM_E_INVALID_NAMESPACE",
+	wbemInvalidClass:     "WBEM_E_INVALID_CLASS",
+	0x80041017:           "WBEM_E_INVALID_QUERY",
+	eAccessDenied:        "E_ACCESSDENIED",
+}
+
+// wmiError classifies a failed query. The query itself is the observation's
+// key, so the detail says only what went wrong.
 func wmiError(q Query, err error) error {
 	var mismatch *wmi.ErrFieldMismatch
 	if errors.As(err, &mismatch) {
 		// Seen under Wine: rows come back with no readable properties.
-		return Errorf(Other, "WMI returned rows without the property %s: %v", mismatch.FieldName, err)
+		return Errorf(Other, "rows came back without the property %s, which working WMI always returns: the WMI repository or provider is broken", mismatch.FieldName)
 	}
 	code := hresult(err)
 	switch code {
 	case wbemAccessDenied, eAccessDenied:
-		return Errorf(AccessDenied, "WMI %s: access denied (0x%08X); run elevated", q, code)
+		return Errorf(AccessDenied, "access denied (%s); run elevated", describeCode(code))
 	case wbemInvalidNamespace:
-		return Errorf(MissingClass, "WMI namespace %s does not exist here (0x%08X)", q.Path, code)
+		return Errorf(MissingClass, "namespace %s does not exist here (%s)", q.Path, describeCode(code))
 	case wbemInvalidClass:
-		return Errorf(MissingClass, "WMI class in %q does not exist here (0x%08X)", q.Name, code)
+		return Errorf(MissingClass, "the class does not exist here (%s)", describeCode(code))
 	case wbemNotFound:
-		return Errorf(NotFound, "WMI %s: not found (0x%08X)", q, code)
+		return Errorf(NotFound, "not found (%s)", describeCode(code))
 	}
-	return Errorf(Other, "WMI %s failed: %s", q, oleDetail(err, code))
+	return Errorf(Other, "failed: %s", oleDetail(err, code))
+}
+
+func describeCode(code uint32) string {
+	if name, ok := hresultNames[code]; ok {
+		return fmt.Sprintf("0x%08X %s", code, name)
+	}
+	return fmt.Sprintf("0x%08X", code)
 }
 
 // oleDetail describes a COM failure by its code and, where Windows gives
@@ -184,9 +208,9 @@ func oleDetail(err error, code uint32) string {
 		return err.Error()
 	}
 	if ei, ok := oe.SubError().(ole.EXCEPINFO); ok && !strings.HasPrefix(ei.Error(), "<nil>") {
-		return fmt.Sprintf("0x%08X (%s)", code, ei.Error())
+		return fmt.Sprintf("%s (%s)", describeCode(code), ei.Error())
 	}
-	return fmt.Sprintf("0x%08X", code)
+	return describeCode(code)
 }
 
 // hresult digs the WBEM code out of a go-ole error: SWbem failures arrive as

@@ -123,6 +123,9 @@ func TestLiveRegistryAbsence(t *testing.T) {
 
 // A 32-bit build must see what a 64-bit one does, not the WOW6432Node copy
 // that feature updates leave stale (shared/windows-facts.md section 0.1).
+// The amd64 binary sees the 64-bit view anyway; the windows/386 test binary
+// is the one this guards, on a real 64-bit Windows (Debian's Wine 8 without
+// wine32 runs 64-bit programs only).
 func TestLiveRegistryReadsThe64BitView(t *testing.T) {
 	k64, path := testKey(t, registry.LOCAL_MACHINE, registry.WOW64_64KEY)
 	k32, path32 := testKey(t, registry.LOCAL_MACHINE, registry.WOW64_32KEY)
