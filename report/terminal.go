@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -22,12 +21,6 @@ type TerminalOptions struct {
 	Color bool
 	// Width wraps text; zero means 100.
 	Width int
-}
-
-// statusOrder lists what a reader must act on first.
-var statusOrder = map[standards.Status]int{
-	standards.Fail: 0, standards.NeedsAdmin: 1, standards.Unknown: 2, standards.Warn: 3,
-	standards.Pass: 4, standards.NotApplicable: 5,
 }
 
 type terminalStyles struct {
@@ -89,24 +82,18 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 	p("%s %s   score %s, coverage %s\n\n", st.label.Render("Outcome: "), st.outcome[rep.Outcome].Render(string(rep.Outcome)), scoreText(rep.Score), percent(rep.Coverage))
 
 	p("%s\n", st.title.Render("NDG data security standards"))
-	var notAssessed []string
 	for _, s := range rep.Standards {
 		if s.Outcome == standards.NotAssessed {
-			notAssessed = append(notAssessed, fmt.Sprint(s.Number))
 			continue
 		}
 		p("  %2d %-26s %7s  coverage %4s  %s\n", s.Number, s.Title, scoreText(s.Score), percent(s.Coverage), st.outcome[s.Outcome].Render(string(s.Outcome)))
 	}
-	if len(notAssessed) > 0 {
-		indented(2, st.faint, (fmt.Sprintf("Standards %s: not assessed by this tool (no machine check evidences them; answer them in the DSPT directly).", strings.Join(notAssessed, ", "))))
+	if note := rep.NotAssessedNote(); note != "" {
+		indented(2, st.faint, note)
 	}
 	p("\n%s\n", st.title.Render("Checks"))
 
-	results := slices.Clone(rep.Results)
-	slices.SortStableFunc(results, func(a, b CheckResult) int {
-		return cmp.Or(cmp.Compare(statusOrder[a.Status], statusOrder[b.Status]), cmp.Compare(b.Severity, a.Severity))
-	})
-	for _, r := range results {
+	for _, r := range rep.ByAttention() {
 		status := st.status[r.Status].Render(fmt.Sprintf("%-14s", strings.ToUpper(r.Status.String())))
 		p("  %s %-8s %-16s %s\n", status, r.Severity, r.ID, truncate(r.Title, width-43))
 		indented(6, plain, r.Summary)

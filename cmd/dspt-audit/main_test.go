@@ -62,7 +62,7 @@ func TestExitCodes(t *testing.T) {
 		{"fail-on high counts high and critical", []string{"scan", "--from", wannacry, "--fail-on", "high"}, exitFindings, "4 check(s) failed"},
 		{"fail-on with nothing failing", []string{"scan", "--from", patched, "--fail-on", "low"}, exitOK, ""},
 		{"bad flag", []string{"scan", "--colour"}, exitUsage, "unknown flag: --colour"},
-		{"bad format", []string{"scan", "--from", patched, "--format", "pdf"}, exitUsage, `--format "pdf" is not one of text, json`},
+		{"bad format", []string{"scan", "--from", patched, "--format", "pdf"}, exitUsage, `--format "pdf" is not one of text, json, xlsx, html, csv, ocsf`},
 		{"bad severity", []string{"scan", "--from", patched, "--fail-on", "urgent"}, exitUsage, `unknown severity "urgent"`},
 		{"unknown command", []string{"scna"}, exitUsage, `unknown command "scna"`},
 		{"stray argument", []string{"scan", "now"}, exitUsage, "takes no arguments"},

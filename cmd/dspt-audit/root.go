@@ -47,6 +47,7 @@ needs no network, and runs as one offline binary.`,
 	root.AddCommand(
 		newScanCommand(s),
 		newCollectCommand(s),
+		newReportCommand(s),
 		newChecksCommand(s),
 		newStandardsCommand(s),
 		newVersionCommand(s),

@@ -2,7 +2,6 @@ package main
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -61,13 +60,62 @@ func parseNow(s string) (time.Time, error) {
 	return time.Time{}, usagef("--now %q is not a date (2006-01-02) or an RFC 3339 time", s)
 }
 
-// Report formats of scan.
-var scanFormats = []string{"text", "json"}
+// formatNames lists the report formats: the terminal view, then the files.
+func formatNames() []string {
+	names := []string{"text"}
+	for _, f := range report.Formats() {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+func formatHelp() string {
+	return "report `FORMAT`: " + strings.Join(formatNames(), ", ") + " (default: what the -o file's extension says, else text)"
+}
+
+// outputOptions are the flags of every command that writes a report.
+type outputOptions struct {
+	Format string
+	Output string
+}
+
+func (o *outputOptions) AddFlags(f *pflag.FlagSet) {
+	f.StringVarP(&o.Format, "format", "f", "", formatHelp())
+	f.StringVarP(&o.Output, "output", "o", "", "write the report to `FILE` (atomically) instead of standard output")
+}
+
+// pickFormat settles the report format: --format if given, else the output
+// file's extension, else text. A binary format is refused on a terminal.
+func (o *outputOptions) pickFormat(s *streams) (string, error) {
+	format, output := o.Format, o.Output
+	if format == "" {
+		format = "text"
+		if f, ok := report.FormatForPath(output); ok {
+			format = f.Name
+		}
+	}
+	if !slices.Contains(formatNames(), format) {
+		return "", usagef("--format %q is not one of %s", format, strings.Join(formatNames(), ", "))
+	}
+	if f, ok := report.LookupFormat(format); ok && f.Binary && (output == "" || output == "-") && s.OutTTY {
+		return "", usagef("--format %s is a binary file: give -o FILE (or redirect the output)", format)
+	}
+	return format, nil
+}
+
+// renderer writes the report in a format, to a terminal or a file.
+func renderer(format string, rep *report.Report, s *streams) func(w io.Writer, tty bool) error {
+	return func(w io.Writer, tty bool) error {
+		if f, ok := report.LookupFormat(format); ok {
+			return f.Write(w, rep)
+		}
+		return report.Terminal(w, rep, report.TerminalOptions{Color: tty && !s.NoColor, Width: terminalWidth(tty)})
+	}
+}
 
 type scanOptions struct {
 	engineOptions
-	Format string
-	Output string
+	outputOptions
 	From   string
 	FailOn string
 }
@@ -78,19 +126,20 @@ func newScanCommand(s *streams) *cobra.Command {
 		Use:   "scan",
 		Short: "Scan this machine (or a recorded snapshot) and report",
 		Long: `Scan this machine, judge every check against the NHS data security standards
-and write a report: a readable summary (coloured on a terminal), or JSON.
+and write a report: a readable summary (coloured on a terminal), JSON, an
+Excel workbook, a self-contained HTML page, CSV, or OCSF events for a SIEM.
 
 With --from, judge a snapshot written by 'dspt-audit collect' instead, on any
 OS; verdicts are for the moment it was collected unless --now says otherwise.`,
 		Example: `  dspt-audit scan
   dspt-audit scan --format json -o report.json
+  dspt-audit scan -o practice-pc1.xlsx
   dspt-audit scan --from snapshot.json --fail-on high`,
 		Args: noArgs,
-		RunE: runE(func(cmd *cobra.Command, _ []string) error { return runScan(cmd.Context(), o, s) }),
+		RunE: runE(func(cmd *cobra.Command, _ []string) error { return runScan(cmd, o, s) }),
 	}
-	o.AddFlags(cmd.Flags())
-	cmd.Flags().StringVarP(&o.Format, "format", "f", "text", "report format: "+strings.Join(scanFormats, ", "))
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "write the report to `FILE` (atomically) instead of standard output")
+	o.engineOptions.AddFlags(cmd.Flags())
+	o.outputOptions.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&o.From, "from", "", "judge a recorded snapshot `FILE` instead of this machine")
 	cmd.Flags().StringVar(&o.FailOn, "fail-on", "", "exit 3 when a check fails at or above this `SEVERITY` (low, medium, high, critical)")
 	return cmd
@@ -103,13 +152,13 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-func runScan(ctx context.Context, o *scanOptions, s *streams) error {
-	if !slices.Contains(scanFormats, o.Format) {
-		return usagef("--format %q is not one of %s", o.Format, strings.Join(scanFormats, ", "))
+func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
+	format, err := o.pickFormat(s)
+	if err != nil {
+		return err
 	}
 	var failOn standards.Severity
 	if o.FailOn != "" {
-		var err error
 		if failOn, err = standards.ParseSeverity(o.FailOn); err != nil {
 			return usagef("--fail-on: %v", err)
 		}
@@ -122,19 +171,14 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	scan, err := checks.Run(ctx, src, checks.Options{
+	scan, err := checks.Run(cmd.Context(), src, checks.Options{
 		Checks: checks.All(), Data: data, ProbeTimeout: o.ProbeTimeout, Now: now, Clock: clock,
 	})
 	if err != nil {
 		return err
 	}
 	rep := report.Build(scan, data, report.Tool{Name: "dspt-audit", Version: version()}, source)
-	if err := writeOutput(o.Output, s, func(w io.Writer, tty bool) error {
-		if o.Format == "json" {
-			return report.JSON(w, rep)
-		}
-		return report.Terminal(w, rep, report.TerminalOptions{Color: tty && !s.NoColor, Width: terminalWidth(tty)})
-	}); err != nil {
+	if err := writeOutput(o.Output, s, renderer(format, rep, s)); err != nil {
 		return err
 	}
 	return failOnFindings(rep, failOn)

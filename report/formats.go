@@ -1,0 +1,135 @@
+package report
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// Format is a file format a report can be written in. The terminal view is
+// not one: it needs to know the terminal.
+type Format struct {
+	Name   string
+	Exts   []string // file extensions that mean this format, first preferred
+	Binary bool     // not for a terminal
+	Doc    string
+	Write  func(w io.Writer, rep *Report) error
+}
+
+// Formats lists the file formats, in the order help texts show them.
+func Formats() []Format {
+	return []Format{
+		{Name: "json", Exts: []string{".json"}, Doc: "the JSON report (the stable contract)", Write: func(w io.Writer, r *Report) error { return JSON(w, r) }},
+		{Name: "xlsx", Exts: []string{".xlsx"}, Binary: true, Doc: "Excel workbook: Summary with chart, Findings, Evidence, DSPT", Write: XLSX},
+		{Name: "html", Exts: []string{".html", ".htm"}, Doc: "one self-contained, printable page", Write: HTML},
+		{Name: "csv", Exts: []string{".csv"}, Doc: "the Findings table, RFC 4180", Write: CSV},
+		{Name: "ocsf", Exts: []string{".ndjson", ".jsonl"}, Doc: "OCSF Compliance Finding events, one JSON object per line, for a SIEM", Write: OCSF},
+	}
+}
+
+// LookupFormat finds a format by name.
+func LookupFormat(name string) (Format, bool) {
+	i := slices.IndexFunc(Formats(), func(f Format) bool { return f.Name == name })
+	if i < 0 {
+		return Format{}, false
+	}
+	return Formats()[i], true
+}
+
+// FormatForPath guesses the format a file name asks for by its extension.
+func FormatForPath(path string) (Format, bool) {
+	ext := strings.ToLower(filepath.Ext(path))
+	i := slices.IndexFunc(Formats(), func(f Format) bool { return slices.Contains(f.Exts, ext) })
+	if i < 0 {
+		return Format{}, false
+	}
+	return Formats()[i], true
+}
+
+// attentionOrder lists what a reader must act on first.
+var attentionOrder = map[standards.Status]int{
+	standards.Fail: 0, standards.NeedsAdmin: 1, standards.Unknown: 2, standards.Warn: 3,
+	standards.Pass: 4, standards.NotApplicable: 5,
+}
+
+// ByAttention returns the results with what needs acting on first: failures,
+// then what could not be read, then warnings and passes; most severe first
+// within each.
+func (r *Report) ByAttention() []CheckResult {
+	results := slices.Clone(r.Results)
+	slices.SortStableFunc(results, func(a, b CheckResult) int {
+		return cmp.Or(cmp.Compare(attentionOrder[a.Status], attentionOrder[b.Status]), cmp.Compare(b.Severity, a.Severity))
+	})
+	return results
+}
+
+// NotAssessedNote names the standards no machine check can evidence, or is
+// empty when there are none.
+func (r *Report) NotAssessedNote() string {
+	var numbers []string
+	for _, s := range r.Standards {
+		if s.Outcome == standards.NotAssessed {
+			numbers = append(numbers, fmt.Sprint(s.Number))
+		}
+	}
+	if len(numbers) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Standards %s: not assessed by this tool (no machine check evidences them; answer them in the DSPT directly).", strings.Join(numbers, ", "))
+}
+
+// Read reads a JSON report written by scan, for rendering it again in
+// another format. Fields added by a newer version of the same schema are
+// ignored; another schema version, or a file that is not a report, is an
+// error.
+func Read(r io.Reader) (*Report, error) {
+	var head struct {
+		SchemaVersion *int            `json:"schema_version"`
+		Tool          json.RawMessage `json:"tool"`
+		Results       json.RawMessage `json:"results"`
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return nil, fmt.Errorf("not a JSON report: %v", err)
+	}
+	var tool Tool
+	switch {
+	case json.Unmarshal(head.Tool, &tool) != nil || tool.Name != "dspt-audit" || head.Results == nil:
+		return nil, fmt.Errorf("not a dspt-audit report (a snapshot from 'collect' is judged with 'scan --from')")
+	case head.SchemaVersion == nil || *head.SchemaVersion != SchemaVersion:
+		return nil, fmt.Errorf("report schema version %v is not %d, the version this build reads", deref(head.SchemaVersion), SchemaVersion)
+	}
+	var rep Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return nil, fmt.Errorf("report does not decode: %v", err)
+	}
+	return &rep, nil
+}
+
+func deref(p *int) any {
+	if p == nil {
+		return "(none)"
+	}
+	return *p
+}
+
+// cellText makes text safe for a spreadsheet cell or a CSV field. Text that
+// starts with =, +, -, @, a tab or a carriage return is read as a formula by
+// Excel and LibreOffice (CSV/formula injection, OWASP); a leading apostrophe
+// makes it plain text. Every value a machine controls (host names, program
+// names, registry values) goes through here.
+func cellText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,443 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// Sheet names of the workbook, in tab order.
+const (
+	sheetSummary  = "Summary"
+	sheetFindings = "Findings"
+	sheetEvidence = "Evidence"
+	sheetDSPT     = "DSPT"
+)
+
+// Fill and font colours: Excel's own "good", "neutral" and "bad" cell
+// styles, so the workbook looks like one a practice manager already knows.
+var (
+	statusColours = map[standards.Status][2]string{ // fill, font
+		standards.Pass:          {"C6EFCE", "006100"},
+		standards.Warn:          {"FFEB9C", "9C5700"},
+		standards.Fail:          {"FFC7CE", "9C0006"},
+		standards.Unknown:       {"D9D9D9", "262626"},
+		standards.NeedsAdmin:    {"D9D9D9", "262626"},
+		standards.NotApplicable: {"F2F2F2", "595959"},
+	}
+	outcomeColours = map[standards.Outcome][2]string{
+		standards.Met:         {"C6EFCE", "006100"},
+		standards.Approaching: {"FFEB9C", "9C5700"},
+		standards.NotMet:      {"FFC7CE", "9C0006"},
+		standards.NotAssessed: {"F2F2F2", "595959"},
+	}
+)
+
+// workbook is a workbook being written, with its styles made once.
+type workbook struct {
+	f                          *excelize.File
+	rep                        *Report
+	title, label, header, wrap int
+	percent                    int
+	status                     map[standards.Status]int
+	outcome                    map[standards.Outcome]int
+	colWidths                  map[string][]float64 // of sheets whose rows grow to fit
+	err                        error
+}
+
+// XLSX writes the report as an Excel workbook: Summary (with a chart of
+// the per-standard scores), Findings, Evidence and DSPT sheets.
+func XLSX(w io.Writer, rep *Report) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	wb := &workbook{f: f, rep: rep, colWidths: map[string][]float64{}}
+	wb.makeStyles()
+	wb.summary()
+	wb.findings()
+	wb.evidence()
+	wb.dspt()
+	wb.printable()
+	wb.properties()
+	if wb.err != nil {
+		return fmt.Errorf("building the workbook: %w", wb.err)
+	}
+	_, err := f.WriteTo(w)
+	return err
+}
+
+// check keeps the first error, so the sheet code reads as a list of cells.
+func (wb *workbook) check(err error) {
+	if wb.err == nil {
+		wb.err = err
+	}
+}
+
+func (wb *workbook) style(s *excelize.Style) int {
+	id, err := wb.f.NewStyle(s)
+	wb.check(err)
+	return id
+}
+
+func (wb *workbook) makeStyles() {
+	top := &excelize.Alignment{Vertical: "top", WrapText: true}
+	wb.title = wb.style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
+	wb.label = wb.style(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top"}})
+	wb.header = wb.style(&excelize.Style{
+		Font:      &excelize.Font{Bold: true, Color: "FFFFFF"},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"005EB8"}}, // NHS blue
+		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
+	})
+	wb.wrap = wb.style(&excelize.Style{Alignment: top})
+	wb.percent = wb.style(&excelize.Style{NumFmt: 9}) // 0%
+	coloured := func(c [2]string) int {
+		return wb.style(&excelize.Style{
+			Font:      &excelize.Font{Bold: true, Color: c[1]},
+			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c[0]}},
+			Alignment: top,
+		})
+	}
+	wb.status = map[standards.Status]int{}
+	for s, c := range statusColours {
+		wb.status[s] = coloured(c)
+	}
+	wb.outcome = map[standards.Outcome]int{}
+	for o, c := range outcomeColours {
+		wb.outcome[o] = coloured(c)
+	}
+}
+
+// set writes one row of values from column A, as text made safe for a
+// spreadsheet unless a value is a number, and makes the row tall enough for
+// its wrapped text: spreadsheet programs do not all grow rows on opening.
+func (wb *workbook) set(sheet string, row int, values ...any) {
+	lines := 1
+	for i, v := range values {
+		if s, ok := v.(string); ok {
+			v = cellText(s)
+			lines = max(lines, wb.wrappedLines(sheet, i, s))
+		}
+		cell, _ := excelize.CoordinatesToCellName(i+1, row)
+		wb.check(wb.f.SetCellValue(sheet, cell, v))
+	}
+	if lines > 1 {
+		wb.check(wb.f.SetRowHeight(sheet, row, min(409, 15*float64(lines))))
+	}
+}
+
+// wrappedLines estimates how many lines text takes in a column: a width
+// unit holds about one character of the default font.
+func (wb *workbook) wrappedLines(sheet string, col int, text string) int {
+	widths := wb.colWidths[sheet]
+	if col >= len(widths) {
+		return 1
+	}
+	perLine := max(1, int(widths[col]*1.1))
+	lines := 0
+	for _, para := range strings.Split(text, "\n") {
+		lines += max(1, (len([]rune(para))+perLine-1)/perLine)
+	}
+	return lines
+}
+
+func (wb *workbook) styleCell(sheet string, col, row, style int) {
+	cell, _ := excelize.CoordinatesToCellName(col, row)
+	wb.check(wb.f.SetCellStyle(sheet, cell, cell, style))
+}
+
+func (wb *workbook) styleRow(sheet string, row, cols, style int) {
+	first, _ := excelize.CoordinatesToCellName(1, row)
+	last, _ := excelize.CoordinatesToCellName(cols, row)
+	wb.check(wb.f.SetCellStyle(sheet, first, last, style))
+}
+
+// widths sets the column widths; call it before writing rows, whose
+// heights follow from them.
+func (wb *workbook) widths(sheet string, widths ...float64) {
+	wb.colWidths[sheet] = widths
+	for i, w := range widths {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		wb.check(wb.f.SetColWidth(sheet, col, col, w))
+	}
+}
+
+// table styles a header row and body, freezes the header and adds a filter.
+func (wb *workbook) table(sheet string, header []string, lastRow int) {
+	wb.set(sheet, 1, anys(header)...)
+	wb.styleRow(sheet, 1, len(header), wb.header)
+	last, _ := excelize.CoordinatesToCellName(len(header), max(lastRow, 2))
+	if lastRow > 1 {
+		wb.check(wb.f.SetCellStyle(sheet, "A2", last, wb.wrap))
+	}
+	wb.check(wb.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
+	wb.check(wb.f.AutoFilter(sheet, "A1:"+last, nil))
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+func (wb *workbook) summary() {
+	const sheet = sheetSummary
+	wb.check(wb.f.SetSheetName("Sheet1", sheet))
+	rep := wb.rep
+	wb.widths(sheet, 18, 30, 8, 10, 24, 34, 30)
+	delete(wb.colWidths, sheet) // facts overflow to the right rather than wrap
+	wb.set(sheet, 1, "NHS data security standards: machine audit")
+	wb.styleCell(sheet, 1, 1, wb.title)
+	var data []string
+	for _, d := range rep.Data {
+		data = append(data, fmt.Sprintf("%s as of %s", d.Kind, d.AsOf))
+	}
+	facts := [][2]string{
+		{"Host", rep.Host.Name},
+		{"Operating system", rep.Host.OS},
+		{"Platform", rep.Host.Platform + " " + rep.Host.Arch},
+		{"Scanned", rep.ScannedAt.UTC().Format(time.DateTime+" UTC") + " (" + rep.Source + ")"},
+		{"Judged as of", rep.JudgedAt.UTC().Format(time.DateTime + " UTC")},
+		{"Tool", rep.Tool.Name + " " + rep.Tool.Version},
+		{"Reference data", strings.Join(data, "; ")},
+		{"Overall outcome", string(rep.Outcome)},
+		{"Score", scoreText(rep.Score) + ", coverage " + percent(rep.Coverage)},
+		{"Checks", countsText(rep.Counts)},
+	}
+	row := 3
+	for _, kv := range facts {
+		wb.set(sheet, row, kv[0], kv[1])
+		wb.styleCell(sheet, 1, row, wb.label)
+		row++
+	}
+	wb.styleCell(sheet, 2, row-3, wb.outcome[rep.Outcome])
+
+	row++
+	tableTop := row
+	wb.set(sheet, row, "NDG standard", "Title", "Score", "Coverage", "Outcome", "Checks", "Failing")
+	wb.styleRow(sheet, row, 7, wb.header)
+	for _, s := range rep.Standards {
+		row++
+		score := any("")
+		if s.Score != nil {
+			score = *s.Score
+		}
+		coverage := any("")
+		if s.Outcome != standards.NotAssessed {
+			coverage = s.Coverage
+		}
+		wb.set(sheet, row, fmt.Sprint(s.Number), s.Title, score, coverage, string(s.Outcome), strings.Join(s.Checks, ", "), strings.Join(s.Failing, ", "))
+		wb.styleCell(sheet, 4, row, wb.percent)
+		wb.styleCell(sheet, 5, row, wb.outcome[s.Outcome])
+	}
+	tableBottom := row
+	row += 2
+	for _, note := range []string{rep.NotAssessedNote(), "Scoring: " + rep.ScoringRule} {
+		if note == "" {
+			continue
+		}
+		cell := fmt.Sprintf("A%d", row)
+		wb.check(wb.f.SetCellValue(sheet, cell, note))
+		wb.check(wb.f.MergeCell(sheet, cell, fmt.Sprintf("G%d", row)))
+		wb.check(wb.f.SetCellStyle(sheet, cell, cell, wb.wrap))
+		wb.check(wb.f.SetRowHeight(sheet, row, 15*float64(1+len(note)/140)))
+		row++
+	}
+	wb.scoreChart(fmt.Sprintf("A%d", row+1), tableTop, tableBottom)
+}
+
+// scoreChart draws the per-standard scores beside the standards table.
+// Standards no check could score are left out of the range's values as
+// blanks, which the chart shows as gaps.
+func (wb *workbook) scoreChart(at string, top, bottom int) {
+	hundred, zero := 100.0, 0.0
+	ref := func(col string) string {
+		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheetSummary, col, top+1, col, bottom)
+	}
+	wb.check(wb.f.AddChart(sheetSummary, at, &excelize.Chart{
+		Type: excelize.Col,
+		Series: []excelize.ChartSeries{{
+			Name:       fmt.Sprintf("'%s'!$C$%d", sheetSummary, top),
+			Categories: ref("A"),
+			Values:     ref("C"),
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"005EB8"}},
+		}},
+		Title:        excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Score per NDG data security standard (0-100)"}}},
+		Legend:       excelize.ChartLegend{Position: "none"},
+		PlotArea:     excelize.ChartPlotArea{ShowVal: true},
+		XAxis:        excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "NDG standard (blank: not assessed)"}}}},
+		YAxis:        excelize.ChartAxis{Maximum: &hundred, Minimum: &zero, MajorGridLines: true},
+		Dimension:    excelize.ChartDimension{Width: 720, Height: 300},
+		ShowBlanksAs: "gap",
+	}))
+}
+
+func countsText(counts map[string]int) string {
+	var parts []string
+	for _, s := range []standards.Status{standards.Fail, standards.Warn, standards.NeedsAdmin, standards.Unknown, standards.Pass, standards.NotApplicable} {
+		if n := counts[s.String()]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (wb *workbook) findings() {
+	const sheet = sheetFindings
+	_, err := wb.f.NewSheet(sheet)
+	wb.check(err)
+	results := wb.rep.ByAttention()
+	wb.widths(sheet, 16, 26, 10, 9, 8, 22, 16, 8, 16, 45, 55, 40, 28)
+	wb.table(sheet, findingHeader, len(results)+1)
+	for i, r := range results {
+		wb.set(sheet, i+2, anys(findingRow(r))...)
+		wb.styleCell(sheet, 3, i+2, wb.status[r.Status])
+	}
+}
+
+// usedEvidence is one observation and the checks that rest on it.
+type usedEvidence struct {
+	Evidence
+	checks []string
+}
+
+func (wb *workbook) evidence() {
+	const sheet = sheetEvidence
+	_, err := wb.f.NewSheet(sheet)
+	wb.check(err)
+	var rows []*usedEvidence
+	seen := map[string]*usedEvidence{}
+	for _, r := range wb.rep.Results {
+		for _, e := range r.Evidence {
+			key := string(e.Source) + "\x00" + e.Query
+			if u, ok := seen[key]; ok {
+				u.checks = append(u.checks, r.ID)
+				continue
+			}
+			u := &usedEvidence{Evidence: e, checks: []string{r.ID}}
+			seen[key] = u
+			rows = append(rows, u)
+		}
+	}
+	wb.widths(sheet, 10, 60, 40, 14, 50, 26)
+	wb.table(sheet, []string{"Source", "Query", "Value", "Error class", "Error detail", "Used by"}, len(rows)+1)
+	for i, u := range rows {
+		class, detail := "", ""
+		if u.Error != nil {
+			class, detail = string(u.Error.Class), u.Error.Detail
+		}
+		wb.set(sheet, i+2, string(u.Source), u.Query, u.Value, class, detail, strings.Join(u.checks, ", "))
+	}
+}
+
+// dsptItem is one DSPT evidence item and the checks that evidence it.
+type dsptItem struct {
+	item    string
+	results []CheckResult
+}
+
+func (wb *workbook) dspt() {
+	const sheet = sheetDSPT
+	_, err := wb.f.NewSheet(sheet)
+	wb.check(err)
+	items := dsptItems(wb.rep)
+	wb.widths(sheet, 30, 18, 26, 100)
+	wb.table(sheet, []string{"DSPT evidence item", "Checks", "Statuses", "Suggested evidence text"}, len(items)+1)
+	for i, it := range items {
+		var ids, statuses []string
+		for _, r := range it.results {
+			ids = append(ids, r.ID)
+			statuses = append(statuses, r.ID+": "+r.Status.String())
+		}
+		wb.set(sheet, i+2, it.item, strings.Join(ids, "\n"), strings.Join(statuses, "\n"), evidenceSentence(wb.rep, it.results))
+		wb.styleCell(sheet, 3, i+2, wb.status[worstStatus(it.results)])
+	}
+}
+
+// dsptItems groups the results by the DSPT evidence items their checks
+// map to, in the order the items first appear.
+func dsptItems(rep *Report) []dsptItem {
+	var items []dsptItem
+	for _, r := range rep.Results {
+		for _, name := range r.Mappings.DSPT {
+			i := slices.IndexFunc(items, func(it dsptItem) bool { return it.item == name })
+			if i < 0 {
+				items = append(items, dsptItem{item: name})
+				i = len(items) - 1
+			}
+			items[i].results = append(items[i].results, r)
+		}
+	}
+	return items
+}
+
+func worstStatus(results []CheckResult) standards.Status {
+	worst := standards.NotApplicable
+	for _, r := range results {
+		if attentionOrder[r.Status] < attentionOrder[worst] {
+			worst = r.Status
+		}
+	}
+	return worst
+}
+
+// evidenceSentence is text a practice can paste into the toolkit as
+// evidence for an item, with what was found and when.
+func evidenceSentence(rep *Report, results []CheckResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s scanned %s (%s) on %s.", rep.Tool.Name, rep.Tool.Version, rep.Host.Name, rep.Host.OS, rep.JudgedAt.UTC().Format(time.DateOnly))
+	for _, r := range results {
+		fmt.Fprintf(&b, " %s: %s. %s", r.Title, statusWords[r.Status], r.Summary)
+		if r.Status == standards.Fail || r.Status == standards.Warn {
+			fmt.Fprintf(&b, " Action: %s", r.Remediation)
+		}
+	}
+	return b.String()
+}
+
+var statusWords = map[standards.Status]string{
+	standards.Pass:          "met",
+	standards.Warn:          "met with a warning",
+	standards.Fail:          "NOT met",
+	standards.Unknown:       "could not be determined",
+	standards.NeedsAdmin:    "not determined (the scan needs administrator rights)",
+	standards.NotApplicable: "not applicable",
+}
+
+// printable sets every sheet to print landscape on A4, all columns on one
+// page wide (the Summary on one page), with the header row repeated on
+// each page.
+func (wb *workbook) printable() {
+	landscape, a4, one, fit := "landscape", 9, 1, true
+	for _, sheet := range wb.f.GetSheetList() {
+		tall := 0
+		if sheet == sheetSummary {
+			tall = 1
+		}
+		wb.check(wb.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4, FitToWidth: &one, FitToHeight: &tall}))
+		wb.check(wb.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
+		if sheet != sheetSummary {
+			wb.check(wb.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$1", sheet), Scope: sheet}))
+		}
+	}
+}
+
+func (wb *workbook) properties() {
+	rep := wb.rep
+	wb.check(wb.f.SetDocProps(&excelize.DocProperties{
+		Title:       "NHS data security standards audit: " + rep.Host.Name,
+		Subject:     "DSPT / CQC evidence: " + string(rep.Outcome),
+		Creator:     rep.Tool.Name + " " + rep.Tool.Version,
+		Description: fmt.Sprintf("Machine audit of %s (%s) against the National Data Guardian's 10 data security standards.", rep.Host.Name, rep.Host.OS),
+		Keywords:    "DSPT; CQC; NDG data security standards; Cyber Essentials",
+		Created:     rep.ScannedAt.UTC().Format(time.RFC3339),
+		Category:    "Audit",
+	}))
+	wb.f.SetActiveSheet(0)
+}
