@@ -30,10 +30,10 @@ type wineState struct {
 	Reg    string                   `json:"reg"`
 	Now    string                   `json:"now"`
 	Kernel string                   `json:"kernel"`
-	Expect map[string]wineExpection `json:"expect"`
+	Expect map[string]wineExpectation `json:"expect"`
 }
 
-type wineExpection struct {
+type wineExpectation struct {
 	Status standards.Status `json:"status"`
 	Says   []string         `json:"says"`
 }
