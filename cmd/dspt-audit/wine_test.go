@@ -27,9 +27,9 @@ type wineManifest struct {
 }
 
 type wineState struct {
-	Reg    string                   `json:"reg"`
-	Now    string                   `json:"now"`
-	Kernel string                   `json:"kernel"`
+	Reg    string                     `json:"reg"`
+	Now    string                     `json:"now"`
+	Kernel string                     `json:"kernel"`
 	Expect map[string]wineExpectation `json:"expect"`
 }
 
