@@ -38,7 +38,7 @@ func PatchesCurrent() *Check {
 			CIS:             []string{"18.10.92.2.1 (Win10/11 v3.0.0)", "18.10.92.4.3 (Win10/11 v3.0.0)"},
 		},
 		Remediation: "Install the latest cumulative update (Settings > Windows Update, or your WSUS/Intune ring) and restart; make sure automatic updates are on so the next one arrives within 14 days.",
-		Reads:       append(append([]probe.Query{}, windowsVersionReads...), esuLicences.Query, hotfixes.Query, osRelease, osReleaseLib),
+		Reads:       append(append([]probe.Query{}, windowsVersionReads...), esuLicences.Query, hotfixes.Query, osRelease, osReleaseLib, aptSimulate, aptLists, dnfSecurity, dnfCache),
 		Evaluate:    evaluatePatchesCurrent,
 	}
 }
@@ -67,23 +67,21 @@ func evaluatePatchesCurrent(e *Env) Verdict {
 	return judgePatchLevel(e, s.version)
 }
 
-// linuxPatches names the package manager to check by hand; reading its
-// pending security updates is not built yet, and an honest unknown beats a
-// guess.
+// linuxPatches asks the package manager, read-only and from its own
+// cached state, which security updates are pending.
 func linuxPatches(e *Env) Verdict {
 	text, obs, err := readOSRelease(e)
 	if err != nil {
 		return cannotTell("which Linux release this is", obs...)
 	}
 	f := parseOSRelease(text)
-	v := verdict(standards.Unknown, "This version of dspt-audit does not yet read pending security updates from the package manager of %s, so it cannot say whether this host is patched.", f["PRETTY_NAME"])
-	v.Remediation = "Check by hand and enable automatic security updates: on Debian/Ubuntu `apt list --upgradable` and unattended-upgrades; on the RHEL family `dnf updateinfo list --security` and dnf-automatic."
-	if family := f["ID"] + " " + f["ID_LIKE"]; strings.Contains(family, "rhel") || strings.Contains(family, "fedora") {
-		v.Remediation = "Check by hand and enable automatic security updates: `dnf updateinfo list --security`, and dnf-automatic."
-	} else if strings.Contains(family, "debian") {
-		v.Remediation = "Check by hand and enable automatic security updates: `apt list --upgradable`, and the unattended-upgrades package."
+	switch family := f["ID"] + " " + f["ID_LIKE"]; {
+	case strings.Contains(family, "debian") || strings.Contains(family, "ubuntu"):
+		return aptPatches(e)
+	case strings.Contains(family, "rhel") || strings.Contains(family, "fedora") || strings.Contains(family, "centos"):
+		return dnfPatches(e)
 	}
-	return v
+	return verdict(standards.Unknown, "dspt-audit reads pending updates from apt and dnf only; %s uses neither.", f["PRETTY_NAME"])
 }
 
 func judgePatchLevel(e *Env, v standards.WindowsVersion) Verdict {

@@ -28,6 +28,8 @@ type Data struct {
 	WindowsReleases WindowsReleaseFile
 	WindowsUpdates  WindowsUpdateFile
 	LinuxReleases   LinuxReleaseFile
+	Exploits        ExploitFile
+	Software        SoftwareFile
 }
 
 // NDGFile is the list of the 10 standards.
@@ -38,7 +40,7 @@ type NDGFile struct {
 
 // Provenances lists the provenance of every body of facts, in a fixed order.
 func (d *Data) Provenances() []Provenance {
-	return []Provenance{d.NDG.Provenance, d.WindowsReleases.Provenance, d.WindowsUpdates.Provenance, d.LinuxReleases.Provenance}
+	return []Provenance{d.NDG.Provenance, d.WindowsReleases.Provenance, d.WindowsUpdates.Provenance, d.LinuxReleases.Provenance, d.Exploits.Provenance, d.Software.Provenance}
 }
 
 // Standard returns the NDG standard with that number.
@@ -62,6 +64,10 @@ func (d *Data) target(kind string) (any, *Provenance) {
 		return &d.WindowsUpdates, &d.WindowsUpdates.Provenance
 	case "linux-releases":
 		return &d.LinuxReleases, &d.LinuxReleases.Provenance
+	case "windows-exploits":
+		return &d.Exploits, &d.Exploits.Provenance
+	case "eol-software":
+		return &d.Software, &d.Software.Provenance
 	}
 	return nil, nil
 }
@@ -100,7 +106,7 @@ func (d *Data) override(file string) error {
 	}
 	_, current := d.target(kind)
 	if current == nil {
-		return fmt.Errorf("data file %s: kind %q is not one of ndg-standards, windows-releases, windows-updates, linux-releases", file, kind)
+		return fmt.Errorf("data file %s: kind %q is not one of ndg-standards, windows-releases, windows-updates, linux-releases, windows-exploits, eol-software", file, kind)
 	}
 	builtIn := *current
 	if err := d.decode(b, file); err != nil {
@@ -157,6 +163,12 @@ func (d *Data) validate() error {
 	}
 	if err := d.WindowsReleases.validate(); err != nil {
 		return fmt.Errorf("data %s: %w", fileOrBuiltIn(d.WindowsReleases.File), err)
+	}
+	if err := d.Exploits.validate(); err != nil {
+		return fmt.Errorf("data %s: %w", fileOrBuiltIn(d.Exploits.File), err)
+	}
+	if err := d.Software.validate(); err != nil {
+		return fmt.Errorf("data %s: %w", fileOrBuiltIn(d.Software.File), err)
 	}
 	return nil
 }

@@ -32,6 +32,16 @@ func (Live) Read(ctx context.Context, q Query) (any, error) {
 		return readRegistry(q)
 	case WMI:
 		return readWMI(ctx, q)
+	case RegistryKeys:
+		return readRegistryKeys(q)
+	case Files:
+		return readFiles(q.Path, len(q.Args) > 0)
+	case Sockets:
+		return readSockets(ctx)
+	case Processes:
+		return readProcesses(ctx)
+	case API:
+		return callAPI(q)
 	}
 	return nil, Errorf(Other, "unknown probe kind %q", q.Kind)
 }

@@ -13,3 +13,11 @@ func readRegistry(Query) (any, error) {
 func readWMI(context.Context, Query) (any, error) {
 	return nil, Errorf(MissingClass, "there is no WMI on this OS")
 }
+
+func readRegistryKeys(Query) (any, error) {
+	return nil, Errorf(NotFound, "there is no Windows registry on this OS")
+}
+
+func callAPI(q Query) (any, error) {
+	return nil, Errorf(NotFound, "%s is a Windows API; this is not Windows", q.Path)
+}

@@ -17,6 +17,12 @@ const (
 	File     Kind = "file"     // a file's contents
 	Command  Kind = "command"  // a command's output (Linux only; never localised text)
 	Host     Kind = "host"     // the host's identity and OS
+
+	RegistryKeys Kind = "registry_keys" // the keys matching a path with * segments, with named values
+	Files        Kind = "files"         // the files matching a pattern: metadata, and contents when asked
+	Sockets      Kind = "sockets"       // listening TCP sockets with their owning process
+	Processes    Kind = "processes"     // the names of running processes
+	API          Kind = "api"           // a Windows API call (netapi32, advapi32) returning a fixed shape
 )
 
 // Query names one thing to read. Build it with RegistryValue, NewWMI,
@@ -43,6 +49,10 @@ func (q Query) Key() string {
 		return fmt.Sprintf("wmi:%s:%s", q.Path, q.Name)
 	case Command:
 		return "command:" + strings.Join(append([]string{q.Path}, q.Args...), " ")
+	case RegistryKeys, Files, API:
+		if len(q.Args) > 0 {
+			return fmt.Sprintf("%s:%s@%s", q.Kind, q.Path, strings.Join(q.Args, ","))
+		}
 	}
 	return fmt.Sprintf("%s:%s", q.Kind, q.Path)
 }
@@ -56,6 +66,16 @@ func (q Query) String() string {
 		return fmt.Sprintf(`%s: %s`, q.Path, q.Name)
 	case Command:
 		return strings.Join(append([]string{q.Path}, q.Args...), " ")
+	case RegistryKeys:
+		if len(q.Args) > 0 {
+			return fmt.Sprintf(`%s (values %s)`, q.Path, strings.Join(q.Args, ", "))
+		}
+	case Files:
+		if len(q.Args) > 0 {
+			return q.Path + " (contents)"
+		}
+	case API:
+		return fmt.Sprintf("%s(%s)", q.Path, strings.Join(q.Args, ", "))
 	}
 	return q.Path
 }
@@ -74,6 +94,38 @@ func FileContents(path string) Query { return Query{Kind: File, Path: path} }
 // with LC_ALL=C; commands whose output is translated must not be used.
 func CommandOutput(name string, args ...string) Query {
 	return Query{Kind: Command, Path: name, Args: args}
+}
+
+// RegistryKeysMatching reads every key matching pattern, in which a `*`
+// segment stands for any subkey (`HKLM\SOFTWARE\...\Uninstall\*`,
+// `HKU\*\Control Panel\Desktop`), with the named values of each. Keys are
+// read in the 64-bit view. The fixed part before the first `*` not existing
+// is NotFound; nothing matching below it is an empty list.
+func RegistryKeysMatching(pattern string, values ...string) Query {
+	return Query{Kind: RegistryKeys, Path: pattern, Args: values}
+}
+
+// FilesMatching lists the files matching pattern (a glob in its last
+// segment only). A missing directory is NotFound; an unreadable one is
+// AccessDenied, never an empty list.
+func FilesMatching(pattern string) Query { return Query{Kind: Files, Path: pattern} }
+
+// FilesWithContents is FilesMatching with each regular file's contents.
+func FilesWithContents(pattern string) Query {
+	return Query{Kind: Files, Path: pattern, Args: []string{"contents"}}
+}
+
+// ListeningSockets reads the TCP sockets in the LISTEN state and the
+// process owning each.
+func ListeningSockets() Query { return Query{Kind: Sockets, Path: "tcp-listen"} }
+
+// RunningProcesses reads the names of running processes.
+func RunningProcesses() Query { return Query{Kind: Processes, Path: "names"} }
+
+// WindowsAPI calls one of the Windows API readers the live source knows
+// (see live_windows.go), such as NetUserModalsGet.
+func WindowsAPI(function string, args ...string) Query {
+	return Query{Kind: API, Path: function, Args: args}
 }
 
 // HostInfoQuery reads the host's name and OS.
