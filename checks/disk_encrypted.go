@@ -36,7 +36,7 @@ func DiskEncrypted() *Check {
 		Severity:  standards.High,
 		Platforms: []string{Windows, Linux},
 		Mappings: standards.Mappings{
-			NDG:             []int{9, 1},
+			NDG:             []int{9},
 			DSPT:            []string{"9.5.2 (v8-GP, mandatory: devices holding personal data encrypted)", "B3.c/B3.d (CAF-aligned)"},
 			CyberEssentials: nil,
 			CAF:             []string{"B3.c", "B3.d"},

@@ -72,16 +72,24 @@ func (r *Report) ByAttention() []CheckResult {
 // NotAssessedNote names the standards no machine check can evidence, or is
 // empty when there are none.
 func (r *Report) NotAssessedNote() string {
-	var numbers []string
+	var paper, unselected []string
 	for _, s := range r.Standards {
-		if s.Outcome == standards.NotAssessed {
-			numbers = append(numbers, fmt.Sprint(s.Number))
+		switch {
+		case s.Outcome != standards.NotAssessed:
+		case s.MachineEvidence:
+			unselected = append(unselected, fmt.Sprint(s.Number))
+		default:
+			paper = append(paper, fmt.Sprint(s.Number))
 		}
 	}
-	if len(numbers) == 0 {
-		return ""
+	var notes []string
+	if len(paper) > 0 {
+		notes = append(notes, fmt.Sprintf("Standards %s: not assessed by this tool (no machine check evidences them; answer them in the DSPT directly).", strings.Join(paper, ", ")))
 	}
-	return fmt.Sprintf("Standards %s: not assessed by this tool (no machine check evidences them; answer them in the DSPT directly).", strings.Join(numbers, ", "))
+	if len(unselected) > 0 {
+		notes = append(notes, fmt.Sprintf("Standards %s: not assessed in this scan (none of their checks ran or applied here).", strings.Join(unselected, ", ")))
+	}
+	return strings.Join(notes, " ")
 }
 
 // Read reads a JSON report written by scan, for rendering it again in

@@ -20,8 +20,12 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-func buildProfile(t testing.TB, name string) *Report {
+func buildProfile(t testing.TB, name string, only ...string) *Report {
 	t.Helper()
+	selected, err := checks.Select(checks.All(), only, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	data, err := standards.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +39,7 @@ func buildProfile(t testing.TB, name string) *Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scan, err := checks.Run(context.Background(), probe.NewReplay(snap), checks.Options{Checks: checks.All(), Data: data, Clock: func() time.Time { return snap.CollectedAt }})
+	scan, err := checks.Run(context.Background(), probe.NewReplay(snap), checks.Options{Checks: selected, Data: data, Clock: func() time.Time { return snap.CollectedAt }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +95,9 @@ func TestJSONGolden(t *testing.T) {
 }
 
 func TestIfFixedSaysWhatChanges(t *testing.T) {
-	rep := buildProfile(t, "win11-pro-25h2-public-firewall-off-by-gpo")
+	// The four checks this test was written for keep the figures small
+	// enough to check by hand.
+	rep := buildProfile(t, "win11-pro-25h2-public-firewall-off-by-gpo", "os-supported", "patches-current", "smb1-disabled", "firewall-on")
 	for _, r := range rep.Results {
 		if r.ID != "firewall-on" {
 			if len(r.IfFixed) != 0 {

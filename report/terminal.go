@@ -93,9 +93,13 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 	}
 	p("\n%s\n", st.title.Render("Checks"))
 
+	idWidth := 16
+	for _, r := range rep.Results {
+		idWidth = max(idWidth, len(r.ID))
+	}
 	for _, r := range rep.ByAttention() {
 		status := st.status[r.Status].Render(fmt.Sprintf("%-14s", strings.ToUpper(r.Status.String())))
-		p("  %s %-8s %-16s %s\n", status, r.Severity, r.ID, truncate(r.Title, width-43))
+		p("  %s %-8s %-*s %s\n", status, r.Severity, idWidth, r.ID, truncate(r.Title, width-27-idWidth))
 		indented(6, plain, r.Summary)
 		if r.Status == standards.Pass || r.Status == standards.NotApplicable {
 			continue

@@ -145,6 +145,13 @@ func listStandards(w io.Writer, format string, data *standards.Data, all []*chec
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", e.Number, e.Title, e.Obligation, served)
 	}
-	fmt.Fprintf(tw, "\nSource: %s\n", data.NDG.Source)
+	var paper []string
+	for _, e := range entries {
+		if !e.MachineEvidence {
+			paper = append(paper, fmt.Sprint(e.Number))
+		}
+	}
+	fmt.Fprintf(tw, "\nStandards %s are about people, processes and contracts: no machine check can evidence them, and reports list them as not assessed, never as met.\n", strings.Join(paper, ", "))
+	fmt.Fprintf(tw, "Source: %s\n", data.NDG.Source)
 	return tw.Flush()
 }

@@ -41,7 +41,11 @@ func runCollect(ctx context.Context, o *collectOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	scan, err := checks.Run(ctx, probe.Live{}, checks.Options{Checks: checks.All(), Data: data, ProbeTimeout: o.ProbeTimeout, Now: now, Clock: time.Now})
+	selected, err := o.selectChecks()
+	if err != nil {
+		return err
+	}
+	scan, err := checks.Run(ctx, probe.Live{}, checks.Options{Checks: selected, Data: data, ProbeTimeout: o.ProbeTimeout, Now: now, Clock: time.Now})
 	if err != nil {
 		return err
 	}

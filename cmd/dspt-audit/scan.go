@@ -24,11 +24,14 @@ type engineOptions struct {
 	DataFiles    []string
 	ProbeTimeout time.Duration
 	Now          string
+	Only, Skip   []string
 }
 
 func (o *engineOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringArrayVar(&o.DataFiles, "data", nil, "newer reference data `FILE` (windows-updates, windows-releases, linux-releases JSON) to use instead of the built-in copy; repeatable")
 	f.DurationVar(&o.ProbeTimeout, "probe-timeout", probe.DefaultTimeout, "how long one probe (a registry read, a WMI query, a command) may take before it is reported as timed out")
+	f.StringSliceVar(&o.Only, "only", nil, "run only these check `IDS` (comma-separated; see `dspt-audit checks`)")
+	f.StringSliceVar(&o.Skip, "skip", nil, "leave out these check `IDS` (comma-separated)")
 	f.StringVar(&o.Now, "now", "", "testing aid: judge as if it were this `TIME` (2006-01-02 or RFC 3339) instead of now; also DSPT_AUDIT_NOW")
 }
 
@@ -46,6 +49,15 @@ func (o *engineOptions) prepare(s *streams) (*standards.Data, time.Time, error) 
 		return nil, time.Time{}, usageError{err}
 	}
 	return data, now, nil
+}
+
+// checks is the catalogue narrowed by --only and --skip.
+func (o *engineOptions) selectChecks() ([]*checks.Check, error) {
+	selected, err := checks.Select(checks.All(), o.Only, o.Skip)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return selected, nil
 }
 
 func parseNow(s string) (time.Time, error) {
@@ -167,12 +179,16 @@ func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
+	selected, err := o.selectChecks()
+	if err != nil {
+		return err
+	}
 	src, clock, source, err := scanSource(o.From)
 	if err != nil {
 		return err
 	}
 	scan, err := checks.Run(cmd.Context(), src, checks.Options{
-		Checks: checks.All(), Data: data, ProbeTimeout: o.ProbeTimeout, Now: now, Clock: clock,
+		Checks: selected, Data: data, ProbeTimeout: o.ProbeTimeout, Now: now, Clock: clock,
 	})
 	if err != nil {
 		return err
