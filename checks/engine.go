@@ -20,7 +20,9 @@ type Options struct {
 	Now time.Time
 	// Clock gives the scan time; nil means time.Now. Tests inject one.
 	Clock func() time.Time
-	// Parallel bounds how many checks run at once; zero means 8.
+	// Parallel bounds how many checks run at once; zero means all of them.
+	// Checks spend their time waiting on probes, so running all at once
+	// makes a scan take about as long as its slowest probe.
 	Parallel int
 }
 
@@ -75,10 +77,11 @@ func Run(ctx context.Context, src probe.Source, opts Options) (*Scan, error) {
 			todo = append(todo, c)
 		}
 	}
+	prefetched := prefetch(rec, todo, host.OS)
 	scan.Results = make([]Result, len(todo))
 	parallel := opts.Parallel
 	if parallel <= 0 {
-		parallel = 8
+		parallel = max(len(todo), 1)
 	}
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
@@ -93,8 +96,28 @@ func Run(ctx context.Context, src probe.Source, opts Options) (*Scan, error) {
 		}()
 	}
 	wg.Wait()
+	prefetched.Wait()
 	scan.Observations = rec.Observations()
 	return scan, nil
+}
+
+// prefetch starts every probe the checks declare, all at once, so that a
+// check reading its probes one after another waits for none of them: the
+// scan takes about as long as its slowest probe, not the sum of a check's
+// probes. Fallbacks a check turns out not to need are read too; they are
+// cheap next to a slow WMI query and make the snapshot more complete.
+func prefetch(rec *probe.Recorder, todo []*Check, platform string) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	seen := map[string]bool{}
+	for _, c := range todo {
+		for _, q := range c.Reads {
+			if key := q.Key(); !seen[key] && q.RunsOn(platform) {
+				seen[key] = true
+				wg.Go(func() { rec.Observe(q) })
+			}
+		}
+	}
+	return &wg
 }
 
 // runOne runs a check with its own deadline: each probe is bounded already,

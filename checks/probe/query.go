@@ -174,3 +174,16 @@ func emptyRows(rows any) int {
 	}
 	return v.Len()
 }
+
+// RunsOn reports whether the query can answer on a platform ("windows",
+// "linux"), so an engine that reads ahead never asks Windows for a command
+// or Linux for the registry.
+func (q Query) RunsOn(platform string) bool {
+	switch q.Kind {
+	case Registry, RegistryKeys, WMI, API:
+		return platform == "windows"
+	case Command, File, Files, Processes:
+		return platform != "windows"
+	}
+	return true
+}
