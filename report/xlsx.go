@@ -94,7 +94,7 @@ func (wb *workbook) makeStyles() {
 		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
 	})
 	wb.wrap = wb.style(&excelize.Style{Alignment: top})
-	wb.percent = wb.style(&excelize.Style{NumFmt: 9}) // 0%
+	wb.percent = wb.style(&excelize.Style{NumFmt: 9, Alignment: top}) // 0%
 	coloured := func(c [2]string) int {
 		return wb.style(&excelize.Style{
 			Font:      &excelize.Font{Bold: true, Color: c[1]},
@@ -191,7 +191,6 @@ func (wb *workbook) summary() {
 	wb.check(wb.f.SetSheetName("Sheet1", sheet))
 	rep := wb.rep
 	wb.widths(sheet, 18, 30, 8, 10, 24, 34, 30)
-	delete(wb.colWidths, sheet) // facts overflow to the right rather than wrap
 	wb.set(sheet, 1, "NHS data security standards: machine audit")
 	wb.styleCell(sheet, 1, 1, wb.title)
 	var data []string
@@ -212,7 +211,13 @@ func (wb *workbook) summary() {
 	}
 	row := 3
 	for _, kv := range facts {
-		wb.set(sheet, row, kv[0], kv[1])
+		// A fact spans B:G and wraps there, so a long line never widens the page.
+		b, g := fmt.Sprintf("B%d", row), fmt.Sprintf("G%d", row)
+		wb.check(wb.f.SetCellValue(sheet, fmt.Sprintf("A%d", row), kv[0]))
+		wb.check(wb.f.SetCellValue(sheet, b, cellText(kv[1])))
+		wb.check(wb.f.MergeCell(sheet, b, g))
+		wb.check(wb.f.SetCellStyle(sheet, b, b, wb.wrap))
+		wb.check(wb.f.SetRowHeight(sheet, row, 15*float64(1+len(kv[1])/140)))
 		wb.styleCell(sheet, 1, row, wb.label)
 		row++
 	}
@@ -233,6 +238,7 @@ func (wb *workbook) summary() {
 			coverage = s.Coverage
 		}
 		wb.set(sheet, row, fmt.Sprint(s.Number), s.Title, score, coverage, string(s.Outcome), strings.Join(s.Checks, ", "), strings.Join(s.Failing, ", "))
+		wb.styleRow(sheet, row, 7, wb.wrap)
 		wb.styleCell(sheet, 4, row, wb.percent)
 		wb.styleCell(sheet, 5, row, wb.outcome[s.Outcome])
 	}
