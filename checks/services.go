@@ -120,16 +120,9 @@ func evaluateTimeSync(e *Env) Verdict {
 
 // linuxDaemons passes when any of the named daemons runs.
 func linuxDaemons(e *Env, what string, daemons map[string]string) Verdict {
-	o := e.Observe(linuxProcesses)
-	var names []string
-	if err := o.Decode(&names); err != nil {
-		return cannotTell("which processes run", o)
-	}
-	var found []string
-	for _, n := range names {
-		if product, ok := daemons[n]; ok {
-			found = append(found, fmt.Sprintf("%s (%s)", product, n))
-		}
+	_, found, bad := running(e, daemons)
+	if bad != nil {
+		return *bad
 	}
 	if len(found) > 0 {
 		return verdict(standards.Pass, "Running for %s: %s.", what, strings.Join(found, ", "))
@@ -216,10 +209,9 @@ func evaluateAuditLogging(e *Env) Verdict {
 }
 
 func linuxAuditLogging(e *Env) Verdict {
-	o := e.Observe(linuxProcesses)
-	var names []string
-	if err := o.Decode(&names); err != nil {
-		return cannotTell("which processes run", o)
+	names, _, bad := running(e, nil)
+	if bad != nil {
+		return *bad
 	}
 	switch {
 	case slices.Contains(names, "auditd"):
