@@ -39,14 +39,12 @@ var (
 // GuestDisabled fails a PC whose built-in Guest account (RID 501, found by
 // SID because it is often renamed and its name is localised) is enabled.
 func GuestDisabled() *Check {
-	m := accountMapping
-	m.CIS = []string{"2.3.1.2 (Win10/11 v3.0.0)"}
 	return &Check{
 		ID:          "guest-disabled",
 		Title:       "The built-in Guest account is disabled",
 		Severity:    standards.High,
 		Platforms:   []string{Windows},
-		Mappings:    m,
+		Mappings:    withCIS(accountMapping, "2.3.1.2 (Win10/11 v3.0.0)"),
 		Remediation: "Disable the Guest account: Group Policy 'Accounts: Guest account status' = Disabled, or `net user` on the account whose SID ends in -501.",
 		Reads:       []probe.Query{guestAccount.Query},
 		Evaluate:    evaluateGuest,
@@ -79,14 +77,12 @@ var everyoneSIDs = map[string]string{"S-1-1-0": "Everyone", "S-1-5-11": "Authent
 
 // LocalAdmins lists the local Administrators group by SID.
 func LocalAdmins() *Check {
-	m := accountMapping
-	m.CIS = []string{"18.9.25.x (Windows LAPS)"}
 	return &Check{
 		ID:          "local-admins",
 		Title:       fmt.Sprintf("Few local administrators (at most %d members; nobody is admin by default)", maxAdmins),
 		Severity:    standards.Medium,
 		Platforms:   []string{Windows, Linux},
-		Mappings:    m,
+		Mappings:    withCIS(accountMapping, "18.9.25.x (Windows LAPS)"),
 		Remediation: "Remove everyday user accounts from the local Administrators group (Linux: the sudo/wheel group); give IT staff separate admin accounts used only for admin tasks, and manage the local Administrator password with Windows LAPS.",
 		Reads:       []probe.Query{adminGroup, etcGroup, etcPasswd},
 		Evaluate:    evaluateLocalAdmins,

@@ -154,7 +154,7 @@ func UnsupportedSoftware() *Check {
 	}
 }
 
-type program struct{ name, version, where string }
+type program struct{ name, version string }
 
 func evaluateUnsupportedSoftware(e *Env) Verdict {
 	programs, bad := readPrograms(e)
@@ -211,7 +211,7 @@ func readPrograms(e *Env) ([]program, []probe.Observation) {
 			version, _ := k.String("DisplayVersion")
 			if id := name + "\x00" + version; !seen[id] {
 				seen[id] = true
-				out = append(out, program{name, version, k.Path})
+				out = append(out, program{name, version})
 			}
 		}
 	}

@@ -9,10 +9,10 @@ import (
 )
 
 var (
-	regSecureBoot  = probe.RegistryValue(`HKLM\SYSTEM\CurrentControlSet\Control\SecureBoot\State`, "UEFISecureBootEnabled")
-	efiDir         = probe.FilesMatching("/sys/firmware/efi")
-	efiSecureBoot  = probe.FilesWithContents("/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c")
-	linuxTPMVesion = probe.FilesWithContents("/sys/class/tpm/tpm0/tpm_version_major")
+	regSecureBoot   = probe.RegistryValue(`HKLM\SYSTEM\CurrentControlSet\Control\SecureBoot\State`, "UEFISecureBootEnabled")
+	efiDir          = probe.FilesMatching("/sys/firmware/efi")
+	efiSecureBoot   = probe.FilesWithContents("/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c")
+	linuxTPMVersion = probe.FilesWithContents("/sys/class/tpm/tpm0/tpm_version_major")
 )
 
 // tpm is Win32_Tpm; only an elevated process sees it (shared/windows-facts.md section 5).
@@ -33,14 +33,12 @@ var firmwareMappings = standards.Mappings{
 // SecureBoot fails a machine that boots without UEFI Secure Boot, which
 // lets boot-level malware load before Windows or Linux can see it.
 func SecureBoot() *Check {
-	m := firmwareMappings
-	m.CIS = []string{"18.9.5.2 (VBS platform security level)", "18.10.9.2.2 (BitLocker Secure Boot integrity)"}
 	return &Check{
 		ID:          "secure-boot",
 		Title:       "UEFI Secure Boot is on",
 		Severity:    standards.Medium,
 		Platforms:   []string{Windows, Linux},
-		Mappings:    m,
+		Mappings:    withCIS(firmwareMappings, "18.9.5.2 (VBS platform security level)", "18.10.9.2.2 (BitLocker Secure Boot integrity)"),
 		Remediation: "Turn on Secure Boot in the UEFI firmware settings (a PC booting in legacy BIOS/CSM mode must first be converted to UEFI, e.g. with mbr2gpt on Windows).",
 		Reads:       []probe.Query{regSecureBoot, efiDir, efiSecureBoot},
 		Evaluate:    evaluateSecureBoot,
@@ -72,15 +70,15 @@ func linuxSecureBoot(e *Env) Verdict {
 		return cannotTell("how the machine booted", dir)
 	}
 	o := e.Observe(efiSecureBoot)
-	var files []probe.FileEntry
 	if o.Is(probe.NotFound) {
 		return verdict(standards.Fail, "UEFI boot, but the firmware has no SecureBoot variable: Secure Boot is not supported or not set up.")
 	}
-	if err := o.Decode(&files); err != nil || len(files) != 1 || files[0].Contents == nil || len(*files[0].Contents) < 5 {
+	variable, ok := fileText(o)
+	if !ok || len(variable) < 5 {
 		return cannotTell("the SecureBoot EFI variable", o)
 	}
 	// efivarfs prefixes the 1-byte value with 4 bytes of attributes.
-	if (*files[0].Contents)[4] == 1 {
+	if variable[4] == 1 {
 		return verdict(standards.Pass, "Secure Boot is on (EFI variable SecureBoot = 1).")
 	}
 	return verdict(standards.Fail, "Secure Boot is OFF (EFI variable SecureBoot = 0).")
@@ -96,22 +94,22 @@ func TPMPresent() *Check {
 		Platforms:   []string{Windows, Linux},
 		Mappings:    firmwareMappings,
 		Remediation: "Enable the TPM (Intel PTT / AMD fTPM) in the UEFI firmware settings; a PC without TPM 2.0 cannot run Windows 11 and should be planned for replacement.",
-		Reads:       []probe.Query{windowsTPM.Query, linuxTPMVesion},
+		Reads:       []probe.Query{windowsTPM.Query, linuxTPMVersion},
 		Evaluate:    evaluateTPM,
 	}
 }
 
 func evaluateTPM(e *Env) Verdict {
 	if e.Host.OS == Linux {
-		o := e.Observe(linuxTPMVesion)
-		var files []probe.FileEntry
+		o := e.Observe(linuxTPMVersion)
 		if o.Is(probe.NotFound) {
 			return verdict(standards.Fail, "No TPM: /sys/class/tpm/tpm0 does not exist.")
 		}
-		if err := o.Decode(&files); err != nil || len(files) != 1 || files[0].Contents == nil {
+		major, ok := fileText(o)
+		if !ok {
 			return cannotTell("the TPM version", o)
 		}
-		return judgeTPMVersion(strings.TrimSpace(*files[0].Contents), "tpm_version_major")
+		return judgeTPMVersion(strings.TrimSpace(major), "tpm_version_major")
 	}
 	rows, obs := windowsTPM.Rows(e)
 	if obs.Error != nil {

@@ -73,7 +73,7 @@ func judgePending(security, other []string, fresh bool, freshness, tool string) 
 	case !fresh:
 		return verdict(standards.Unknown, "%s reports no pending security update, but its %s, so updates released since are not known to it.", tool, freshness)
 	}
-	return verdict(standards.Pass, "No security update is pending (%s; %s other updates pending).", freshness, fmt.Sprint(len(other)))
+	return verdict(standards.Pass, "No security update is pending (%s; %d other updates pending).", freshness, len(other))
 }
 
 // newestAge is how long ago the newest matching file changed.

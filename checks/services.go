@@ -194,8 +194,8 @@ func evaluateAuditLogging(e *Env) Verdict {
 	}
 	size, src := securityLogMax.read(e)
 	kb := size.n
-	if src == "local setting" {
-		kb = size.n / 1024
+	if size.obs.Key == securityLogMax.local.Key() {
+		kb = size.n / 1024 // the service's own MaxSize is in bytes, the policy's in KB
 	}
 	switch {
 	case size.failed:

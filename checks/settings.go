@@ -91,3 +91,13 @@ func plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// fileText is the contents of the single file a FilesWithContents probe
+// of one path read.
+func fileText(o probe.Observation) (string, bool) {
+	var files []probe.FileEntry
+	if o.Decode(&files) != nil || len(files) != 1 || files[0].Contents == nil {
+		return "", false
+	}
+	return *files[0].Contents, true
+}

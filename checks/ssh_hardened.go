@@ -45,8 +45,8 @@ func evaluateSSH(e *Env) Verdict {
 	if main.Is(probe.NotFound) {
 		return verdict(standards.NotApplicable, "No OpenSSH server is installed (/etc/ssh/sshd_config does not exist).")
 	}
-	var files []probe.FileEntry
-	if err := main.Decode(&files); err != nil || len(files) != 1 || files[0].Contents == nil {
+	config, ok := fileText(main)
+	if !ok {
 		return cannotTell("the SSH server configuration", main)
 	}
 	dropObs := e.Observe(sshdDropIns)
@@ -55,7 +55,7 @@ func evaluateSSH(e *Env) Verdict {
 		return cannotTell("the SSH server's drop-in configuration", dropObs)
 	}
 	settings := map[string]setting{}
-	applySSHConfig(*files[0].Contents, files[0].Path, dropIns, settings)
+	applySSHConfig(config, sshdConfig.Path, dropIns, settings)
 	var bad, good []string
 	for _, key := range []string{"permitrootlogin", "passwordauthentication", "kbdinteractiveauthentication"} {
 		s, ok := settings[key]
@@ -63,7 +63,7 @@ func evaluateSSH(e *Env) Verdict {
 			s = setting{sshdDefaults[key], "default"}
 		}
 		desc := fmt.Sprintf("%s %s (%s)", key, s.value, s.from)
-		if sshSettingBad(key, s.value) {
+		if sshSettingBad(s.value) {
 			bad = append(bad, desc)
 		} else {
 			good = append(good, desc)
@@ -106,4 +106,4 @@ func applySSHConfig(text, path string, dropIns []probe.FileEntry, out map[string
 
 // sshSettingBad: "yes" is the only bad value of the three; PermitRootLogin's
 // prohibit-password, without-password and forced-commands-only allow keys only.
-func sshSettingBad(_, value string) bool { return value == "yes" }
+func sshSettingBad(value string) bool { return value == "yes" }
