@@ -130,12 +130,12 @@ func deref(p *int) any {
 	return *p
 }
 
-// cellText makes text safe for a spreadsheet cell or a CSV field. Text that
+// CellText makes text safe for a spreadsheet cell or a CSV field. Text that
 // starts with =, +, -, @, a tab or a carriage return is read as a formula by
 // Excel and LibreOffice (CSV/formula injection, OWASP); a leading apostrophe
 // makes it plain text. Every value a machine controls (host names, program
 // names, registry values) goes through here.
-func cellText(s string) string {
+func CellText(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}

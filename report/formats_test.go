@@ -98,8 +98,8 @@ func TestCellText(t *testing.T) {
 		hostileFormula: "'" + hostileFormula, "+1": "'+1", "-1+1": "'-1+1", "@SUM(A1)": "'@SUM(A1)",
 		"\tx": "'\tx", "\rx": "'\rx", "Windows 11": "Windows 11", "": "", "a=b": "a=b",
 	} {
-		if got := cellText(in); got != want {
-			t.Errorf("cellText(%q) = %q, want %q", in, got, want)
+		if got := CellText(in); got != want {
+			t.Errorf("CellText(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -175,7 +175,7 @@ func TestXLSX(t *testing.T) {
 		}
 		return v
 	}
-	if cell(sheetSummary, "A3") != "Host" || cell(sheetSummary, "B3") != cellText(hostileFormula) {
+	if cell(sheetSummary, "A3") != "Host" || cell(sheetSummary, "B3") != CellText(hostileFormula) {
 		t.Errorf("Summary host row = %q %q", cell(sheetSummary, "A3"), cell(sheetSummary, "B3"))
 	}
 	if !strings.Contains(strings.Join(flatten(summary), "|"), string(rep.Outcome)) {
@@ -199,7 +199,7 @@ func TestXLSX(t *testing.T) {
 		t.Errorf("Findings has %d rows (want %d), first status %q (want fail first)", len(findings), len(rep.Results)+1, findings[1][2])
 	}
 	assertFrozenAndFiltered(t, f, sheetFindings)
-	assertFill(t, f, sheetFindings, "C2", statusColours[standards.Fail][0])
+	assertFill(t, f, sheetFindings, "C2", StatusColours[standards.Fail][0])
 
 	evidence, _ := f.GetRows(sheetEvidence)
 	if len(evidence) < 10 || evidence[0][5] != "Used by" {

@@ -14,17 +14,33 @@ import (
 //go:embed html.tmpl
 var htmlSource string
 
-// htmlPage is parsed once; html/template escapes every value by context, so
-// text a machine controls can never become markup or script.
-var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
+// htmlBaseSource defines the "style" and "chart" templates every page of
+// the tool shares.
+//
+//go:embed html_base.tmpl
+var htmlBaseSource string
+
+// htmlFuncs are the template functions every page may use.
+var htmlFuncs = template.FuncMap{
 	"score":   scoreText,
 	"percent": percent,
 	"upper":   strings.ToUpper,
 	"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	"value":   evidenceValue,
 	"status":  func(s standards.Status) string { return s.String() },
-	"outcome": outcomeClass,
-}).Parse(htmlSource))
+	"outcome": OutcomeClass,
+}
+
+// HTMLBase returns a fresh template set holding the shared stylesheet
+// ("style") and bar chart ("chart", given a Chart), for another page of the
+// tool to add itself to. html/template escapes every value by context, so
+// text a machine controls can never become markup or script.
+func HTMLBase() *template.Template {
+	return template.Must(template.New("base").Funcs(htmlFuncs).Parse(htmlBaseSource))
+}
+
+// htmlPage is parsed once.
+var htmlPage = template.Must(HTMLBase().New("report").Parse(htmlSource))
 
 // HTML writes the report as one self-contained page: no scripts, fonts,
 // stylesheets or images from anywhere else, so it can be attached to an
@@ -50,7 +66,7 @@ type htmlView struct {
 	*Report
 	Assessed    []StandardResult
 	Results     []CheckResult
-	Chart       svgChart
+	Chart       Chart
 	NotAssessed string
 	DSPT        []dsptRow
 }
@@ -70,7 +86,8 @@ func dsptRows(rep *Report) []dsptRow {
 	return rows
 }
 
-func outcomeClass(o standards.Outcome) string {
+// OutcomeClass is the CSS class the shared stylesheet colours an outcome by.
+func OutcomeClass(o standards.Outcome) string {
 	switch o {
 	case standards.Met:
 		return "met"
@@ -82,9 +99,10 @@ func outcomeClass(o standards.Outcome) string {
 	return "na"
 }
 
-// svgChart is a horizontal bar chart of the per-standard scores, drawn as
-// inline SVG so the page needs nothing from elsewhere.
-type svgChart struct {
+// Chart is a horizontal bar chart drawn as inline SVG, so a page needs
+// nothing from elsewhere.
+type Chart struct {
+	Label         string // what the chart shows, for screen readers
 	Width, Height int
 	Bars          []svgBar
 }
@@ -96,27 +114,45 @@ type svgBar struct {
 	LabelY, ValueX, ValueY int
 }
 
-// Each standard is a label with its bar beneath, so the chart stays
-// readable when a phone scales it down.
+// Bar is one bar: its label, value text, length (0 to 1; below 0 none) and
+// CSS class.
+type Bar struct {
+	Label, Value string
+	Fraction     float64
+	Class        string
+}
+
+// Each bar is a label with its bar beneath, so the chart stays readable
+// when a phone scales it down.
 const (
 	chartBarSpace = 300
 	chartRow      = 42
 )
 
-func scoreChartSVG(scores []StandardResult) svgChart {
-	c := svgChart{Width: chartBarSpace + 70}
-	for i, s := range scores {
+// BarChart lays out the bars.
+func BarChart(label string, bars []Bar) Chart {
+	c := Chart{Label: label, Width: chartBarSpace + 70}
+	for i, b := range bars {
 		y := i * chartRow
-		bar := svgBar{
-			Y: y + 20, LabelY: y + 14, Label: fmt.Sprintf("%d %s", s.Number, s.Title),
-			Value: scoreText(s.Score), Class: outcomeClass(s.Outcome),
-		}
-		if s.Score != nil {
-			bar.Width = *s.Score * chartBarSpace / 100
+		bar := svgBar{Y: y + 20, LabelY: y + 14, Label: b.Label, Value: b.Value, Class: b.Class}
+		if b.Fraction > 0 {
+			bar.Width = int(b.Fraction * chartBarSpace)
 		}
 		bar.ValueX, bar.ValueY = bar.Width+6, bar.Y+13
 		c.Bars = append(c.Bars, bar)
 	}
 	c.Height = len(c.Bars)*chartRow + 4
 	return c
+}
+
+func scoreChartSVG(scores []StandardResult) Chart {
+	var bars []Bar
+	for _, s := range scores {
+		b := Bar{Label: fmt.Sprintf("%d %s", s.Number, s.Title), Value: scoreText(s.Score), Fraction: -1, Class: OutcomeClass(s.Outcome)}
+		if s.Score != nil {
+			b.Fraction = float64(*s.Score) / 100
+		}
+		bars = append(bars, b)
+	}
+	return BarChart("Score per NDG data security standard", bars)
 }

@@ -23,14 +23,23 @@ type TerminalOptions struct {
 	Width int
 }
 
-type terminalStyles struct {
+// TerminalStyles are the terminal view's styles, shared by every view of
+// the tool that prints to a terminal.
+type TerminalStyles struct {
 	r                   *lipgloss.Renderer
-	title, label, faint lipgloss.Style
+	Title, Label, Faint lipgloss.Style
 	status              map[standards.Status]lipgloss.Style
 	outcome             map[standards.Outcome]lipgloss.Style
 }
 
-func newTerminalStyles(w io.Writer, color bool) terminalStyles {
+// Status is the style of a status.
+func (st TerminalStyles) Status(s standards.Status) lipgloss.Style { return st.status[s] }
+
+// Outcome is the style of an outcome.
+func (st TerminalStyles) Outcome(o standards.Outcome) lipgloss.Style { return st.outcome[o] }
+
+// NewTerminalStyles makes the styles for w, coloured or plain.
+func NewTerminalStyles(w io.Writer, color bool) TerminalStyles {
 	r := lipgloss.NewRenderer(w)
 	if color {
 		r.SetColorProfile(termenv.ANSI256)
@@ -39,11 +48,11 @@ func newTerminalStyles(w io.Writer, color bool) terminalStyles {
 	}
 	fg := func(c string) lipgloss.Style { return r.NewStyle().Foreground(lipgloss.Color(c)).Bold(true) }
 	red, yellow, green, magenta, grey := fg("9"), fg("11"), fg("10"), fg("13"), fg("8")
-	return terminalStyles{
+	return TerminalStyles{
 		r:     r,
-		title: r.NewStyle().Bold(true),
-		label: r.NewStyle().Bold(true),
-		faint: r.NewStyle().Faint(true),
+		Title: r.NewStyle().Bold(true),
+		Label: r.NewStyle().Bold(true),
+		Faint: r.NewStyle().Faint(true),
 		status: map[standards.Status]lipgloss.Style{
 			standards.Fail: red, standards.Warn: yellow, standards.Pass: green,
 			standards.Unknown: magenta, standards.NeedsAdmin: magenta, standards.NotApplicable: grey,
@@ -59,7 +68,7 @@ func newTerminalStyles(w io.Writer, color bool) terminalStyles {
 // first, and evidence and remediation under anything that did not pass.
 func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 	width := cmp.Or(opts.Width, 100)
-	st := newTerminalStyles(w, opts.Color)
+	st := NewTerminalStyles(w, opts.Color)
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	// indented wraps plain text at word boundaries, then styles each line,
@@ -72,16 +81,16 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 	}
 	plain := st.r.NewStyle()
 
-	p("%s\n", st.title.Render(fmt.Sprintf("dspt-audit %s: NHS data security standards scan", rep.Tool.Version)))
-	p("%s %s (%s, %s)\n", st.label.Render("Host:    "), rep.Host.Name, rep.Host.Platform, rep.Host.Arch)
-	p("%s %s\n", st.label.Render("OS:      "), rep.Host.OS)
-	p("%s %s (%s)\n", st.label.Render("Scanned: "), rep.ScannedAt.Format("2006-01-02 15:04 MST"), rep.Source)
+	p("%s\n", st.Title.Render(fmt.Sprintf("dspt-audit %s: NHS data security standards scan", rep.Tool.Version)))
+	p("%s %s (%s, %s)\n", st.Label.Render("Host:    "), rep.Host.Name, rep.Host.Platform, rep.Host.Arch)
+	p("%s %s\n", st.Label.Render("OS:      "), rep.Host.OS)
+	p("%s %s (%s)\n", st.Label.Render("Scanned: "), rep.ScannedAt.Format("2006-01-02 15:04 MST"), rep.Source)
 	if !rep.JudgedAt.Equal(rep.ScannedAt) {
-		p("%s %s\n", st.label.Render("Judged:  "), rep.JudgedAt.Format("2006-01-02 15:04 MST"))
+		p("%s %s\n", st.Label.Render("Judged:  "), rep.JudgedAt.Format("2006-01-02 15:04 MST"))
 	}
-	p("%s %s   score %s, coverage %s\n\n", st.label.Render("Outcome: "), st.outcome[rep.Outcome].Render(string(rep.Outcome)), scoreText(rep.Score), percent(rep.Coverage))
+	p("%s %s   score %s, coverage %s\n\n", st.Label.Render("Outcome: "), st.outcome[rep.Outcome].Render(string(rep.Outcome)), scoreText(rep.Score), percent(rep.Coverage))
 
-	p("%s\n", st.title.Render("NDG data security standards"))
+	p("%s\n", st.Title.Render("NDG data security standards"))
 	for _, s := range rep.Standards {
 		if s.Outcome == standards.NotAssessed {
 			continue
@@ -89,9 +98,9 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 		p("  %2d %-26s %7s  coverage %4s  %s\n", s.Number, s.Title, scoreText(s.Score), percent(s.Coverage), st.outcome[s.Outcome].Render(string(s.Outcome)))
 	}
 	if note := rep.NotAssessedNote(); note != "" {
-		indented(2, st.faint, note)
+		indented(2, st.Faint, note)
 	}
-	p("\n%s\n", st.title.Render("Checks"))
+	p("\n%s\n", st.Title.Render("Checks"))
 
 	idWidth := 16
 	for _, r := range rep.Results {
@@ -110,10 +119,10 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 				absent++
 				continue
 			}
-			indented(6, st.faint, fmt.Sprintf("seen: %s = %s", e.Query, evidenceValue(e)))
+			indented(6, st.Faint, fmt.Sprintf("seen: %s = %s", e.Query, evidenceValue(e)))
 		}
 		if absent > 0 {
-			indented(6, st.faint, fmt.Sprintf("seen: %d more values not present (the JSON report lists each)", absent))
+			indented(6, st.Faint, fmt.Sprintf("seen: %d more values not present (the JSON report lists each)", absent))
 		}
 		indented(6, plain, "Fix: "+r.Remediation)
 		label := "If fixed: "
@@ -125,12 +134,12 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 		}
 	}
 	p("\n")
-	indented(0, st.faint, "Scoring: "+rep.ScoringRule)
+	indented(0, st.Faint, "Scoring: "+rep.ScoringRule)
 	var data []string
 	for _, d := range rep.Data {
 		data = append(data, fmt.Sprintf("%s as of %s", d.Kind, d.AsOf))
 	}
-	indented(0, st.faint, "Data: "+strings.Join(data, "; ")+".")
+	indented(0, st.Faint, "Data: "+strings.Join(data, "; ")+".")
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -23,7 +23,7 @@ const (
 // Fill and font colours: Excel's own "good", "neutral" and "bad" cell
 // styles, so the workbook looks like one a practice manager already knows.
 var (
-	statusColours = map[standards.Status][2]string{ // fill, font
+	StatusColours = map[standards.Status][2]string{ // fill, font
 		standards.Pass:          {"C6EFCE", "006100"},
 		standards.Warn:          {"FFEB9C", "9C5700"},
 		standards.Fail:          {"FFC7CE", "9C0006"},
@@ -31,7 +31,7 @@ var (
 		standards.NeedsAdmin:    {"D9D9D9", "262626"},
 		standards.NotApplicable: {"F2F2F2", "595959"},
 	}
-	outcomeColours = map[standards.Outcome][2]string{
+	OutcomeColours = map[standards.Outcome][2]string{
 		standards.Met:         {"C6EFCE", "006100"},
 		standards.Approaching: {"FFEB9C", "9C5700"},
 		standards.NotMet:      {"FFC7CE", "9C0006"},
@@ -103,11 +103,11 @@ func (wb *workbook) makeStyles() {
 		})
 	}
 	wb.status = map[standards.Status]int{}
-	for s, c := range statusColours {
+	for s, c := range StatusColours {
 		wb.status[s] = coloured(c)
 	}
 	wb.outcome = map[standards.Outcome]int{}
-	for o, c := range outcomeColours {
+	for o, c := range OutcomeColours {
 		wb.outcome[o] = coloured(c)
 	}
 }
@@ -119,7 +119,7 @@ func (wb *workbook) set(sheet string, row int, values ...any) {
 	lines := 1
 	for i, v := range values {
 		if s, ok := v.(string); ok {
-			v = cellText(s)
+			v = CellText(s)
 			lines = max(lines, wb.wrappedLines(sheet, i, s))
 		}
 		cell, _ := excelize.CoordinatesToCellName(i+1, row)
@@ -214,7 +214,7 @@ func (wb *workbook) summary() {
 		// A fact spans B:G and wraps there, so a long line never widens the page.
 		b, g := fmt.Sprintf("B%d", row), fmt.Sprintf("G%d", row)
 		wb.check(wb.f.SetCellValue(sheet, fmt.Sprintf("A%d", row), kv[0]))
-		wb.check(wb.f.SetCellValue(sheet, b, cellText(kv[1])))
+		wb.check(wb.f.SetCellValue(sheet, b, CellText(kv[1])))
 		wb.check(wb.f.MergeCell(sheet, b, g))
 		wb.check(wb.f.SetCellStyle(sheet, b, b, wb.wrap))
 		wb.check(wb.f.SetRowHeight(sheet, row, 15*float64(1+len(kv[1])/140)))

@@ -126,15 +126,25 @@ func scoreStandard(s Standard, findings []Finding) StandardScore {
 }
 
 func overallOutcome(scores []StandardScore) Outcome {
+	outcomes := make([]Outcome, len(scores))
+	for i, s := range scores {
+		outcomes[i] = s.Outcome
+	}
+	return Overall(outcomes)
+}
+
+// Overall combines standards' outcomes as ScoringRule says: Not Met if any
+// is Not Met, Met if every assessed one is Met, otherwise Approaching.
+func Overall(outcomes []Outcome) Outcome {
 	assessed, met := 0, 0
-	for _, s := range scores {
-		switch s.Outcome {
+	for _, o := range outcomes {
+		switch o {
 		case NotMet:
 			return NotMet
 		case Met:
 			met++
 		}
-		if s.Outcome != NotAssessed {
+		if o != NotAssessed {
 			assessed++
 		}
 	}

@@ -1,0 +1,295 @@
+// Package fleet rolls many machines' scan results up into one practice
+// view: the newest result per host, how many hosts pass or fail each check,
+// and the share of hosts meeting each NDG standard with a practice-level
+// outcome. Results are read as a stream and only a small summary is kept
+// per host, so a share holding 100,000 results fits in memory.
+package fleet
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// DefaultStaleAfter is how old a host's newest result may be before the
+// host is flagged stale: a nightly task that has not reported for a week
+// has stopped working.
+const DefaultStaleAfter = 7 * 24 * time.Hour
+
+// Rule says, in words, how the practice-level outcome is reached, so that
+// a reader can check it by hand. %d is the stale threshold in days.
+const Rule = `Each host is judged by its newest result. A standard is Met for the practice when ` +
+	`every host whose result assesses it meets it and no such result is older than %d days; ` +
+	`Not Met when any host's newest result does not meet it, however old; otherwise Approaching ` +
+	`(some host is Approaching, or a result that meets it is stale). Share meeting = hosts meeting ` +
+	`the standard / hosts whose result assesses it. Overall: Not Met if any standard is Not Met, ` +
+	`Met if every assessed standard is Met, otherwise Approaching.`
+
+// Host is what the roll-up keeps of one host: its newest result, in brief.
+type Host struct {
+	Name        string
+	OS          string
+	Platform    string
+	ID          string
+	ToolVersion string
+	Schema      int
+	File        string // the newest result's file
+	ScannedAt   time.Time
+	Outcome     standards.Outcome
+	Score       int // -1: no score
+	Failing     int // checks that failed
+	Unsure      int // checks the tool could not determine (unknown, needs_admin)
+	Worst       standards.Severity
+	Stale       bool
+	Results     int // results read for this host, the newest and older ones
+	// SharedName is set when results from different machines (by machine
+	// ID) carry this host name: cloned PCs overwrite each other's results.
+	SharedName bool
+	statuses   []byte   // by check index: status+1; 0 = not in this result
+	standards  [11]byte // by standard number: outcomeCode
+}
+
+// AgeDays is how many whole days old the host's newest result is.
+func (h *Host) AgeDays(now time.Time) int { return max(0, int(now.Sub(h.ScannedAt).Hours()/24)) }
+
+// CheckTally is how the hosts' newest results judged one check.
+type CheckTally struct {
+	ID       string
+	Title    string
+	Severity standards.Severity
+	index    int // position in every host's statuses
+	counts   [standards.NeedsAdmin + 1]int
+}
+
+// Count is how many hosts' newest results gave the check this status.
+func (c *CheckTally) Count(s standards.Status) int { return c.counts[s] }
+
+// Hosts is how many hosts' newest results include the check.
+func (c *CheckTally) Hosts() int {
+	n := 0
+	for _, v := range c.counts {
+		n += v
+	}
+	return n
+}
+
+// Unsure is how many hosts could not tell (unknown or needs admin).
+func (c *CheckTally) Unsure() int {
+	return c.counts[standards.Unknown] + c.counts[standards.NeedsAdmin]
+}
+
+// StandardTally is one NDG standard across the hosts.
+type StandardTally struct {
+	standards.Standard
+	Assessed    int // hosts whose newest result assesses it
+	Met         int
+	Approaching int
+	NotMet      int
+	StaleMet    int // of Met, hosts whose result is stale
+	Outcome     standards.Outcome
+	// NotMetHosts names up to MaxNamed hosts not meeting it, alphabetically.
+	NotMetHosts []string
+}
+
+// MaxNamed is how many failing hosts a standard's row names.
+const MaxNamed = 10
+
+// Share is the fraction of assessed hosts meeting the standard, or -1
+// when no host's result assesses it.
+func (s *StandardTally) Share() float64 {
+	if s.Assessed == 0 {
+		return -1
+	}
+	return float64(s.Met) / float64(s.Assessed)
+}
+
+// Skipped is a file the roll-up did not use, and why.
+type Skipped struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// Rollup is the practice view of many results.
+type Rollup struct {
+	Tool        report.Tool
+	GeneratedAt time.Time
+	StaleAfter  time.Duration
+	Sources     []string
+	Hosts       []*Host // worst first
+	Checks      []*CheckTally
+	Standards   []*StandardTally
+	Outcome     standards.Outcome
+	// FilesSeen counts every file considered; ResultsRead those that were
+	// results; Superseded those replaced by a newer result of the same host.
+	FilesSeen, ResultsRead, Superseded int
+	Skipped                            []Skipped
+}
+
+// StaleDays is the stale threshold in whole days.
+func (r *Rollup) StaleDays() int { return int(r.StaleAfter.Hours() / 24) }
+
+// RuleText is Rule with the stale threshold filled in.
+func (r *Rollup) RuleText() string { return fmt.Sprintf(Rule, r.StaleDays()) }
+
+// Stale counts the hosts flagged stale.
+func (r *Rollup) Stale() int {
+	n := 0
+	for _, h := range r.Hosts {
+		if h.Stale {
+			n++
+		}
+	}
+	return n
+}
+
+// HostOutcomes counts hosts by their own overall outcome, worst first.
+func (r *Rollup) HostOutcomes() []OutcomeCount {
+	counts := make([]OutcomeCount, len(outcomeOrder))
+	for i, o := range outcomeOrder {
+		counts[i].Outcome = o
+	}
+	for _, h := range r.Hosts {
+		i := slices.Index(outcomeOrder, h.Outcome)
+		counts[i].Hosts++
+		if h.Stale {
+			counts[i].Stale++
+		}
+	}
+	return counts
+}
+
+// OutcomeCount is how many hosts reached one outcome.
+type OutcomeCount struct {
+	Outcome standards.Outcome
+	Hosts   int
+	Stale   int
+}
+
+// outcomeOrder ranks outcomes worst first; its index+1 is the byte code a
+// host keeps per standard (0: the result does not mention the standard).
+var outcomeOrder = []standards.Outcome{standards.NotMet, standards.Approaching, standards.NotAssessed, standards.Met}
+
+func outcomeCode(o standards.Outcome) (byte, bool) {
+	i := slices.Index(outcomeOrder, o)
+	return byte(i + 1), i >= 0
+}
+
+// StandardOutcome is the host's outcome on standard n.
+func (h *Host) StandardOutcome(n int) standards.Outcome {
+	if n < 1 || n >= len(h.standards) || h.standards[n] == 0 {
+		return standards.NotAssessed
+	}
+	return outcomeOrder[h.standards[n]-1]
+}
+
+// Status is the host's verdict on a check, and whether its result has it.
+func (h *Host) Status(c *CheckTally) (standards.Status, bool) {
+	if c.index >= len(h.statuses) || h.statuses[c.index] == 0 {
+		return 0, false
+	}
+	return standards.Status(h.statuses[c.index] - 1), true
+}
+
+// Note says what else a reader should know of the host.
+func (h *Host) Note() string {
+	if h.SharedName {
+		return "results from more than one machine carry this name (machine IDs differ): give each PC its own name"
+	}
+	return ""
+}
+
+// tally works out the per-check, per-standard and practice figures from
+// the hosts' newest results.
+func (r *Rollup) tally(checks []*CheckTally, ndg []standards.Standard) {
+	r.Checks = checks
+	for _, h := range r.Hosts {
+		h.Stale = r.GeneratedAt.Sub(h.ScannedAt) > r.StaleAfter
+		for _, c := range checks {
+			if s, ok := h.Status(c); ok {
+				c.counts[s]++
+			}
+		}
+	}
+	slices.SortFunc(r.Hosts, compareHosts)
+	var outcomes []standards.Outcome
+	for _, s := range ndg {
+		t := r.tallyStandard(s)
+		r.Standards = append(r.Standards, t)
+		outcomes = append(outcomes, t.Outcome)
+	}
+	r.Outcome = standards.Overall(outcomes)
+	slices.SortFunc(r.Checks, compareChecks)
+}
+
+func (r *Rollup) tallyStandard(s standards.Standard) *StandardTally {
+	t := &StandardTally{Standard: s}
+	for _, h := range r.Hosts {
+		switch h.StandardOutcome(s.Number) {
+		case standards.Met:
+			t.Met++
+			if h.Stale {
+				t.StaleMet++
+			}
+		case standards.Approaching:
+			t.Approaching++
+		case standards.NotMet:
+			t.NotMet++
+			t.NotMetHosts = append(t.NotMetHosts, h.Name)
+		default:
+			continue
+		}
+		t.Assessed++
+	}
+	slices.SortFunc(t.NotMetHosts, func(a, b string) int { return cmp.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	t.NotMetHosts = t.NotMetHosts[:min(len(t.NotMetHosts), MaxNamed)]
+	switch {
+	case t.Assessed == 0:
+		t.Outcome = standards.NotAssessed
+	case t.NotMet > 0:
+		t.Outcome = standards.NotMet
+	case t.Met == t.Assessed && t.StaleMet == 0:
+		t.Outcome = standards.Met
+	default:
+		t.Outcome = standards.Approaching
+	}
+	return t
+}
+
+// compareHosts puts the hosts to act on first: worst outcome, then stale,
+// then most failing checks and worst severity; then by name.
+func compareHosts(a, b *Host) int {
+	return cmp.Or(
+		cmp.Compare(slices.Index(outcomeOrder, a.Outcome), slices.Index(outcomeOrder, b.Outcome)),
+		-compareBool(a.Stale, b.Stale),
+		cmp.Compare(b.Failing, a.Failing),
+		cmp.Compare(b.Worst, a.Worst),
+		cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)),
+	)
+}
+
+// compareChecks puts the checks failing on most hosts first, then the
+// most severe, then those most often undetermined.
+func compareChecks(a, b *CheckTally) int {
+	return cmp.Or(
+		cmp.Compare(b.Count(standards.Fail), a.Count(standards.Fail)),
+		cmp.Compare(b.Severity, a.Severity),
+		cmp.Compare(b.Unsure(), a.Unsure()),
+		cmp.Compare(b.Count(standards.Warn), a.Count(standards.Warn)),
+		cmp.Compare(a.ID, b.ID),
+	)
+}
+
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}

@@ -1,0 +1,223 @@
+package fleet
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+func ndgStandards(t testing.TB) []standards.Standard {
+	t.Helper()
+	data, err := standards.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data.NDG.Standards
+}
+
+func rollUp(t testing.TB, paths []string, recursive bool) *Rollup {
+	t.Helper()
+	roll, err := Read(context.Background(), paths, Options{
+		Tool: report.Tool{Name: "dspt-audit", Version: "test"}, Now: genNow, Recursive: recursive, Standards: ndgStandards(t),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return roll
+}
+
+// TestRollupMatchesAnIndependentCount rolls up a generated share of a few
+// thousand files (current and first-version results, older copies, a
+// second share, cloned names, corrupt and foreign files) and compares every
+// figure with a count made from the generator's own record of what it wrote.
+func TestRollupMatchesAnIndependentCount(t *testing.T) {
+	n := 2500
+	if testing.Short() {
+		n = 300
+	}
+	dir := t.TempDir()
+	sh := generateShare(t, dir, n)
+	roll := rollUp(t, []string{dir}, true)
+
+	if roll.ResultsRead != sh.results || roll.Superseded != sh.superseded || len(roll.Hosts) != len(sh.newest) {
+		t.Fatalf("read %d results, %d superseded, %d hosts; wrote %d results, %d superseded, %d hosts",
+			roll.ResultsRead, roll.Superseded, len(roll.Hosts), sh.results, sh.superseded, len(sh.newest))
+	}
+	assertHosts(t, roll, sh)
+	assertChecks(t, roll, sh)
+	assertStandards(t, roll, sh)
+	assertSkipped(t, roll, sh)
+	if roll.FilesSeen != sh.results+len(sh.skipped) {
+		t.Errorf("FilesSeen = %d, want %d", roll.FilesSeen, sh.results+len(sh.skipped))
+	}
+
+	// Without --recursive the history/ folder is not read: fewer results,
+	// the same newest per host (history only holds older copies).
+	flat := rollUp(t, sh.dirs, false)
+	if flat.ResultsRead != sh.results-sh.history || len(flat.Hosts) != len(sh.newest) {
+		t.Errorf("non-recursive: %d results, %d hosts; want %d, %d", flat.ResultsRead, len(flat.Hosts), sh.results-sh.history, len(sh.newest))
+	}
+}
+
+func assertHosts(t *testing.T, roll *Rollup, sh *share) {
+	t.Helper()
+	stale, shared := 0, 0
+	for _, h := range roll.Hosts {
+		w := sh.newest[strings.ToLower(h.Name)]
+		if w == nil {
+			t.Fatalf("host %q was never written", h.Name)
+		}
+		failing := 0
+		for _, s := range w.statuses {
+			if s == "fail" {
+				failing++
+			}
+		}
+		wantStale := genNow.Sub(w.scannedAt) > DefaultStaleAfter
+		if !h.ScannedAt.Equal(w.scannedAt) || string(h.Outcome) != w.outcome || h.File != w.file || h.Failing != failing || h.Stale != wantStale {
+			t.Errorf("host %s: %s %s %s failing %d stale %v; want %s %s %s failing %d stale %v",
+				h.Name, h.ScannedAt, h.Outcome, filepath.Base(h.File), h.Failing, h.Stale,
+				w.scannedAt, w.outcome, filepath.Base(w.file), failing, wantStale)
+		}
+		if h.SharedName != sh.sharedName[strings.ToLower(h.Name)] {
+			t.Errorf("host %s: SharedName = %v", h.Name, h.SharedName)
+		}
+		if h.Stale {
+			stale++
+		}
+		if h.SharedName {
+			shared++
+		}
+	}
+	if stale == 0 || shared == 0 || stale != roll.Stale() {
+		t.Errorf("stale hosts %d (Rollup.Stale %d), shared names %d: the share was generated with both", stale, roll.Stale(), shared)
+	}
+	if !slices.IsSortedFunc(roll.Hosts, compareHosts) || roll.Hosts[0].Outcome != standards.NotMet {
+		t.Errorf("hosts are not worst first: first is %s %s", roll.Hosts[0].Name, roll.Hosts[0].Outcome)
+	}
+}
+
+func assertChecks(t *testing.T, roll *Rollup, sh *share) {
+	t.Helper()
+	want := map[string]map[string]int{}
+	for _, w := range sh.newest {
+		for id, s := range w.statuses {
+			if want[id] == nil {
+				want[id] = map[string]int{}
+			}
+			want[id][s]++
+		}
+	}
+	if len(roll.Checks) != len(want) {
+		t.Errorf("%d checks tallied, want %d", len(roll.Checks), len(want))
+	}
+	for _, c := range roll.Checks {
+		for s := standards.Unknown; s <= standards.NeedsAdmin; s++ {
+			if got := c.Count(s); got != want[c.ID][s.String()] {
+				t.Errorf("check %s: %d hosts %s, want %d", c.ID, got, s, want[c.ID][s.String()])
+			}
+		}
+	}
+	for i := 1; i < len(roll.Checks); i++ {
+		if roll.Checks[i].Count(standards.Fail) > roll.Checks[i-1].Count(standards.Fail) {
+			t.Errorf("checks not worst first: %s fails on %d hosts after %s on %d", roll.Checks[i].ID, roll.Checks[i].Count(standards.Fail), roll.Checks[i-1].ID, roll.Checks[i-1].Count(standards.Fail))
+		}
+	}
+}
+
+func assertStandards(t *testing.T, roll *Rollup, sh *share) {
+	t.Helper()
+	var outcomes []standards.Outcome
+	for _, s := range roll.Standards {
+		assessed, met, notMet, staleMet := 0, 0, 0, 0
+		for _, w := range sh.newest {
+			switch w.standards[s.Number] {
+			case string(standards.Met):
+				met++
+				if genNow.Sub(w.scannedAt) > DefaultStaleAfter {
+					staleMet++
+				}
+			case string(standards.NotMet):
+				notMet++
+			case string(standards.Approaching):
+			default:
+				continue
+			}
+			assessed++
+		}
+		want := standards.Approaching
+		switch {
+		case assessed == 0:
+			want = standards.NotAssessed
+		case notMet > 0:
+			want = standards.NotMet
+		case met == assessed && staleMet == 0:
+			want = standards.Met
+		}
+		if s.Assessed != assessed || s.Met != met || s.NotMet != notMet || s.StaleMet != staleMet || s.Outcome != want {
+			t.Errorf("standard %d: assessed %d met %d not met %d stale met %d %s; want %d %d %d %d %s",
+				s.Number, s.Assessed, s.Met, s.NotMet, s.StaleMet, s.Outcome, assessed, met, notMet, staleMet, want)
+		}
+		if s.NotMet > 0 && len(s.NotMetHosts) != min(s.NotMet, MaxNamed) {
+			t.Errorf("standard %d names %d of %d hosts not meeting it", s.Number, len(s.NotMetHosts), s.NotMet)
+		}
+		outcomes = append(outcomes, want)
+	}
+	if roll.Outcome != standards.Overall(outcomes) || roll.Outcome != standards.NotMet {
+		t.Errorf("practice outcome %s, want %s", roll.Outcome, standards.Overall(outcomes))
+	}
+}
+
+func assertSkipped(t *testing.T, roll *Rollup, sh *share) {
+	t.Helper()
+	got := map[string]string{}
+	for _, s := range roll.Skipped {
+		got[filepath.Base(s.Path)] = s.Reason
+	}
+	for name, reason := range sh.skipped {
+		if !strings.Contains(got[name], reason) {
+			t.Errorf("%s: skipped for %q, want a reason saying %q", name, got[name], reason)
+		}
+	}
+	if len(got) != len(sh.skipped) {
+		t.Errorf("skipped %d files, planted %d: %v", len(got), len(sh.skipped), got)
+	}
+}
+
+func TestReadRefusesAMissingFolder(t *testing.T) {
+	_, err := Read(context.Background(), []string{filepath.Join(t.TempDir(), "nowhere")}, Options{})
+	if err == nil || !strings.Contains(err.Error(), "nowhere") {
+		t.Fatalf("err = %v, want one naming the folder", err)
+	}
+}
+
+// TestRollupIsTheSameHoweverTheWorkIsSplit guards the ordered pipeline: one
+// worker and many must give the same hosts, files and skipped list.
+func TestRollupIsTheSameHoweverTheWorkIsSplit(t *testing.T) {
+	dir := t.TempDir()
+	generateShare(t, dir, 200)
+	var want []string
+	for _, workers := range []int{1, 2, 7} {
+		roll, err := Read(context.Background(), []string{dir}, Options{Now: genNow, Recursive: true, Standards: ndgStandards(t), Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range roll.Hosts {
+			got = append(got, h.Name+" "+h.File)
+		}
+		for _, s := range roll.Skipped {
+			got = append(got, s.Path)
+		}
+		if want == nil {
+			want = got
+		} else if !slices.Equal(got, want) {
+			t.Fatalf("%d workers gave a different roll-up", workers)
+		}
+	}
+}

@@ -1,0 +1,276 @@
+package fleet
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// Format is a file format the roll-up can be written in.
+type Format struct {
+	Name   string
+	Exts   []string
+	Binary bool
+	Doc    string
+	Write  func(w io.Writer, r *Rollup) error
+}
+
+// Formats lists the roll-up's file formats.
+func Formats() []Format {
+	return []Format{
+		{Name: "json", Exts: []string{".json"}, Doc: "the roll-up as one JSON document (hosts streamed)", Write: JSON},
+		{Name: "xlsx", Exts: []string{".xlsx"}, Binary: true, Doc: "Excel workbook: Summary with charts, Hosts, Checks, Host checks, Skipped", Write: XLSX},
+		{Name: "html", Exts: []string{".html", ".htm"}, Doc: "one self-contained, printable page", Write: HTML},
+		{Name: "csv", Exts: []string{".csv"}, Doc: "the per-host table, RFC 4180", Write: CSV},
+		{Name: "ocsf", Exts: []string{".ndjson", ".jsonl"}, Doc: "every host's newest findings as OCSF events, one per line, for a SIEM", Write: OCSF},
+	}
+}
+
+// LookupFormat finds a roll-up format by name.
+func LookupFormat(name string) (Format, bool) {
+	i := slices.IndexFunc(Formats(), func(f Format) bool { return f.Name == name })
+	if i < 0 {
+		return Format{}, false
+	}
+	return Formats()[i], true
+}
+
+// jsonHead is the roll-up document before its hosts and skipped files,
+// which are streamed after it.
+type jsonHead struct {
+	Kind           string         `json:"kind"`
+	SchemaVersion  int            `json:"schema_version"`
+	Tool           report.Tool    `json:"tool"`
+	GeneratedAt    time.Time      `json:"generated_at"`
+	Sources        []string       `json:"sources"`
+	StaleAfterDays int            `json:"stale_after_days"`
+	Rule           string         `json:"rule"`
+	Outcome        string         `json:"outcome"`
+	FilesSeen      int            `json:"files_seen"`
+	ResultsRead    int            `json:"results_read"`
+	Superseded     int            `json:"superseded"`
+	HostCount      int            `json:"host_count"`
+	StaleHosts     int            `json:"stale_hosts"`
+	HostOutcomes   []jsonOutcome  `json:"host_outcomes"`
+	Standards      []jsonStandard `json:"standards"`
+	Checks         []jsonCheck    `json:"checks"`
+}
+
+type jsonOutcome struct {
+	Outcome standards.Outcome `json:"outcome"`
+	Hosts   int               `json:"hosts"`
+	Stale   int               `json:"stale"`
+}
+
+type jsonStandard struct {
+	Number       int               `json:"number"`
+	Title        string            `json:"title"`
+	Assessed     int               `json:"hosts_assessed"`
+	Met          int               `json:"met"`
+	Approaching  int               `json:"approaching"`
+	NotMet       int               `json:"not_met"`
+	StaleMet     int               `json:"met_but_stale"`
+	ShareMeeting *float64          `json:"share_meeting"`
+	Outcome      standards.Outcome `json:"outcome"`
+	NotMetHosts  []string          `json:"not_met_hosts,omitempty"`
+}
+
+type jsonCheck struct {
+	ID            string             `json:"id"`
+	Title         string             `json:"title"`
+	Severity      standards.Severity `json:"severity"`
+	Hosts         int                `json:"hosts"`
+	Pass          int                `json:"pass"`
+	Warn          int                `json:"warn"`
+	Fail          int                `json:"fail"`
+	Unknown       int                `json:"unknown"`
+	NeedsAdmin    int                `json:"needs_admin"`
+	NotApplicable int                `json:"not_applicable"`
+}
+
+type jsonHost struct {
+	Name          string                    `json:"name"`
+	OS            string                    `json:"os"`
+	Platform      string                    `json:"platform"`
+	ID            string                    `json:"id,omitempty"`
+	ScannedAt     time.Time                 `json:"scanned_at"`
+	AgeDays       int                       `json:"age_days"`
+	Stale         bool                      `json:"stale"`
+	Outcome       standards.Outcome         `json:"outcome"`
+	Score         *int                      `json:"score"`
+	Failing       int                       `json:"failing"`
+	Unsure        int                       `json:"could_not_tell"`
+	Worst         string                    `json:"worst_failing_severity,omitempty"`
+	Standards     map[int]standards.Outcome `json:"standards"`
+	Checks        map[string]string         `json:"checks"`
+	ToolVersion   string                    `json:"tool_version"`
+	SchemaVersion int                       `json:"schema_version"`
+	Results       int                       `json:"results_read"`
+	SharedName    bool                      `json:"shared_name,omitempty"`
+	File          string                    `json:"file"`
+}
+
+// JSON writes the roll-up as one JSON document. Hosts are written one at a
+// time, so the document is never held whole in memory.
+func JSON(w io.Writer, r *Rollup) error {
+	head, err := json.Marshal(r.jsonHead())
+	if err != nil {
+		return err
+	}
+	bw := &errWriter{w: w}
+	bw.Write(head[:len(head)-1])
+	bw.Write([]byte(`,"hosts":[`))
+	enc := json.NewEncoder(bw)
+	for i, h := range r.Hosts {
+		if i > 0 {
+			bw.Write([]byte(","))
+		}
+		bw.Write([]byte("\n"))
+		if err := enc.Encode(r.jsonHost(h)); err != nil {
+			return err
+		}
+	}
+	bw.Write([]byte("],\n\"skipped\":"))
+	skipped := r.Skipped
+	if skipped == nil {
+		skipped = []Skipped{}
+	}
+	if err := enc.Encode(skipped); err != nil {
+		return err
+	}
+	bw.Write([]byte("}\n"))
+	return bw.err
+}
+
+// errWriter keeps the first write error, so a run of writes is checked once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func (r *Rollup) jsonHead() jsonHead {
+	head := jsonHead{
+		Kind: Kind, SchemaVersion: 1, Tool: r.Tool, GeneratedAt: r.GeneratedAt.UTC(), Sources: r.Sources,
+		StaleAfterDays: r.StaleDays(), Rule: r.RuleText(), Outcome: string(r.Outcome),
+		FilesSeen: r.FilesSeen, ResultsRead: r.ResultsRead, Superseded: r.Superseded,
+		HostCount: len(r.Hosts), StaleHosts: r.Stale(),
+	}
+	for _, o := range r.HostOutcomes() {
+		head.HostOutcomes = append(head.HostOutcomes, jsonOutcome(o))
+	}
+	for _, s := range r.Standards {
+		js := jsonStandard{
+			Number: s.Number, Title: s.Title, Assessed: s.Assessed, Met: s.Met, Approaching: s.Approaching,
+			NotMet: s.NotMet, StaleMet: s.StaleMet, Outcome: s.Outcome, NotMetHosts: s.NotMetHosts,
+		}
+		if share := s.Share(); share >= 0 {
+			js.ShareMeeting = &share
+		}
+		head.Standards = append(head.Standards, js)
+	}
+	for _, c := range r.Checks {
+		head.Checks = append(head.Checks, jsonCheck{
+			ID: c.ID, Title: c.Title, Severity: c.Severity, Hosts: c.Hosts(),
+			Pass: c.Count(standards.Pass), Warn: c.Count(standards.Warn), Fail: c.Count(standards.Fail),
+			Unknown: c.Count(standards.Unknown), NeedsAdmin: c.Count(standards.NeedsAdmin), NotApplicable: c.Count(standards.NotApplicable),
+		})
+	}
+	return head
+}
+
+func (r *Rollup) jsonHost(h *Host) jsonHost {
+	jh := jsonHost{
+		Name: h.Name, OS: h.OS, Platform: h.Platform, ID: h.ID, ScannedAt: h.ScannedAt.UTC(),
+		AgeDays: h.AgeDays(r.GeneratedAt), Stale: h.Stale, Outcome: h.Outcome, Failing: h.Failing, Unsure: h.Unsure,
+		Worst: severityText(h.Worst), Standards: map[int]standards.Outcome{}, Checks: map[string]string{},
+		ToolVersion: h.ToolVersion, SchemaVersion: h.Schema, Results: h.Results, SharedName: h.SharedName, File: h.File,
+	}
+	if h.Score >= 0 {
+		jh.Score = &h.Score
+	}
+	for _, s := range r.Standards {
+		if o := h.StandardOutcome(s.Number); o != standards.NotAssessed {
+			jh.Standards[s.Number] = o
+		}
+	}
+	for _, c := range r.Checks {
+		if s, ok := h.Status(c); ok {
+			jh.Checks[c.ID] = s.String()
+		}
+	}
+	return jh
+}
+
+// csvHeader is the per-host table's header.
+var csvHeader = []string{"host", "os", "platform", "last_scan_utc", "age_days", "stale", "outcome", "score",
+	"failing_checks", "worst_failing_severity", "could_not_tell", "tool_version", "note", "file"}
+
+// CSV writes the per-host table, worst first.
+func CSV(w io.Writer, r *Rollup) error {
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	for _, h := range r.Hosts {
+		score := ""
+		if h.Score >= 0 {
+			score = strconv.Itoa(h.Score)
+		}
+		stale := "no"
+		if h.Stale {
+			stale = "yes"
+		}
+		row := []string{h.Name, h.OS, h.Platform, h.ScannedAt.UTC().Format(time.RFC3339), strconv.Itoa(h.AgeDays(r.GeneratedAt)),
+			stale, string(h.Outcome), score, strconv.Itoa(h.Failing), severityText(h.Worst), strconv.Itoa(h.Unsure),
+			h.ToolVersion, h.Note(), h.File}
+		for i := range row {
+			row[i] = report.CellText(row[i])
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// OCSF writes every host's newest result as OCSF Compliance Finding events,
+// one per check and line. Each newest result is read again from its file,
+// one at a time, so the output is as large as the SOC needs while memory
+// stays that of one report.
+func OCSF(w io.Writer, r *Rollup) error {
+	for _, h := range r.Hosts {
+		b, err := os.ReadFile(h.File)
+		if err != nil {
+			return fmt.Errorf("reading %s again: %w", h.File, err)
+		}
+		rep, err := report.Read(bytes.NewReader(b))
+		if err != nil {
+			return fmt.Errorf("%s changed while rolling up: %w", h.File, err)
+		}
+		rep.Host.Name = h.Name
+		if err := report.OCSF(w, rep); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,135 @@
+package fleet
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"time"
+
+	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+//go:embed html.tmpl
+var htmlSource string
+
+var htmlPage = template.Must(report.HTMLBase().Funcs(template.FuncMap{
+	"day":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
+	"notmet": notMetText,
+	"count": func(c *CheckTally, status string) int {
+		var s standards.Status
+		if s.UnmarshalText([]byte(status)) != nil {
+			panic("fleet html: unknown status " + status)
+		}
+		return c.Count(s)
+	},
+}).New("fleet").Parse(htmlSource))
+
+// HTML writes the roll-up as one self-contained, printable page.
+func HTML(w io.Writer, r *Rollup) error {
+	return htmlPage.Execute(w, htmlView{Rollup: r, Chart: shareChart(r), HostsFact: hostsFact(r), ResultsFact: resultsFact(r, "listed at the end")})
+}
+
+type htmlView struct {
+	*Rollup
+	Chart                  report.Chart
+	HostsFact, ResultsFact string
+}
+
+// htmlHost is a host as a table row shows it.
+type htmlHost struct {
+	*Host
+	WorstText string
+}
+
+// Rows are the hosts as the page lists them.
+func (v htmlView) Rows() []htmlHost {
+	rows := make([]htmlHost, len(v.Hosts))
+	for i, h := range v.Hosts {
+		rows[i] = htmlHost{Host: h, WorstText: severityText(h.Worst)}
+	}
+	return rows
+}
+
+func shareChart(r *Rollup) report.Chart {
+	var bars []report.Bar
+	for _, s := range r.Standards {
+		if s.Assessed == 0 {
+			continue
+		}
+		bars = append(bars, report.Bar{
+			Label: fmt.Sprintf("%d %s", s.Number, s.Title), Value: fmt.Sprintf("%.0f%%", 100*s.Share()),
+			Fraction: s.Share(), Class: report.OutcomeClass(s.Outcome),
+		})
+	}
+	return report.BarChart("Share of hosts meeting each NDG standard", bars)
+}
+
+// TerminalOptions shape the terminal view.
+type TerminalOptions struct {
+	Color bool
+	// MaxHosts is how many hosts to list; the rest are counted.
+	MaxHosts int
+}
+
+// Terminal writes a short roll-up for a person at a terminal: the practice
+// outcome, one line per standard, the checks failing most, and the hosts to
+// act on first.
+func Terminal(w io.Writer, r *Rollup, opts TerminalOptions) error {
+	st := report.NewTerminalStyles(w, opts.Color)
+	ew := &errWriter{w: w}
+	p := func(format string, args ...any) { fmt.Fprintf(ew, format, args...) }
+	p("%s\n", st.Title.Render("NHS data security standards: practice roll-up"))
+	p("%s %s\n", st.Label.Render("Outcome: "), st.Outcome(r.Outcome).Render(string(r.Outcome)))
+	p("%s %s\n", st.Label.Render("Hosts:   "), hostsFact(r))
+	p("%s %s\n\n", st.Label.Render("Results: "), resultsFact(r, "listed below"))
+	p("%s\n", st.Label.Render("Standard                                        Hosts  Meeting  Practice outcome"))
+	for _, s := range r.Standards {
+		if s.Assessed == 0 {
+			continue
+		}
+		title := truncate(fmt.Sprintf("%2d %s", s.Number, s.Title), 46)
+		p("%-46s %6d  %6.0f%%  %s\n", title, s.Assessed, 100*s.Share(), st.Outcome(s.Outcome).Render(string(s.Outcome)))
+		if text := notMetText(s); text != "" {
+			p("   %s\n", st.Faint.Render("not met on: "+truncate(text, 90)))
+		}
+	}
+	p("\n%s\n", st.Label.Render("Checks failing most"))
+	for _, c := range r.Checks {
+		if c.Count(standards.Fail) == 0 {
+			break
+		}
+		p("  %-26s %-8s %s on %d of %d hosts\n", c.ID, c.Severity, st.Status(standards.Fail).Render("fail"), c.Count(standards.Fail), c.Hosts())
+	}
+	limit := opts.MaxHosts
+	if limit <= 0 {
+		limit = 15
+	}
+	p("\n%s\n", st.Label.Render(fmt.Sprintf("Hosts to act on first (%d of %d)", min(limit, len(r.Hosts)), len(r.Hosts))))
+	for _, h := range r.Hosts[:min(limit, len(r.Hosts))] {
+		stale := ""
+		if h.Stale {
+			stale = st.Status(standards.Warn).Render(fmt.Sprintf(" stale: %d days", h.AgeDays(r.GeneratedAt)))
+		}
+		p("  %-18s %-21s %2d failing  %s%s\n", truncate(h.Name, 18), st.Outcome(h.Outcome).Render(string(h.Outcome)), h.Failing, h.ScannedAt.UTC().Format("2006-01-02"), stale)
+	}
+	if len(r.Skipped) > 0 {
+		p("\n%s\n", st.Label.Render(fmt.Sprintf("Files skipped (%d)", len(r.Skipped))))
+		for _, s := range r.Skipped[:min(5, len(r.Skipped))] {
+			p("  %s: %s\n", s.Path, s.Reason)
+		}
+		if len(r.Skipped) > 5 {
+			p("  ... and %d more: every one is listed in the xlsx, html, json output\n", len(r.Skipped)-5)
+		}
+	}
+	p("\n%s\n", st.Faint.Render(r.RuleText()))
+	return ew.err
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

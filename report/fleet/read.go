@@ -1,0 +1,195 @@
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"iter"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// Options say what to read and how to judge it.
+type Options struct {
+	Tool       report.Tool // the program rolling up, named in the output
+	Now        time.Time
+	StaleAfter time.Duration
+	// Recursive reads folders below the ones named (history/ included).
+	Recursive bool
+	// Standards are the NDG standards, for titles and order.
+	Standards []standards.Standard
+	// Progress, when set, is called after each file with the number done
+	// and the total.
+	Progress func(done, total int)
+	// Workers is how many files are decoded at once; 0 means one per CPU.
+	Workers int
+}
+
+// Kind marks the JSON roll-up so that a roll-up saved into a results
+// folder is recognised, and skipped, by the next one.
+const Kind = "dspt-audit fleet roll-up"
+
+// Read rolls up every result in the paths: folders (their files, and with
+// Recursive the folders below) and files. A path that cannot be listed is an
+// error; a file that is not a usable result is skipped with the reason.
+func Read(ctx context.Context, paths []string, opts Options) (*Rollup, error) {
+	files, skipped, err := list(paths, opts.Recursive)
+	if err != nil {
+		return nil, err
+	}
+	c := newCollector(opts)
+	c.roll.Sources = paths
+	c.roll.Tool = opts.Tool
+	c.roll.Skipped = skipped
+	c.roll.FilesSeen = len(files) + len(skipped)
+	for i, res := range decodeAll(ctx, files, opts.Workers) {
+		c.add(res)
+		if opts.Progress != nil {
+			opts.Progress(i+1, len(files))
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return c.finish(), nil
+}
+
+// list names the files to read. Files inside a folder are read when they
+// end in .json; others are listed as skipped. Names starting with a dot are
+// ignored: they are the temporary files of writes in progress.
+func list(paths []string, recursive bool) (files []string, skipped []Skipped, err error) {
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("cannot read %s: %w", p, unwrapPath(err))
+		}
+		if !info.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil && path == p:
+				return err
+			case err != nil:
+				skipped = append(skipped, Skipped{path, "cannot read folder: " + unwrapPath(err).Error()})
+				return fs.SkipDir
+			case path == p:
+				return nil
+			case strings.HasPrefix(d.Name(), "."):
+				return skipIfDir(d)
+			case d.IsDir() && !recursive:
+				return fs.SkipDir
+			case d.IsDir():
+				return nil
+			case !d.Type().IsRegular():
+				return nil
+			case !strings.EqualFold(filepath.Ext(path), ".json"):
+				skipped = append(skipped, Skipped{path, "not a .json file"})
+			default:
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("cannot read folder %s: %w", p, unwrapPath(err))
+		}
+	}
+	return files, skipped, nil
+}
+
+func skipIfDir(d fs.DirEntry) error {
+	if d.IsDir() {
+		return fs.SkipDir
+	}
+	return nil
+}
+
+// unwrapPath drops the path an *fs.PathError repeats, since the message
+// names it already.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// decoded is one file's outcome: a result, or the reason it was skipped.
+type decoded struct {
+	path   string
+	result *result
+	reason string
+}
+
+// decodeAll decodes the files on several goroutines and yields them in
+// the order given, so that a roll-up is the same however the work is split.
+// At most a small window of decoded files waits to be used, so memory does
+// not grow with the number of files.
+func decodeAll(ctx context.Context, files []string, workers int) iter.Seq2[int, decoded] {
+	return func(yield func(int, decoded) bool) {
+		if workers <= 0 {
+			workers = runtime.GOMAXPROCS(0)
+		}
+		window := 4 * workers
+		// File i lands in ring[i%window]; it is handed out only once file
+		// i-window has been used, so a slot never holds two files.
+		ring := make([]chan decoded, window)
+		for i := range ring {
+			ring[i] = make(chan decoded, 1)
+		}
+		tokens := make(chan struct{}, window)
+		next := make(chan int)
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					ring[i%window] <- decodeFile(files[i])
+				}
+			}()
+		}
+		go func() {
+			defer close(next)
+			for i := range files {
+				if !send(ctx, done, tokens, struct{}{}) || !send(ctx, done, next, i) {
+					return
+				}
+			}
+		}()
+		defer func() { close(done); wg.Wait() }()
+		for i := range files {
+			var d decoded
+			select {
+			case d = <-ring[i%window]:
+			case <-ctx.Done():
+				return
+			}
+			<-tokens
+			if !yield(i, d) {
+				return
+			}
+		}
+	}
+}
+
+// send sends v unless the work is stopped or cancelled first.
+func send[T any](ctx context.Context, done <-chan struct{}, ch chan<- T, v T) bool {
+	select {
+	case ch <- v:
+		return true
+	case <-done:
+	case <-ctx.Done():
+	}
+	return false
+}

@@ -1,0 +1,498 @@
+package fleet
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// Sheet names of the roll-up workbook, in tab order.
+const (
+	sheetSummary = "Summary"
+	sheetHosts   = "Hosts"
+	sheetChecks  = "Checks"
+	sheetMatrix  = "Host checks"
+	sheetSkipped = "Skipped"
+)
+
+// maxSheetRows is Excel's row limit (1,048,576) less the header row.
+const maxSheetRows = 1<<20 - 1
+
+// XLSX writes the roll-up as a workbook: Summary (practice outcome, the
+// standards table and two charts), Hosts, Checks, Host checks (a host by
+// check grid) and Skipped. The large sheets are streamed.
+func XLSX(w io.Writer, r *Rollup) error {
+	if len(r.Hosts) > maxSheetRows || len(r.Skipped) > maxSheetRows {
+		return fmt.Errorf("%d hosts do not fit in a worksheet (Excel's limit is %d rows): write --format csv or ocsf instead", len(r.Hosts), maxSheetRows)
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	b := &book{f: f, r: r}
+	b.makeStyles()
+	b.summary()
+	b.hosts()
+	b.checks()
+	b.matrix()
+	b.skipped()
+	b.properties()
+	if b.err != nil {
+		return fmt.Errorf("building the workbook: %w", b.err)
+	}
+	_, err := f.WriteTo(w)
+	return err
+}
+
+// book is a roll-up workbook being written, with its styles made once.
+type book struct {
+	f                                        *excelize.File
+	r                                        *Rollup
+	title, label, header, wrap, percent, day int
+	status                                   map[standards.Status]int
+	outcome                                  map[standards.Outcome]int
+	stale                                    int
+	err                                      error
+}
+
+func (b *book) check(err error) {
+	if b.err == nil {
+		b.err = err
+	}
+}
+
+func (b *book) style(s *excelize.Style) int {
+	id, err := b.f.NewStyle(s)
+	b.check(err)
+	return id
+}
+
+func (b *book) makeStyles() {
+	top := &excelize.Alignment{Vertical: "top", WrapText: true}
+	b.title = b.style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
+	b.label = b.style(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top"}})
+	b.header = b.style(&excelize.Style{
+		Font:      &excelize.Font{Bold: true, Color: "FFFFFF"},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"005EB8"}}, // NHS blue
+		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
+	})
+	b.wrap = b.style(&excelize.Style{Alignment: top})
+	b.percent = b.style(&excelize.Style{NumFmt: 9, Alignment: top})
+	yyyymmdd := "yyyy-mm-dd hh:mm"
+	b.day = b.style(&excelize.Style{CustomNumFmt: &yyyymmdd})
+	coloured := func(c [2]string) int {
+		return b.style(&excelize.Style{
+			Font: &excelize.Font{Bold: true, Color: c[1]},
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c[0]}},
+		})
+	}
+	b.status = map[standards.Status]int{}
+	for s, c := range report.StatusColours {
+		b.status[s] = coloured(c)
+	}
+	b.outcome = map[standards.Outcome]int{}
+	for o, c := range report.OutcomeColours {
+		b.outcome[o] = coloured(c)
+	}
+	b.stale = coloured(report.StatusColours[standards.Warn])
+}
+
+// cell is a value made safe for a spreadsheet, styled.
+func (b *book) cell(v any, style int) excelize.Cell {
+	if s, ok := v.(string); ok {
+		v = report.CellText(s)
+	}
+	return excelize.Cell{Value: v, StyleID: style}
+}
+
+func (b *book) set(sheet string, col, row int, v any, style int) {
+	name, _ := excelize.CoordinatesToCellName(col, row)
+	c := b.cell(v, style)
+	b.check(b.f.SetCellValue(sheet, name, c.Value))
+	if style != 0 {
+		b.check(b.f.SetCellStyle(sheet, name, name, style))
+	}
+}
+
+func (b *book) widths(sheet string, widths ...float64) {
+	for i, w := range widths {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		b.check(b.f.SetColWidth(sheet, col, col, w))
+	}
+}
+
+func (b *book) summary() {
+	const sheet = sheetSummary
+	r := b.r
+	b.check(b.f.SetSheetName("Sheet1", sheet))
+	b.printable(sheet)
+	b.widths(sheet, 10, 34, 10, 10, 10, 12, 10, 10, 22, 40)
+	b.set(sheet, 1, 1, "NHS data security standards: practice roll-up", b.title)
+	facts := [][2]string{
+		{"Practice outcome", string(r.Outcome)},
+		{"Hosts", hostsFact(r)},
+		{"Results", resultsFact(r, "see the Skipped sheet")},
+		{"Generated", r.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC") + " by " + r.Tool.Name + " " + r.Tool.Version},
+		{"Rule", r.RuleText()},
+	}
+	row := 3
+	for _, fact := range facts {
+		b.set(sheet, 1, row, fact[0], b.label)
+		style := b.wrap
+		if fact[0] == "Practice outcome" {
+			style = b.outcome[r.Outcome]
+		}
+		b.set(sheet, 2, row, fact[1], style)
+		last, _ := excelize.CoordinatesToCellName(10, row)
+		b.check(b.f.MergeCell(sheet, fmt.Sprintf("B%d", row), last))
+		b.check(b.f.SetCellStyle(sheet, fmt.Sprintf("B%d", row), last, style))
+		if lines := len(fact[1])/150 + 1; lines > 1 {
+			b.check(b.f.SetRowHeight(sheet, row, float64(15*lines)))
+		}
+		row++
+	}
+	row++
+	top := row
+	header := []string{"Standard", "Title", "Hosts assessed", "Meeting", "Share meeting", "Approaching", "Not met", "Met but stale", "Practice outcome", "Hosts not meeting it (first 10)"}
+	for i, h := range header {
+		b.set(sheet, i+1, row, h, b.header)
+	}
+	for _, s := range r.Standards {
+		row++
+		b.set(sheet, 1, row, s.Number, b.wrap)
+		b.set(sheet, 2, row, s.Title, b.wrap)
+		if s.Assessed > 0 {
+			for i, n := range []int{s.Assessed, s.Met} {
+				b.set(sheet, 3+i, row, n, b.wrap)
+			}
+			b.set(sheet, 5, row, s.Share(), b.percent)
+			for i, n := range []int{s.Approaching, s.NotMet, s.StaleMet} {
+				b.set(sheet, 6+i, row, n, b.wrap)
+			}
+		}
+		b.set(sheet, 9, row, string(s.Outcome), b.outcome[s.Outcome])
+		b.set(sheet, 10, row, notMetText(s), b.wrap)
+		b.check(b.f.SetRowHeight(sheet, row, 30))
+	}
+	b.shareChart(fmt.Sprintf("A%d", row+2), top, row)
+	row += 19
+	b.outcomeTable(row)
+}
+
+func hostsFact(r *Rollup) string {
+	s := fmt.Sprintf("%d", len(r.Hosts))
+	if n := r.Stale(); n > 0 {
+		s += fmt.Sprintf(" (%d stale: no result in the last %d days)", n, r.StaleDays())
+	}
+	return s
+}
+
+// resultsFact says what was read; where says where the skipped files are
+// listed.
+func resultsFact(r *Rollup, where string) string {
+	s := fmt.Sprintf("%d read from %s; %d older results superseded by a newer one of the same host; %d files skipped",
+		r.ResultsRead, strings.Join(r.Sources, ", "), r.Superseded, len(r.Skipped))
+	if len(r.Skipped) > 0 {
+		s += " (" + where + ")"
+	}
+	return s
+}
+
+func notMetText(s *StandardTally) string {
+	if s.NotMet == 0 {
+		return ""
+	}
+	text := strings.Join(s.NotMetHosts, ", ")
+	if s.NotMet > len(s.NotMetHosts) {
+		text += fmt.Sprintf(" and %d more", s.NotMet-len(s.NotMetHosts))
+	}
+	return text
+}
+
+// shareChart draws the share of hosts meeting each standard; standards no
+// result assesses are blank and shown as gaps.
+func (b *book) shareChart(at string, top, bottom int) {
+	one, zero := 1.0, 0.0
+	ref := func(col string) string {
+		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheetSummary, col, top+1, col, bottom)
+	}
+	b.check(b.f.AddChart(sheetSummary, at, &excelize.Chart{
+		Type: excelize.Col,
+		Series: []excelize.ChartSeries{{
+			Name: fmt.Sprintf("'%s'!$E$%d", sheetSummary, top), Categories: ref("A"), Values: ref("E"),
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"005EB8"}},
+		}},
+		Title:        excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share of hosts meeting each NDG standard"}}},
+		Legend:       excelize.ChartLegend{Position: "none"},
+		PlotArea:     excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+		XAxis:        excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "NDG standard (blank: not assessed)"}}}},
+		YAxis:        excelize.ChartAxis{Maximum: &one, Minimum: &zero, MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+		Dimension:    excelize.ChartDimension{Width: 560, Height: 340},
+		ShowBlanksAs: "gap",
+	}))
+}
+
+// outcomeTable lists hosts by their own outcome, with a pie chart of it.
+func (b *book) outcomeTable(row int) {
+	const sheet = sheetSummary
+	top := row
+	for i, h := range []string{"Host outcome", "", "Hosts", "Of which stale"} {
+		b.set(sheet, i+1, row, h, b.header)
+	}
+	b.check(b.f.MergeCell(sheet, fmt.Sprintf("A%d", row), fmt.Sprintf("B%d", row)))
+	for _, c := range b.r.HostOutcomes() {
+		row++
+		b.set(sheet, 1, row, string(c.Outcome), b.outcome[c.Outcome])
+		b.check(b.f.MergeCell(sheet, fmt.Sprintf("A%d", row), fmt.Sprintf("B%d", row)))
+		b.set(sheet, 3, row, c.Hosts, 0)
+		b.set(sheet, 4, row, c.Stale, 0)
+	}
+	var points []excelize.ChartDataPoint
+	for i, c := range b.r.HostOutcomes() {
+		points = append(points, excelize.ChartDataPoint{Index: i, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{pieColours[c.Outcome]}}})
+	}
+	ref := func(col string) string {
+		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheetSummary, col, top+1, col, row)
+	}
+	b.check(b.f.AddChart(sheetSummary, fmt.Sprintf("F%d", top), &excelize.Chart{
+		Type: excelize.Pie,
+		Series: []excelize.ChartSeries{{
+			Name: fmt.Sprintf("'%s'!$C$%d", sheetSummary, top), Categories: ref("A"), Values: ref("C"),
+			DataPoint: points,
+		}},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Hosts by outcome"}}},
+		Legend:    excelize.ChartLegend{Position: "right"},
+		PlotArea:  excelize.ChartPlotArea{ShowVal: true},
+		Dimension: excelize.ChartDimension{Width: 480, Height: 260},
+	}))
+}
+
+// pieColours are stronger versions of the outcome fills, readable as slices.
+var pieColours = map[standards.Outcome]string{
+	standards.NotMet: "D5281B", standards.Approaching: "FFB81C", standards.NotAssessed: "AEB7BD", standards.Met: "009639",
+}
+
+// stream starts a streamed sheet with its header row and column widths.
+func (b *book) stream(sheet string, header []string, widths []float64) *excelize.StreamWriter {
+	_, err := b.f.NewSheet(sheet)
+	b.check(err)
+	b.printable(sheet)
+	sw, err := b.f.NewStreamWriter(sheet)
+	if err != nil {
+		b.check(err)
+		return nil
+	}
+	for i, w := range widths {
+		b.check(sw.SetColWidth(i+1, i+1, w))
+	}
+	b.check(sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
+	cells := make([]any, len(header))
+	for i, h := range header {
+		cells[i] = excelize.Cell{Value: h, StyleID: b.header}
+	}
+	b.check(sw.SetRow("A1", cells, excelize.RowOpts{Height: 30}))
+	return sw
+}
+
+// finish adds a filter over the streamed rows and flushes the sheet.
+func (b *book) finish(sw *excelize.StreamWriter, name string, cols, rows int) {
+	last, _ := excelize.CoordinatesToCellName(cols, max(rows+1, 2))
+	b.check(sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: name, StyleName: "TableStyleLight1", ShowRowStripes: boolPtr(false)}))
+	b.check(sw.Flush())
+}
+
+func boolPtr(v bool) *bool { return &v }
+
+// assessedStandards are the standards some host's result assesses: the
+// per-host columns worth showing.
+func (b *book) assessedStandards() []*StandardTally {
+	var out []*StandardTally
+	for _, s := range b.r.Standards {
+		if s.Assessed > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (b *book) hosts() {
+	std := b.assessedStandards()
+	header := []string{"Host", "OS / build", "Last scan (UTC)", "Age (days)", "Stale", "Outcome", "Score", "Failing checks", "Worst failing severity", "Could not tell"}
+	widths := []float64{18, 40, 17, 8, 7, 22, 7, 9, 10, 8}
+	for _, s := range std {
+		header = append(header, fmt.Sprintf("Standard %d", s.Number))
+		widths = append(widths, 12)
+	}
+	header = append(header, "Tool version", "Note", "Result file")
+	widths = append(widths, 10, 30, 50)
+	sw := b.stream(sheetHosts, header, widths)
+	if sw == nil {
+		return
+	}
+	now := b.r.GeneratedAt
+	for i, h := range b.r.Hosts {
+		row := []any{
+			b.cell(h.Name, 0), b.cell(h.OS, 0), b.cell(h.ScannedAt.UTC().Truncate(time.Minute), b.day),
+			b.cell(h.AgeDays(now), 0), b.cell(yes(h.Stale), b.staleStyle(h.Stale)),
+			b.cell(string(h.Outcome), b.outcome[h.Outcome]), b.cell(scoreCell(h.Score), 0),
+			b.cell(h.Failing, 0), b.cell(severityText(h.Worst), 0), b.cell(h.Unsure, 0),
+		}
+		for _, s := range std {
+			o := h.StandardOutcome(s.Number)
+			row = append(row, b.cell(shortOutcome(o), b.outcome[o]))
+		}
+		row = append(row, b.cell(h.ToolVersion, 0), b.cell(h.Note(), 0), b.cell(h.File, 0))
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		b.check(sw.SetRow(cell, row))
+	}
+	b.finish(sw, "Hosts", len(header), len(b.r.Hosts))
+}
+
+func (b *book) staleStyle(stale bool) int {
+	if stale {
+		return b.stale
+	}
+	return 0
+}
+
+func yes(v bool) string {
+	if v {
+		return "Yes"
+	}
+	return ""
+}
+
+func scoreCell(score int) any {
+	if score < 0 {
+		return ""
+	}
+	return score
+}
+
+func severityText(s standards.Severity) string {
+	if s == 0 {
+		return ""
+	}
+	return s.String()
+}
+
+// shortOutcome fits an outcome in a narrow column.
+func shortOutcome(o standards.Outcome) string {
+	switch o {
+	case standards.Met:
+		return "Met"
+	case standards.Approaching:
+		return "Approaching"
+	case standards.NotMet:
+		return "Not met"
+	}
+	return "Not assessed"
+}
+
+func (b *book) checks() {
+	const sheet = sheetChecks
+	_, err := b.f.NewSheet(sheet)
+	b.check(err)
+	b.printable(sheet)
+	header := []string{"Check", "Title", "Severity", "Hosts", "Fail", "Warn", "Unknown", "Needs admin", "Pass", "Not applicable", "Failing share"}
+	b.widths(sheet, 24, 44, 10, 8, 8, 8, 10, 8, 8, 11, 10)
+	for i, h := range header {
+		b.set(sheet, i+1, 1, h, b.header)
+	}
+	for i, c := range b.r.Checks {
+		row := i + 2
+		b.set(sheet, 1, row, c.ID, 0)
+		b.set(sheet, 2, row, c.Title, b.wrap)
+		b.set(sheet, 3, row, c.Severity.String(), 0)
+		b.set(sheet, 4, row, c.Hosts(), 0)
+		for j, s := range []standards.Status{standards.Fail, standards.Warn, standards.Unknown, standards.NeedsAdmin, standards.Pass, standards.NotApplicable} {
+			style := 0
+			if c.Count(s) > 0 && s != standards.Pass {
+				style = b.status[s]
+			}
+			b.set(sheet, 5+j, row, c.Count(s), style)
+		}
+		if n := c.Hosts(); n > 0 {
+			b.set(sheet, 11, row, float64(c.Count(standards.Fail))/float64(n), b.percent)
+		}
+	}
+	last, _ := excelize.CoordinatesToCellName(len(header), max(len(b.r.Checks)+1, 2))
+	b.check(b.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
+	b.check(b.f.AutoFilter(sheet, "A1:"+last, nil))
+}
+
+// matrix is a grid of every host's verdict on every check, so a person
+// can filter for the PCs failing one check.
+func (b *book) matrix() {
+	header := []string{"Host"}
+	widths := []float64{18}
+	for _, c := range b.r.Checks {
+		header = append(header, c.ID)
+		widths = append(widths, 12)
+	}
+	sw := b.stream(sheetMatrix, header, widths)
+	if sw == nil {
+		return
+	}
+	for i, h := range b.r.Hosts {
+		row := []any{b.cell(h.Name, 0)}
+		for _, c := range b.r.Checks {
+			s, ok := h.Status(c)
+			if !ok {
+				row = append(row, "")
+				continue
+			}
+			row = append(row, b.cell(s.String(), b.status[s]))
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		b.check(sw.SetRow(cell, row))
+	}
+	b.finish(sw, "HostChecks", len(header), len(b.r.Hosts))
+}
+
+func (b *book) skipped() {
+	sw := b.stream(sheetSkipped, []string{"File", "Why it was skipped"}, []float64{60, 90})
+	if sw == nil {
+		return
+	}
+	for i, s := range b.r.Skipped {
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		b.check(sw.SetRow(cell, []any{b.cell(s.Path, 0), b.cell(s.Reason, 0)}))
+	}
+	b.finish(sw, "Skipped", 2, len(b.r.Skipped))
+}
+
+// printable sets a sheet to print landscape on A4, one page wide, with
+// the header row repeated on each page. A streamed sheet must be set up
+// before its stream starts: afterwards excelize would read it all back.
+func (b *book) printable(sheet string) {
+	landscape, a4, one, fit := "landscape", 9, 1, true
+	tall := 0
+	if sheet == sheetSummary {
+		tall = 1
+	}
+	b.check(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4, FitToWidth: &one, FitToHeight: &tall}))
+	b.check(b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
+	if sheet != sheetSummary {
+		b.check(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$1", sheet), Scope: sheet}))
+	}
+}
+
+func (b *book) properties() {
+	r := b.r
+	b.check(b.f.SetDocProps(&excelize.DocProperties{
+		Title:       "NHS data security standards: practice roll-up",
+		Subject:     "DSPT / CQC evidence: " + string(r.Outcome),
+		Creator:     r.Tool.Name + " " + r.Tool.Version,
+		Description: fmt.Sprintf("Roll-up of %d hosts' newest results against the National Data Guardian's 10 data security standards.", len(r.Hosts)),
+		Keywords:    "DSPT; CQC; NDG data security standards; fleet",
+		Created:     r.GeneratedAt.UTC().Format(time.RFC3339),
+		Category:    "Audit",
+	}))
+	// Summary, the first sheet, is the active one already; SetActiveSheet
+	// would read every streamed sheet back to clear its selection.
+}
