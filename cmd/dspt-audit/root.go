@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/schedule"
 )
 
 // Exit codes, documented in the README.
@@ -14,7 +16,8 @@ const (
 	exitOK       = 0
 	exitError    = 1 // the scan or a file operation failed
 	exitUsage    = 2 // bad command line or bad input file
-	exitFindings = 3 // --fail-on: a check failed at or above that severity
+	exitFindings = 3 // --fail-on: a check failed at or above that severity; schedule run: standards not met
+	exitNotAdmin = 4 // schedule install/remove: needs an elevated prompt or root
 )
 
 // usageError is a mistake in what the user asked for.
@@ -49,6 +52,7 @@ needs no network, and runs as one offline binary.`,
 		newCollectCommand(s),
 		newReportCommand(s),
 		newFleetCommand(s),
+		newScheduleCommand(s),
 		newChecksCommand(s),
 		newStandardsCommand(s),
 		newVersionCommand(s),
@@ -68,9 +72,12 @@ func run(args []string, s *streams) int {
 	fmt.Fprintf(s.Err, "dspt-audit: %s\n", oneLine(err.Error()))
 	var findings findingsError
 	var usage usageError
+	var notAdmin schedule.NotElevatedError
 	switch {
 	case errors.As(err, &findings):
 		return exitFindings
+	case errors.As(err, &notAdmin):
+		return exitNotAdmin
 	case !ranCommand(cmd):
 		fmt.Fprintf(s.Err, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		return exitUsage

@@ -86,8 +86,9 @@ func (b *book) makeStyles() {
 	b.day = b.style(&excelize.Style{CustomNumFmt: &yyyymmdd})
 	coloured := func(c [2]string) int {
 		return b.style(&excelize.Style{
-			Font: &excelize.Font{Bold: true, Color: c[1]},
-			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c[0]}},
+			Font:      &excelize.Font{Bold: true, Color: c[1]},
+			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c[0]}},
+			Alignment: &excelize.Alignment{Vertical: "top"},
 		})
 	}
 	b.status = map[standards.Status]int{}
@@ -130,7 +131,7 @@ func (b *book) summary() {
 	r := b.r
 	b.check(b.f.SetSheetName("Sheet1", sheet))
 	b.printable(sheet)
-	b.widths(sheet, 10, 34, 10, 10, 10, 12, 10, 10, 22, 40)
+	b.widths(sheet, 16, 30, 10, 10, 10, 12, 10, 10, 22, 60)
 	b.set(sheet, 1, 1, "NHS data security standards: practice roll-up", b.title)
 	facts := [][2]string{
 		{"Practice outcome", string(r.Outcome)},
@@ -161,6 +162,7 @@ func (b *book) summary() {
 	for i, h := range header {
 		b.set(sheet, i+1, row, h, b.header)
 	}
+	b.check(b.f.SetRowHeight(sheet, row, 30))
 	for _, s := range r.Standards {
 		row++
 		b.set(sheet, 1, row, s.Number, b.wrap)
@@ -176,11 +178,10 @@ func (b *book) summary() {
 		}
 		b.set(sheet, 9, row, string(s.Outcome), b.outcome[s.Outcome])
 		b.set(sheet, 10, row, notMetText(s), b.wrap)
-		b.check(b.f.SetRowHeight(sheet, row, 30))
+		b.check(b.f.SetRowHeight(sheet, row, 45))
 	}
 	b.shareChart(fmt.Sprintf("A%d", row+2), top, row)
-	row += 19
-	b.outcomeTable(row)
+	b.outcomeTable(row + 22)
 }
 
 func hostsFact(r *Rollup) string {
@@ -231,7 +232,7 @@ func (b *book) shareChart(at string, top, bottom int) {
 		PlotArea:     excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
 		XAxis:        excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "NDG standard (blank: not assessed)"}}}},
 		YAxis:        excelize.ChartAxis{Maximum: &one, Minimum: &zero, MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
-		Dimension:    excelize.ChartDimension{Width: 560, Height: 340},
+		Dimension:    excelize.ChartDimension{Width: 480, Height: 340},
 		ShowBlanksAs: "gap",
 	}))
 }
@@ -244,6 +245,7 @@ func (b *book) outcomeTable(row int) {
 		b.set(sheet, i+1, row, h, b.header)
 	}
 	b.check(b.f.MergeCell(sheet, fmt.Sprintf("A%d", row), fmt.Sprintf("B%d", row)))
+	b.check(b.f.SetRowHeight(sheet, row, 30))
 	for _, c := range b.r.HostOutcomes() {
 		row++
 		b.set(sheet, 1, row, string(c.Outcome), b.outcome[c.Outcome])
@@ -258,7 +260,7 @@ func (b *book) outcomeTable(row int) {
 	ref := func(col string) string {
 		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheetSummary, col, top+1, col, row)
 	}
-	b.check(b.f.AddChart(sheetSummary, fmt.Sprintf("F%d", top), &excelize.Chart{
+	b.check(b.f.AddChart(sheetSummary, fmt.Sprintf("F%d", top-20), &excelize.Chart{
 		Type: excelize.Pie,
 		Series: []excelize.ChartSeries{{
 			Name: fmt.Sprintf("'%s'!$C$%d", sheetSummary, top), Categories: ref("A"), Values: ref("C"),

@@ -1,0 +1,293 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nhs-dspt/dspt-audit/checks"
+	"github.com/nhs-dspt/dspt-audit/checks/probe"
+	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/schedule"
+	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+func newScheduleCommand(s *streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "schedule",
+		Short: "Run the scan every night, unattended, into a results folder",
+		Long: `Set up, inspect or remove the nightly scan: a Task Scheduler task running as
+SYSTEM on Windows, a systemd service and timer running as root on Linux.
+Each run writes HOST.json into the results folder (usually a share that
+'dspt-audit fleet' rolls up), keeps the last N results in history/, and
+writes one summary event (source dspt-audit) to the Application event log
+on Windows, or the journal on Linux.`,
+		Args: noArgs,
+	}
+	cmd.AddCommand(newScheduleInstallCommand(s), newScheduleStatusCommand(s), newScheduleRemoveCommand(s), newScheduleRunCommand(s))
+	return cmd
+}
+
+type installOptions struct {
+	Daily       string
+	ResultsDir  string
+	Keep        int
+	RandomDelay time.Duration
+	Print       bool
+}
+
+func newScheduleInstallCommand(s *streams) *cobra.Command {
+	o := &installOptions{}
+	cmd := &cobra.Command{
+		Use:   "install --daily HH:MM --results-dir DIR",
+		Short: "Install the nightly scan (needs an elevated prompt, or root)",
+		Long: `Install the nightly scan of this machine. On Windows: the task
+\dspt-audit\nightly-scan, as SYSTEM with highest privileges, registered from
+an XML definition with schtasks, plus the event source dspt-audit. On Linux:
+/etc/systemd/system/dspt-audit.service and .timer, enabled.
+
+The task runs this executable, by its full path in quotes: install a copy in
+C:\Program Files\dspt-audit\ (or /usr/local/bin) first, where only
+administrators can change it. On a share, the task writes as the computer
+account (DOMAIN\PC$): give "Domain Computers" write access to the folder.`,
+		Example: `  dspt-audit schedule install --daily 02:00 --results-dir \\server\share\dspt
+  dspt-audit schedule install --daily 01:30 --results-dir /srv/dspt --keep 14
+  dspt-audit schedule install --daily 02:00 --results-dir /srv/dspt --print`,
+		Args: noArgs,
+		RunE: runE(func(cmd *cobra.Command, _ []string) error { return runInstall(o, s) }),
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Daily, "daily", "", "run every day at this local `HH:MM` (required)")
+	f.StringVar(&o.ResultsDir, "results-dir", "", "folder or share each run writes HOST.json to (required; absolute or UNC `DIR`)")
+	f.IntVar(&o.Keep, "keep", schedule.DefaultKeep, "keep the last `N` results per host in DIR/history (0: none)")
+	f.DurationVar(&o.RandomDelay, "random-delay", schedule.DefaultRandomDelay, "start up to this long after --daily, at random, so a practice's PCs do not write at once")
+	f.BoolVar(&o.Print, "print", false, "print the task XML (Windows) or systemd units (Linux) instead of installing them")
+	return cmd
+}
+
+func runInstall(o *installOptions, s *streams) error {
+	if o.Daily == "" {
+		return usagef("--daily is required: the local time of day to scan, such as 02:00")
+	}
+	hour, minute, err := schedule.ParseDaily(o.Daily)
+	if err != nil {
+		return usageError{err}
+	}
+	exe, err := executablePath()
+	if err != nil {
+		return err
+	}
+	plan := schedule.Plan{Exe: exe, Hour: hour, Minute: minute, RandomDelay: o.RandomDelay, ResultsDir: o.ResultsDir, Keep: o.Keep}
+	if err := plan.Validate(schedule.Absolute); err != nil {
+		return usageError{err}
+	}
+	if o.Print {
+		def, err := schedule.Definition(plan)
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(s.Out, def)
+		return err
+	}
+	if err := schedule.Install(plan); err != nil {
+		return err
+	}
+	if warning := schedule.ExeWarning(exe); warning != "" {
+		fmt.Fprintf(s.Err, "dspt-audit: warning: %s\n", warning)
+	}
+	fmt.Fprintf(s.Out, "Installed: a scan every day at %02d:%02d (starting up to %s later), writing to %s, keeping %d results per host.\n",
+		hour, minute, o.RandomDelay, o.ResultsDir, o.Keep)
+	fmt.Fprintln(s.Out, "Check it with: dspt-audit schedule status")
+	return nil
+}
+
+// executablePath is this program's full path, links resolved, for the task
+// to run.
+func executablePath() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("cannot tell where this program is: %w", err)
+	}
+	if resolved, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = resolved
+	}
+	return filepath.Abs(exe)
+}
+
+func newScheduleStatusCommand(s *streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show the nightly scan: its command, last and next run, and last result",
+		Args:  noArgs,
+		RunE:  runE(func(*cobra.Command, []string) error { return runStatus(s) }),
+	}
+}
+
+func runStatus(s *streams) error {
+	st, err := schedule.Query()
+	if err != nil {
+		return err
+	}
+	never := func(t time.Time) string {
+		if t.IsZero() {
+			return "never"
+		}
+		return t.Format("2006-01-02 15:04 MST")
+	}
+	state := "disabled"
+	if st.Enabled {
+		state = "enabled"
+	}
+	if st.State != "" {
+		state += ", " + st.State
+	}
+	p := func(label, value string) { fmt.Fprintf(s.Out, "%-13s %s\n", label, value) }
+	p("Schedule:", fmt.Sprintf("%s (%s)", st.Name, state))
+	p("Runs:", st.Schedule)
+	p("Command:", st.Command)
+	p("Last run:", never(st.LastRun))
+	if st.LastResult != "" {
+		p("Exit code:", st.LastResult)
+	}
+	p("Next run:", never(st.NextRun))
+	p("Last result:", lastResult())
+	return nil
+}
+
+// lastResult describes the newest result a scheduled run kept locally.
+func lastResult() string {
+	host, _ := os.Hostname()
+	path := filepath.Join(schedule.StateDir(), schedule.FileName(host))
+	f, err := os.Open(path)
+	if err != nil {
+		return "none kept yet in " + schedule.StateDir()
+	}
+	defer f.Close()
+	rep, err := report.Read(f)
+	if err != nil {
+		return fmt.Sprintf("%s: %v", path, err)
+	}
+	return fmt.Sprintf("%s, scanned %s (%s)", rep.Outcome, rep.ScannedAt.Local().Format("2006-01-02 15:04"), path)
+}
+
+func newScheduleRemoveCommand(s *streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "remove",
+		Short: "Remove the nightly scan (needs an elevated prompt, or root); results are kept",
+		Args:  noArgs,
+		RunE: runE(func(*cobra.Command, []string) error {
+			if err := schedule.Remove(); err != nil {
+				return err
+			}
+			fmt.Fprintln(s.Out, "Removed the nightly scan. Results already written are kept.")
+			return nil
+		}),
+	}
+}
+
+type runOptions struct {
+	ResultsDir string
+	Keep       int
+	StateDir   string
+	From       string
+	Now        string
+}
+
+func newScheduleRunCommand(s *streams) *cobra.Command {
+	o := &runOptions{}
+	cmd := &cobra.Command{
+		Use:   "run --results-dir DIR",
+		Short: "What the nightly task runs: scan, write HOST.json, log one event",
+		Long: `Scan this machine and write the result as HOST.json into the results folder
+(atomically: a reader never sees half a file), a copy into history/HOST/
+keeping the last --keep, and a copy in the local state folder (so a share
+that is down loses nothing). Then write one event: ID 100 Standards Met,
+101 Approaching, 102 Not Met, 103 nothing assessable, 200 the scan or a
+write failed. Never prompts and never colours. Exit code 0: result written,
+Standards Met; 3: result written, standards not met; 1: failed.`,
+		Args: noArgs,
+		RunE: runE(func(cmd *cobra.Command, _ []string) error { return runScheduled(cmd.Context(), o, s) }),
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.ResultsDir, "results-dir", "", "folder or share to write HOST.json to (required)")
+	f.IntVar(&o.Keep, "keep", schedule.DefaultKeep, "keep the last `N` results per host in DIR/history (0: none)")
+	f.StringVar(&o.StateDir, "state-dir", "", "local folder for this machine's own copy (default: "+schedule.StateDir()+")")
+	f.StringVar(&o.From, "from", "", "testing aid: judge this snapshot `FILE` instead of this machine")
+	f.StringVar(&o.Now, "now", "", "testing aid: judge as if it were this `TIME`; also DSPT_AUDIT_NOW")
+	_ = f.MarkHidden("from")
+	_ = f.MarkHidden("now")
+	return cmd
+}
+
+// runScheduled is the unattended run. Whatever happens, it ends with one
+// event saying so.
+func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
+	if o.ResultsDir == "" {
+		return usagef("--results-dir is required")
+	}
+	if o.Keep < 0 {
+		return usagef("--keep must be 0 or more, got %d", o.Keep)
+	}
+	host, _ := os.Hostname()
+	rep, err := scheduledScan(ctx, o, s)
+	if err != nil {
+		return logged(s, schedule.FailedEvent(host, err), err)
+	}
+	write := func(w io.Writer) error { return report.JSON(w, rep) }
+	local, localErr := schedule.WriteResult(cmp.Or(o.StateDir, schedule.StateDir()), rep.Host.Name, rep.ScannedAt, 0, write)
+	path, err := schedule.WriteResult(o.ResultsDir, rep.Host.Name, rep.ScannedAt, o.Keep, write)
+	if err = errors.Join(err, localErr); err != nil {
+		if path == "" && local != "" {
+			err = fmt.Errorf("%w (the result is kept in %s)", err, local)
+		}
+		return logged(s, schedule.FailedEvent(rep.Host.Name, err), err)
+	}
+	var failing []string
+	for _, r := range rep.Results {
+		if r.Status == standards.Fail {
+			failing = append(failing, r.ID)
+		}
+	}
+	event := schedule.OutcomeEvent(rep.Host.Name, rep.Outcome, rep.Score, failing, path)
+	if rep.Outcome == standards.Met {
+		return logged(s, event, nil)
+	}
+	return logged(s, event, findingsError{fmt.Sprintf("%s: %s", rep.Host.Name, rep.Outcome)})
+}
+
+func scheduledScan(ctx context.Context, o *runOptions, s *streams) (*report.Report, error) {
+	eo := engineOptions{ProbeTimeout: probe.DefaultTimeout, Now: o.Now}
+	data, now, err := eo.prepare(s)
+	if err != nil {
+		return nil, err
+	}
+	src, clock, source, err := scanSource(o.From)
+	if err != nil {
+		return nil, err
+	}
+	scan, err := checks.Run(ctx, src, checks.Options{Checks: checks.All(), Data: data, ProbeTimeout: eo.ProbeTimeout, Now: now, Clock: clock})
+	if err != nil {
+		return nil, err
+	}
+	if source == "live" {
+		source = "scheduled"
+	}
+	return report.Build(scan, data, report.Tool{Name: "dspt-audit", Version: version()}, source), nil
+}
+
+// logged writes the run's event and returns the run's error; an event log
+// that cannot be written is said on standard error, without changing the
+// exit code the run earned.
+func logged(s *streams, e schedule.Event, err error) error {
+	if lerr := schedule.Log(s.Out, e); lerr != nil {
+		fmt.Fprintf(s.Err, "dspt-audit: could not write event %d: %v\n", e.ID, lerr)
+	}
+	return err
+}

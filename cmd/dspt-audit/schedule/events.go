@@ -1,0 +1,67 @@
+package schedule
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// EventSource is the Application log source every scheduled run writes
+// as. It is registered at install with EventCreate.exe as its message file,
+// which limits event IDs to 1-1000 (windows-facts.md §7e).
+const EventSource = "dspt-audit"
+
+// Level is an event's level in the Event Log (and syslog priority in the
+// journal).
+type Level int
+
+// The levels.
+const (
+	Info Level = iota
+	Warning
+	Error
+)
+
+// Event IDs of a scheduled run, documented in the README for those who
+// forward them (Windows Event Forwarding, a SIEM agent).
+const (
+	EventMet         = 100 // Information: result written; Standards Met
+	EventApproaching = 101 // Warning: result written; Approaching Standards
+	EventNotMet      = 102 // Warning: result written; Standards Not Met
+	EventNotAssessed = 103 // Warning: result written; nothing could be assessed
+	EventFailed      = 200 // Error: the scan, or writing its result, failed
+)
+
+// Event is the one summary entry a scheduled run writes.
+type Event struct {
+	ID      uint32
+	Level   Level
+	Message string
+}
+
+// OutcomeEvent is the event of a run that wrote its result.
+func OutcomeEvent(host string, outcome standards.Outcome, score *int, failing []string, path string) Event {
+	id, level := uint32(EventMet), Info
+	switch outcome {
+	case standards.Approaching:
+		id, level = EventApproaching, Warning
+	case standards.NotMet:
+		id, level = EventNotMet, Warning
+	case standards.NotAssessed:
+		id, level = EventNotAssessed, Warning
+	}
+	msg := fmt.Sprintf("dspt-audit scheduled scan of %s: %s", host, outcome)
+	if score != nil {
+		msg += fmt.Sprintf(" (score %d)", *score)
+	}
+	if len(failing) > 0 {
+		msg += fmt.Sprintf("; %d failing: %s", len(failing), strings.Join(failing, ", "))
+	}
+	return Event{ID: id, Level: level, Message: msg + ". Result: " + path}
+}
+
+// FailedEvent is the event of a run that could not scan or write.
+func FailedEvent(host string, err error) Event {
+	return Event{ID: EventFailed, Level: Error, Message: fmt.Sprintf("dspt-audit scheduled scan of %s failed: %v", host, err)}
+}

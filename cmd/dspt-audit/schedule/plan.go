@@ -1,0 +1,97 @@
+// Package schedule sets up the nightly scan every practice PC runs with
+// nobody watching: a Task Scheduler task on Windows, a systemd service and
+// timer on Linux. It also writes each run's result into the results folder
+// (HOST.json plus the last N in history/) and says what event a run
+// reports. The definitions are built as text here, so tests prove them on
+// any OS; only installing them touches the machine.
+package schedule
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Names of what is installed.
+const (
+	TaskFolder = `\dspt-audit`
+	TaskName   = `nightly-scan`
+	TaskPath   = TaskFolder + `\` + TaskName
+	UnitName   = "dspt-audit" // dspt-audit.service and dspt-audit.timer
+	// SystemSID is LocalSystem's well-known SID: the task's principal,
+	// named by SID so that no localised account name is involved.
+	SystemSID = "S-1-5-18"
+)
+
+// Defaults of the schedule.
+const (
+	DefaultKeep        = 7
+	DefaultRandomDelay = time.Hour
+	// RunTimeLimit stops a run that hangs; a scan takes seconds.
+	RunTimeLimit = time.Hour
+)
+
+// Plan is what to install: when the scan runs and where it writes.
+type Plan struct {
+	// Exe is the absolute path of the dspt-audit executable to run.
+	Exe string
+	// Hour and Minute are the local time of day the run starts.
+	Hour, Minute int
+	// RandomDelay spreads the PCs of a practice over this long after the
+	// start, so that fifty PCs do not write to the share at once.
+	RandomDelay time.Duration
+	// ResultsDir is the folder (often a share) HOST.json is written to.
+	ResultsDir string
+	// Keep is how many results per host history/ keeps; 0 keeps none.
+	Keep int
+}
+
+// ParseDaily reads a time of day such as "02:00".
+func ParseDaily(s string) (hour, minute int, err error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, 0, fmt.Errorf("--daily %q is not a time of day such as 02:00 (24-hour HH:MM)", s)
+	}
+	return t.Hour(), t.Minute(), nil
+}
+
+// Validate says what is wrong with the plan, if anything.
+func (p Plan) Validate(absolute func(string) bool) error {
+	switch {
+	case p.Exe == "" || !absolute(p.Exe):
+		return fmt.Errorf("the executable path %q is not absolute", p.Exe)
+	case strings.TrimSpace(p.ResultsDir) == "":
+		return errors.New("--results-dir is required: the folder (or share) each PC writes HOST.json to")
+	case !absolute(p.ResultsDir):
+		return fmt.Errorf("--results-dir %q must be an absolute path or a UNC share (\\\\server\\share\\dspt): the task does not run in this folder", p.ResultsDir)
+	case p.Keep < 0:
+		return fmt.Errorf("--keep must be 0 or more, got %d", p.Keep)
+	case p.RandomDelay < 0 || p.RandomDelay > 12*time.Hour:
+		return fmt.Errorf("--random-delay must be between 0 and 12h, got %s", p.RandomDelay)
+	case p.Hour < 0 || p.Hour > 23 || p.Minute < 0 || p.Minute > 59:
+		return fmt.Errorf("the time of day %02d:%02d is not valid", p.Hour, p.Minute)
+	}
+	return nil
+}
+
+// WindowsAbs reports whether a path is absolute on Windows: a drive path
+// (C:\...) or a UNC share (\\server\share\...). filepath.IsAbs answers for
+// the OS the tests run on, so it cannot be used for a Windows plan there.
+func WindowsAbs(p string) bool {
+	if strings.HasPrefix(p, `\\`) && len(p) > 2 {
+		return true
+	}
+	return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') && isLetter(p[0])
+}
+
+func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// LinuxAbs reports whether a path is absolute on Linux.
+func LinuxAbs(p string) bool { return strings.HasPrefix(p, "/") && filepath.Clean(p) != "" }
+
+// RunArgs are the arguments the scheduled run is started with.
+func (p Plan) RunArgs() []string {
+	return []string{"schedule", "run", "--results-dir", p.ResultsDir, "--keep", fmt.Sprint(p.Keep)}
+}
