@@ -1,21 +1,23 @@
 package main
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
-// tempDir is t.TempDir emptied with os.Remove before t.TempDir's own
-// os.RemoveAll runs: under Wine 8 (.ci/wine) os.RemoveAll fails with
-// "Invalid function", because Go 1.26 deletes through
+// tempDir is t.TempDir emptied file by file, deepest first, before
+// t.TempDir's own os.RemoveAll runs: under Wine 8 (.ci/wine) os.RemoveAll
+// fails with "Invalid function", because Go 1.26 deletes through
 // FileDispositionInformationEx, which Wine 8 does not implement.
-func tempDir(t *testing.T) string {
+func tempDir(t testing.TB) string {
 	dir := t.TempDir()
 	t.Cleanup(func() {
-		names, _ := filepath.Glob(filepath.Join(dir, "*"))
-		for _, name := range append(names, dir) {
-			os.Remove(name)
+		var paths []string
+		filepath.WalkDir(dir, func(p string, _ fs.DirEntry, _ error) error { paths = append(paths, p); return nil })
+		for i := len(paths) - 1; i >= 0; i-- {
+			os.Remove(paths[i])
 		}
 	})
 	return dir

@@ -117,8 +117,7 @@ func TestWineStates(t *testing.T) {
 // scanUnderWine plants the state into a fresh copy of the template prefix
 // and runs `dspt-audit.exe scan --format json --fail-on low` there.
 func scanUnderWine(t *testing.T, exe, template string, s wineState) (wineReport, int) {
-	prefix := filepath.Join(t.TempDir(), "prefix")
-	mustRun(t, "", "cp", "-a", template, prefix)
+	prefix := winePrefix(t, template)
 	reg, err := filepath.Abs(wineStates + s.Reg)
 	if err != nil {
 		t.Fatal(err)
@@ -128,11 +127,6 @@ func scanUnderWine(t *testing.T, exe, template string, s wineState) (wineReport,
 	// services restart.
 	mustRun(t, prefix, "wineserver", "-k")
 	mustRun(t, prefix, "wineserver", "-w")
-	t.Cleanup(func() {
-		stop := exec.Command("wineserver", "-k")
-		stop.Env = append(os.Environ(), "WINEPREFIX="+prefix)
-		stop.Run()
-	})
 
 	out, code, err := runWine(t, prefix, "wine", exe, "scan", "--format", "json", "--fail-on", "low", "--now", s.Now)
 	if err != nil {
@@ -186,6 +180,13 @@ func checkWineReport(t *testing.T, s wineState, r wineReport, code int) {
 // through files, not pipes: Wine's helper processes (services.exe and the
 // like) inherit stderr and outlive the command, so a pipe would never close.
 func runWine(t *testing.T, prefix, name string, args ...string) ([]byte, int, error) {
+	out, _, code, err := runWineTraced(t, prefix, "-all", name, args...)
+	return out, code, err
+}
+
+// runWineTraced is runWine with Wine's debug channels set (WINEDEBUG), and
+// its standard error returned too.
+func runWineTraced(t *testing.T, prefix, debug, name string, args ...string) (out, errText []byte, code int, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
@@ -194,23 +195,84 @@ func runWine(t *testing.T, prefix, name string, args ...string) ([]byte, int, er
 	defer stdout.Close()
 	defer stderr.Close()
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = append(os.Environ(), "WINEDEBUG=-all", "WINEPREFIX="+prefix)
+	cmd.Env = append(os.Environ(), "WINEDEBUG="+debug, "WINEPREFIX="+prefix)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	err := cmd.Run()
-	out, _ := os.ReadFile(stdout.Name())
-	if errText, _ := os.ReadFile(stderr.Name()); len(errText) > 0 {
+	err = cmd.Run()
+	out, _ = os.ReadFile(stdout.Name())
+	if errText, _ = os.ReadFile(stderr.Name()); len(errText) > 0 && debug == "-all" {
 		t.Logf("%s stderr: %s", name, errText)
 	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) && ctx.Err() == nil {
-		return out, exit.ExitCode(), nil
+		return out, errText, exit.ExitCode(), nil
 	}
-	return out, 0, err
+	return out, errText, 0, err
 }
 
 func mustRun(t *testing.T, prefix, name string, args ...string) {
 	t.Helper()
 	if _, code, err := runWine(t, prefix, name, args...); err != nil || code != 0 {
 		t.Fatalf("%s %s: exit %d, %v", name, strings.Join(args, " "), code, err)
+	}
+}
+
+// winePrefix is a fresh copy of the template prefix, its server stopped
+// when the test ends.
+func winePrefix(t *testing.T, template string) string {
+	prefix := filepath.Join(t.TempDir(), "prefix")
+	mustRun(t, "", "cp", "-a", template, prefix)
+	t.Cleanup(func() {
+		stop := exec.Command("wineserver", "-k")
+		stop.Env = append(os.Environ(), "WINEPREFIX="+prefix)
+		stop.Run()
+	})
+	return prefix
+}
+
+// TestWineScheduledTask installs the nightly task with the real
+// dspt-audit.exe (schtasks /Create /XML and the event source), runs what
+// the task runs, and removes it. Wine's Task Scheduler keeps only part of
+// a definition, so the definition itself is proved by the schedule
+// package's tests; here the Windows calls are.
+func TestWineScheduledTask(t *testing.T) {
+	exe, template := os.Getenv("DSPT_AUDIT_WINE_EXE"), os.Getenv("DSPT_AUDIT_WINE_PREFIX")
+	if exe == "" || template == "" {
+		t.Skip("needs Wine and a built dspt-audit.exe: run `bash .ci/wine/run`")
+	}
+	prefix := winePrefix(t, template)
+	// Wine starts its Task Scheduler service on demand no more than
+	// Windows does on a fresh image; "already running" exits 1 too.
+	runWine(t, prefix, "wine", "net", "start", "schedule")
+	taskFile := filepath.Join(prefix, "drive_c", "windows", "system32", "tasks", "dspt-audit", "nightly-scan")
+	sourceKey := `HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\dspt-audit`
+
+	mustRun(t, prefix, "wine", exe, "schedule", "install", "--daily", "02:00", "--results-dir", `C:\results`)
+	if _, err := os.Stat(taskFile); err != nil {
+		t.Errorf("schtasks registered no task: %v", err)
+	}
+	mustRun(t, prefix, "wine", "reg", "query", sourceKey)
+
+	profile, _ := filepath.Abs(profiles + "win11-enterprise-24h2-patched.json")
+	_, trace, code, err := runWineTraced(t, prefix, "+eventlog", "wine", exe, "schedule", "run", "--from", "Z:"+strings.ReplaceAll(profile, "/", `\`),
+		"--results-dir", `C:\results`, "--state-dir", `C:\state`)
+	if err != nil || code != exitOK {
+		t.Fatalf("schedule run: exit %d, %v", code, err)
+	}
+	// ReportEventW(handle, type 4 = information, category 0, ID 0x64 = 100, ...)
+	if !strings.Contains(string(trace), ",0x0004,0x0000,0x00000064,") || !strings.Contains(string(trace), "GP-RECEPTION-01: Standards Met") {
+		t.Errorf("no information event 100 reported:\n%s", trace)
+	}
+	for _, f := range []string{"results/GP-RECEPTION-01.json", "state/GP-RECEPTION-01.json"} {
+		if _, err := os.Stat(filepath.Join(prefix, "drive_c", f)); err != nil {
+			t.Errorf("the run did not write %s: %v", f, err)
+		}
+	}
+
+	mustRun(t, prefix, "wine", exe, "schedule", "remove")
+	if _, err := os.Stat(taskFile); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the task is still registered: %v", err)
+	}
+	if _, code, _ := runWine(t, prefix, "wine", "reg", "query", sourceKey); code == 0 {
+		t.Error("the event source is still registered")
 	}
 }

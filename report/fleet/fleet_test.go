@@ -40,7 +40,7 @@ func TestRollupMatchesAnIndependentCount(t *testing.T) {
 	if testing.Short() {
 		n = 300
 	}
-	dir := t.TempDir()
+	dir := tempDir(t)
 	sh := generateShare(t, dir, n)
 	roll := rollUp(t, []string{dir}, true)
 
@@ -190,7 +190,7 @@ func assertSkipped(t *testing.T, roll *Rollup, sh *share) {
 }
 
 func TestReadRefusesAMissingFolder(t *testing.T) {
-	_, err := Read(context.Background(), []string{filepath.Join(t.TempDir(), "nowhere")}, Options{})
+	_, err := Read(context.Background(), []string{filepath.Join(tempDir(t), "nowhere")}, Options{})
 	if err == nil || !strings.Contains(err.Error(), "nowhere") {
 		t.Fatalf("err = %v, want one naming the folder", err)
 	}
@@ -199,7 +199,7 @@ func TestReadRefusesAMissingFolder(t *testing.T) {
 // TestRollupIsTheSameHoweverTheWorkIsSplit guards the ordered pipeline: one
 // worker and many must give the same hosts, files and skipped list.
 func TestRollupIsTheSameHoweverTheWorkIsSplit(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	generateShare(t, dir, 200)
 	var want []string
 	for _, workers := range []int{1, 2, 7} {

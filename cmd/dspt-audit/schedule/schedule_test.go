@@ -249,7 +249,7 @@ func TestUnitsPassSystemdAnalyze(t *testing.T) {
 	if err != nil {
 		t.Skip("systemd-analyze is not installed")
 	}
-	dir := t.TempDir()
+	dir := tempDir(t)
 	exe := filepath.Join(dir, "dspt audit")
 	if err := os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o755); err != nil {
 		t.Fatal(err)
@@ -307,13 +307,12 @@ func TestParseDaily(t *testing.T) {
 	}
 }
 
-// tempTree is a temporary folder removed file by file: under Wine 8 (the
-// CI's Windows stage) Go 1.26's os.RemoveAll fails (report/tempdir_test.go).
-func tempTree(t *testing.T) string {
-	dir, err := os.MkdirTemp("", "dspt-audit-schedule-*")
-	if err != nil {
-		t.Fatal(err)
-	}
+// tempDir is t.TempDir emptied file by file, deepest first, before
+// t.TempDir's own os.RemoveAll runs: under Wine 8 (.ci/wine) os.RemoveAll
+// fails with "Invalid function", because Go 1.26 deletes through
+// FileDispositionInformationEx, which Wine 8 does not implement.
+func tempDir(t testing.TB) string {
+	dir := t.TempDir()
 	t.Cleanup(func() {
 		var paths []string
 		filepath.WalkDir(dir, func(p string, _ fs.DirEntry, _ error) error { paths = append(paths, p); return nil })
@@ -325,7 +324,7 @@ func tempTree(t *testing.T) string {
 }
 
 func TestWriteResultKeepsTheLastN(t *testing.T) {
-	dir := tempTree(t)
+	dir := tempDir(t)
 	hist := filepath.Join(dir, HistoryDir, "PC_01")
 	if err := os.MkdirAll(hist, 0o755); err != nil {
 		t.Fatal(err)
