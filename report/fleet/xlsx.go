@@ -195,8 +195,8 @@ func hostsFact(r *Rollup) string {
 // resultsFact says what was read; where says where the skipped files are
 // listed.
 func resultsFact(r *Rollup, where string) string {
-	s := fmt.Sprintf("%d read from %s; %d older results superseded by a newer one of the same host; %d files skipped",
-		r.ResultsRead, strings.Join(r.Sources, ", "), r.Superseded, len(r.Skipped))
+	s := fmt.Sprintf("%d read from %s; %d older %s superseded by a newer one of the same host; %d %s skipped",
+		r.ResultsRead, strings.Join(r.Sources, ", "), r.Superseded, plural(r.Superseded, "result", "results"), len(r.Skipped), plural(len(r.Skipped), "file", "files"))
 	if len(r.Skipped) > 0 {
 		s += " (" + where + ")"
 	}
@@ -497,4 +497,11 @@ func (b *book) properties() {
 	}))
 	// Summary, the first sheet, is the active one already; SetActiveSheet
 	// would read every streamed sheet back to clear its selection.
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
