@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -254,23 +255,38 @@ func CSV(w io.Writer, r *Rollup) error {
 }
 
 // OCSF writes every host's newest result as OCSF Compliance Finding events,
-// one per check and line. Each newest result is read again from its file,
-// one at a time, so the output is as large as the SOC needs while memory
-// stays that of one report.
+// one per check and line. Each newest result is read again from its file
+// (several at once, written in the hosts' order), so the output is as large
+// as the SOC needs while memory stays that of a few reports.
 func OCSF(w io.Writer, r *Rollup) error {
-	for _, h := range r.Hosts {
-		b, err := os.ReadFile(h.File)
-		if err != nil {
-			return fmt.Errorf("reading %s again: %w", h.File, err)
+	for _, chunk := range inOrder(context.Background(), len(r.Hosts), 0, func(i int) ocsfChunk { return ocsfEvents(r.Hosts[i]) }) {
+		if chunk.err != nil {
+			return chunk.err
 		}
-		rep, err := report.Read(bytes.NewReader(b))
-		if err != nil {
-			return fmt.Errorf("%s changed while rolling up: %w", h.File, err)
-		}
-		rep.Host.Name = h.Name
-		if err := report.OCSF(w, rep); err != nil {
+		if _, err := w.Write(chunk.events); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// ocsfChunk is one host's events, or why they could not be made.
+type ocsfChunk struct {
+	events []byte
+	err    error
+}
+
+func ocsfEvents(h *Host) ocsfChunk {
+	f, err := os.Open(h.File)
+	if err != nil {
+		return ocsfChunk{err: fmt.Errorf("reading %s again: %w", h.File, err)}
+	}
+	defer f.Close()
+	rep, err := report.Read(f)
+	if err != nil {
+		return ocsfChunk{err: fmt.Errorf("%s changed while rolling up: %w", h.File, err)}
+	}
+	var b bytes.Buffer
+	err = report.OCSF(&b, rep)
+	return ocsfChunk{events: b.Bytes(), err: err}
 }

@@ -50,7 +50,7 @@ func Read(ctx context.Context, paths []string, opts Options) (*Rollup, error) {
 	c.roll.Tool = opts.Tool
 	c.roll.Skipped = skipped
 	c.roll.FilesSeen = len(files) + len(skipped)
-	for i, res := range decodeAll(ctx, files, opts.Workers) {
+	for i, res := range inOrder(ctx, len(files), opts.Workers, func(i int) decoded { return decodeFile(files[i]) }) {
 		c.add(res)
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(files))
@@ -130,21 +130,21 @@ type decoded struct {
 	reason string
 }
 
-// decodeAll decodes the files on several goroutines and yields them in
-// the order given, so that a roll-up is the same however the work is split.
-// At most a small window of decoded files waits to be used, so memory does
-// not grow with the number of files.
-func decodeAll(ctx context.Context, files []string, workers int) iter.Seq2[int, decoded] {
-	return func(yield func(int, decoded) bool) {
+// inOrder runs work(0) ... work(n-1) on several goroutines and yields the
+// results in that order, so that the output is the same however the work is
+// split. At most a small window of results waits to be used, so memory does
+// not grow with n.
+func inOrder[T any](ctx context.Context, n, workers int, work func(int) T) iter.Seq2[int, T] {
+	return func(yield func(int, T) bool) {
 		if workers <= 0 {
 			workers = runtime.GOMAXPROCS(0)
 		}
 		window := 4 * workers
-		// File i lands in ring[i%window]; it is handed out only once file
-		// i-window has been used, so a slot never holds two files.
-		ring := make([]chan decoded, window)
+		// Result i lands in ring[i%window]; it is started only once result
+		// i-window has been used, so a slot never holds two results.
+		ring := make([]chan T, window)
 		for i := range ring {
-			ring[i] = make(chan decoded, 1)
+			ring[i] = make(chan T, 1)
 		}
 		tokens := make(chan struct{}, window)
 		next := make(chan int)
@@ -155,28 +155,28 @@ func decodeAll(ctx context.Context, files []string, workers int) iter.Seq2[int, 
 			go func() {
 				defer wg.Done()
 				for i := range next {
-					ring[i%window] <- decodeFile(files[i])
+					ring[i%window] <- work(i)
 				}
 			}()
 		}
 		go func() {
 			defer close(next)
-			for i := range files {
+			for i := range n {
 				if !send(ctx, done, tokens, struct{}{}) || !send(ctx, done, next, i) {
 					return
 				}
 			}
 		}()
 		defer func() { close(done); wg.Wait() }()
-		for i := range files {
-			var d decoded
+		for i := range n {
+			var v T
 			select {
-			case d = <-ring[i%window]:
+			case v = <-ring[i%window]:
 			case <-ctx.Done():
 				return
 			}
 			<-tokens
-			if !yield(i, d) {
+			if !yield(i, v) {
 				return
 			}
 		}
