@@ -12,19 +12,19 @@ import (
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
-// Format is a file format a report can be written in. The terminal view is
-// not one: it needs to know the terminal.
-type Format struct {
+// Format is a file format a T (a report, a roll-up) can be written in.
+// The terminal view is not one: it needs to know the terminal.
+type Format[T any] struct {
 	Name   string
 	Exts   []string // file extensions that mean this format, first preferred
 	Binary bool     // not for a terminal
 	Doc    string
-	Write  func(w io.Writer, rep *Report) error
+	Write  func(w io.Writer, v T) error
 }
 
-// Formats lists the file formats, in the order help texts show them.
-func Formats() []Format {
-	return []Format{
+// Formats lists the report's file formats, in the order help texts show them.
+func Formats() []Format[*Report] {
+	return []Format[*Report]{
 		{Name: "json", Exts: []string{".json"}, Doc: "the JSON report (the stable contract)", Write: func(w io.Writer, r *Report) error { return JSON(w, r) }},
 		{Name: "xlsx", Exts: []string{".xlsx"}, Binary: true, Doc: "Excel workbook: Summary with chart, Findings, Evidence, DSPT", Write: XLSX},
 		{Name: "html", Exts: []string{".html", ".htm"}, Doc: "one self-contained, printable page", Write: HTML},
@@ -34,22 +34,22 @@ func Formats() []Format {
 }
 
 // LookupFormat finds a format by name.
-func LookupFormat(name string) (Format, bool) {
-	i := slices.IndexFunc(Formats(), func(f Format) bool { return f.Name == name })
+func LookupFormat[T any](formats []Format[T], name string) (Format[T], bool) {
+	i := slices.IndexFunc(formats, func(f Format[T]) bool { return f.Name == name })
 	if i < 0 {
-		return Format{}, false
+		return Format[T]{}, false
 	}
-	return Formats()[i], true
+	return formats[i], true
 }
 
 // FormatForPath guesses the format a file name asks for by its extension.
-func FormatForPath(path string) (Format, bool) {
+func FormatForPath[T any](formats []Format[T], path string) (Format[T], bool) {
 	ext := strings.ToLower(filepath.Ext(path))
-	i := slices.IndexFunc(Formats(), func(f Format) bool { return slices.Contains(f.Exts, ext) })
+	i := slices.IndexFunc(formats, func(f Format[T]) bool { return slices.Contains(f.Exts, ext) })
 	if i < 0 {
-		return Format{}, false
+		return Format[T]{}, false
 	}
-	return Formats()[i], true
+	return formats[i], true
 }
 
 // attentionOrder lists what a reader must act on first.

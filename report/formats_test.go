@@ -41,7 +41,7 @@ func hostileReport(t testing.TB) *Report {
 
 func render(t testing.TB, format string, rep *Report) []byte {
 	t.Helper()
-	f, ok := LookupFormat(format)
+	f, ok := LookupFormat(Formats(), format)
 	if !ok {
 		t.Fatalf("no format %q", format)
 	}
@@ -57,7 +57,7 @@ func TestFormatForPath(t *testing.T) {
 		"r.xlsx": "xlsx", "R.XLSX": "xlsx", "r.html": "html", "r.htm": "html", "r.csv": "csv",
 		"r.json": "json", "findings.ndjson": "ocsf", "findings.jsonl": "ocsf", "r.txt": "", "r": "",
 	} {
-		f, _ := FormatForPath(path)
+		f, _ := FormatForPath(Formats(), path)
 		if f.Name != want {
 			t.Errorf("FormatForPath(%q) = %q, want %q", path, f.Name, want)
 		}

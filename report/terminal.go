@@ -108,7 +108,7 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 	}
 	for _, r := range rep.ByAttention() {
 		status := st.status[r.Status].Render(fmt.Sprintf("%-14s", strings.ToUpper(r.Status.String())))
-		p("  %s %-8s %-*s %s\n", status, r.Severity, idWidth, r.ID, truncate(r.Title, width-27-idWidth))
+		p("  %s %-8s %-*s %s\n", status, r.Severity, idWidth, r.ID, Truncate(r.Title, width-27-idWidth))
 		indented(6, plain, r.Summary)
 		if r.Status == standards.Pass || r.Status == standards.NotApplicable {
 			continue
@@ -156,12 +156,13 @@ func percent(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
 // evidenceValue is an observation's value on one line.
 func evidenceValue(e Evidence) string {
 	if e.Error == nil {
-		return truncate(strings.Join(strings.Fields(e.Value), " "), 160)
+		return Truncate(strings.Join(strings.Fields(e.Value), " "), 160)
 	}
 	return fmt.Sprintf("(%s) %s", e.Error.Class, e.Error.Detail)
 }
 
-func truncate(s string, n int) string {
+// Truncate shortens s to n characters, the last one an ellipsis.
+func Truncate(s string, n int) string {
 	if r := []rune(s); len(r) > n && n > 1 {
 		return string(r[:n-1]) + "…"
 	}

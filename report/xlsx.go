@@ -39,16 +39,83 @@ var (
 	}
 )
 
+// SheetStyles are the cell styles every workbook of the tool uses, made
+// once per file.
+type SheetStyles struct {
+	Title, Label, Header, Wrap, Percent int
+	Status                              map[standards.Status]int
+	Outcome                             map[standards.Outcome]int
+}
+
+// NewSheetStyles adds the shared styles to f.
+func NewSheetStyles(f *excelize.File) (SheetStyles, error) {
+	var firstErr error
+	style := func(s *excelize.Style) int {
+		id, err := f.NewStyle(s)
+		if firstErr == nil {
+			firstErr = err
+		}
+		return id
+	}
+	top := &excelize.Alignment{Vertical: "top", WrapText: true}
+	st := SheetStyles{
+		Title: style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}}),
+		Label: style(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top"}}),
+		Header: style(&excelize.Style{
+			Font:      &excelize.Font{Bold: true, Color: "FFFFFF"},
+			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"005EB8"}}, // NHS blue
+			Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
+		}),
+		Wrap:    style(&excelize.Style{Alignment: top}),
+		Percent: style(&excelize.Style{NumFmt: 9, Alignment: top}), // 0%
+		Status:  map[standards.Status]int{},
+		Outcome: map[standards.Outcome]int{},
+	}
+	coloured := func(c [2]string) int {
+		return style(&excelize.Style{
+			Font:      &excelize.Font{Bold: true, Color: c[1]},
+			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c[0]}},
+			Alignment: top,
+		})
+	}
+	for s, c := range StatusColours {
+		st.Status[s] = coloured(c)
+	}
+	for o, c := range OutcomeColours {
+		st.Outcome[o] = coloured(c)
+	}
+	return st, firstErr
+}
+
+// PrintSetup makes a sheet print landscape on A4, one page wide; a
+// summary fits one page, any other sheet repeats its header row on each
+// page. A streamed sheet must be set up before its stream starts: after,
+// excelize would read the whole sheet back.
+func PrintSetup(f *excelize.File, sheet string, summary bool) error {
+	landscape, a4, one, fit := "landscape", 9, 1, true
+	tall := 0
+	if summary {
+		tall = 1
+	}
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4, FitToWidth: &one, FitToHeight: &tall}); err != nil {
+		return err
+	}
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	if summary {
+		return nil
+	}
+	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$1", sheet), Scope: sheet})
+}
+
 // workbook is a workbook being written, with its styles made once.
 type workbook struct {
-	f                          *excelize.File
-	rep                        *Report
-	title, label, header, wrap int
-	percent                    int
-	status                     map[standards.Status]int
-	outcome                    map[standards.Outcome]int
-	colWidths                  map[string][]float64 // of sheets whose rows grow to fit
-	err                        error
+	SheetStyles
+	f         *excelize.File
+	rep       *Report
+	colWidths map[string][]float64 // of sheets whose rows grow to fit
+	err       error
 }
 
 // XLSX writes the report as an Excel workbook: Summary (with a chart of
@@ -56,8 +123,11 @@ type workbook struct {
 func XLSX(w io.Writer, rep *Report) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	wb := &workbook{f: f, rep: rep, colWidths: map[string][]float64{}}
-	wb.makeStyles()
+	styles, err := NewSheetStyles(f)
+	if err != nil {
+		return fmt.Errorf("building the workbook: %w", err)
+	}
+	wb := &workbook{SheetStyles: styles, f: f, rep: rep, colWidths: map[string][]float64{}}
 	wb.summary()
 	wb.findings()
 	wb.evidence()
@@ -67,7 +137,7 @@ func XLSX(w io.Writer, rep *Report) error {
 	if wb.err != nil {
 		return fmt.Errorf("building the workbook: %w", wb.err)
 	}
-	_, err := f.WriteTo(w)
+	_, err = f.WriteTo(w)
 	return err
 }
 
@@ -75,40 +145,6 @@ func XLSX(w io.Writer, rep *Report) error {
 func (wb *workbook) check(err error) {
 	if wb.err == nil {
 		wb.err = err
-	}
-}
-
-func (wb *workbook) style(s *excelize.Style) int {
-	id, err := wb.f.NewStyle(s)
-	wb.check(err)
-	return id
-}
-
-func (wb *workbook) makeStyles() {
-	top := &excelize.Alignment{Vertical: "top", WrapText: true}
-	wb.title = wb.style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
-	wb.label = wb.style(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top"}})
-	wb.header = wb.style(&excelize.Style{
-		Font:      &excelize.Font{Bold: true, Color: "FFFFFF"},
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"005EB8"}}, // NHS blue
-		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
-	})
-	wb.wrap = wb.style(&excelize.Style{Alignment: top})
-	wb.percent = wb.style(&excelize.Style{NumFmt: 9, Alignment: top}) // 0%
-	coloured := func(c [2]string) int {
-		return wb.style(&excelize.Style{
-			Font:      &excelize.Font{Bold: true, Color: c[1]},
-			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c[0]}},
-			Alignment: top,
-		})
-	}
-	wb.status = map[standards.Status]int{}
-	for s, c := range StatusColours {
-		wb.status[s] = coloured(c)
-	}
-	wb.outcome = map[standards.Outcome]int{}
-	for o, c := range OutcomeColours {
-		wb.outcome[o] = coloured(c)
 	}
 }
 
@@ -169,10 +205,10 @@ func (wb *workbook) widths(sheet string, widths ...float64) {
 // table styles a header row and body, freezes the header and adds a filter.
 func (wb *workbook) table(sheet string, header []string, lastRow int) {
 	wb.set(sheet, 1, anys(header)...)
-	wb.styleRow(sheet, 1, len(header), wb.header)
+	wb.styleRow(sheet, 1, len(header), wb.Header)
 	last, _ := excelize.CoordinatesToCellName(len(header), max(lastRow, 2))
 	if lastRow > 1 {
-		wb.check(wb.f.SetCellStyle(sheet, "A2", last, wb.wrap))
+		wb.check(wb.f.SetCellStyle(sheet, "A2", last, wb.Wrap))
 	}
 	wb.check(wb.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
 	wb.check(wb.f.AutoFilter(sheet, "A1:"+last, nil))
@@ -192,7 +228,7 @@ func (wb *workbook) summary() {
 	rep := wb.rep
 	wb.widths(sheet, 18, 30, 8, 10, 24, 34, 30)
 	wb.set(sheet, 1, "NHS data security standards: machine audit")
-	wb.styleCell(sheet, 1, 1, wb.title)
+	wb.styleCell(sheet, 1, 1, wb.Title)
 	var data []string
 	for _, d := range rep.Data {
 		data = append(data, fmt.Sprintf("%s as of %s", d.Kind, d.AsOf))
@@ -216,17 +252,17 @@ func (wb *workbook) summary() {
 		wb.check(wb.f.SetCellValue(sheet, fmt.Sprintf("A%d", row), kv[0]))
 		wb.check(wb.f.SetCellValue(sheet, b, CellText(kv[1])))
 		wb.check(wb.f.MergeCell(sheet, b, g))
-		wb.check(wb.f.SetCellStyle(sheet, b, b, wb.wrap))
+		wb.check(wb.f.SetCellStyle(sheet, b, b, wb.Wrap))
 		wb.check(wb.f.SetRowHeight(sheet, row, 15*float64(1+len(kv[1])/140)))
-		wb.styleCell(sheet, 1, row, wb.label)
+		wb.styleCell(sheet, 1, row, wb.Label)
 		row++
 	}
-	wb.styleCell(sheet, 2, row-3, wb.outcome[rep.Outcome])
+	wb.styleCell(sheet, 2, row-3, wb.Outcome[rep.Outcome])
 
 	row++
 	tableTop := row
 	wb.set(sheet, row, "NDG standard", "Title", "Score", "Coverage", "Outcome", "Checks", "Failing")
-	wb.styleRow(sheet, row, 7, wb.header)
+	wb.styleRow(sheet, row, 7, wb.Header)
 	for _, s := range rep.Standards {
 		row++
 		score := any("")
@@ -238,9 +274,9 @@ func (wb *workbook) summary() {
 			coverage = s.Coverage
 		}
 		wb.set(sheet, row, fmt.Sprint(s.Number), s.Title, score, coverage, string(s.Outcome), strings.Join(s.Checks, ", "), strings.Join(s.Failing, ", "))
-		wb.styleRow(sheet, row, 7, wb.wrap)
-		wb.styleCell(sheet, 4, row, wb.percent)
-		wb.styleCell(sheet, 5, row, wb.outcome[s.Outcome])
+		wb.styleRow(sheet, row, 7, wb.Wrap)
+		wb.styleCell(sheet, 4, row, wb.Percent)
+		wb.styleCell(sheet, 5, row, wb.Outcome[s.Outcome])
 	}
 	tableBottom := row
 	row += 2
@@ -251,7 +287,7 @@ func (wb *workbook) summary() {
 		cell := fmt.Sprintf("A%d", row)
 		wb.check(wb.f.SetCellValue(sheet, cell, note))
 		wb.check(wb.f.MergeCell(sheet, cell, fmt.Sprintf("G%d", row)))
-		wb.check(wb.f.SetCellStyle(sheet, cell, cell, wb.wrap))
+		wb.check(wb.f.SetCellStyle(sheet, cell, cell, wb.Wrap))
 		wb.check(wb.f.SetRowHeight(sheet, row, 15*float64(1+len(note)/140)))
 		row++
 	}
@@ -303,7 +339,7 @@ func (wb *workbook) findings() {
 	wb.table(sheet, findingHeader, len(results)+1)
 	for i, r := range results {
 		wb.set(sheet, i+2, anys(findingRow(r))...)
-		wb.styleCell(sheet, 3, i+2, wb.status[r.Status])
+		wb.styleCell(sheet, 3, i+2, wb.Status[r.Status])
 	}
 }
 
@@ -362,7 +398,7 @@ func (wb *workbook) dspt() {
 			statuses = append(statuses, r.ID+": "+r.Status.String())
 		}
 		wb.set(sheet, i+2, it.item, strings.Join(ids, "\n"), strings.Join(statuses, "\n"), evidenceSentence(wb.rep, it.results))
-		wb.styleCell(sheet, 3, i+2, wb.status[worstStatus(it.results)])
+		wb.styleCell(sheet, 3, i+2, wb.Status[worstStatus(it.results)])
 	}
 }
 
@@ -416,21 +452,10 @@ var statusWords = map[standards.Status]string{
 	standards.NotApplicable: "not applicable",
 }
 
-// printable sets every sheet to print landscape on A4, all columns on one
-// page wide (the Summary on one page), with the header row repeated on
-// each page.
+// printable sets every sheet up for printing (PrintSetup).
 func (wb *workbook) printable() {
-	landscape, a4, one, fit := "landscape", 9, 1, true
 	for _, sheet := range wb.f.GetSheetList() {
-		tall := 0
-		if sheet == sheetSummary {
-			tall = 1
-		}
-		wb.check(wb.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4, FitToWidth: &one, FitToHeight: &tall}))
-		wb.check(wb.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
-		if sheet != sheetSummary {
-			wb.check(wb.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$1", sheet), Scope: sheet}))
-		}
+		wb.check(PrintSetup(wb.f, sheet, sheet == sheetSummary))
 	}
 }
 

@@ -42,7 +42,7 @@ the file: nothing is judged again.`,
 }
 
 func runConvert(path string, o *outputOptions, s *streams) error {
-	format, err := o.pickFormat(s)
+	format, err := pickFormat(o, s, report.Formats())
 	if err != nil {
 		return err
 	}
@@ -55,5 +55,5 @@ func runConvert(path string, o *outputOptions, s *streams) error {
 	if err != nil {
 		return usagef("%s: %v", path, err)
 	}
-	return writeOutput(o.Output, s, renderer(format, rep, s))
+	return writeOutput(o.Output, s, reportRenderer(format, rep, s))
 }

@@ -57,7 +57,7 @@ findings as OCSF events (one JSON object per line) for a SIEM.`,
 }
 
 func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) error {
-	format, err := o.pickFormat(s)
+	format, err := pickFormat(&o.outputOptions, s, fleet.Formats())
 	if err != nil {
 		return err
 	}
@@ -97,10 +97,7 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 }
 
 func fleetRenderer(format string, roll *fleet.Rollup, s *streams) func(w io.Writer, tty bool) error {
-	return func(w io.Writer, tty bool) error {
-		if f, ok := fleet.LookupFormat(format); ok {
-			return f.Write(w, roll)
-		}
+	return renderer(fleet.Formats(), format, roll, func(w io.Writer, tty bool) error {
 		return fleet.Terminal(w, roll, fleet.TerminalOptions{Color: tty && !s.NoColor})
-	}
+	})
 }

@@ -72,17 +72,19 @@ func parseNow(s string) (time.Time, error) {
 	return time.Time{}, usagef("--now %q is not a date (2006-01-02) or an RFC 3339 time", s)
 }
 
-// formatNames lists the report formats: the terminal view, then the files.
-func formatNames() []string {
+// formatNames lists the formats: the terminal view, then the files.
+func formatNames[T any](formats []report.Format[T]) []string {
 	names := []string{"text"}
-	for _, f := range report.Formats() {
+	for _, f := range formats {
 		names = append(names, f.Name)
 	}
 	return names
 }
 
+// formatHelp describes --format. The roll-up's formats carry the report's
+// names (TestFleetFormatsMatchTheReports), so one text serves both.
 func formatHelp() string {
-	return "report `FORMAT`: " + strings.Join(formatNames(), ", ") + " (default: what the -o file's extension says, else text)"
+	return "report `FORMAT`: " + strings.Join(formatNames(report.Formats()), ", ") + " (default: what the -o file's extension says, else text)"
 }
 
 // outputOptions are the flags of every command that writes a report.
@@ -96,33 +98,43 @@ func (o *outputOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVarP(&o.Output, "output", "o", "", "write the report to `FILE` (atomically) instead of standard output")
 }
 
-// pickFormat settles the report format: --format if given, else the output
-// file's extension, else text. A binary format is refused on a terminal.
-func (o *outputOptions) pickFormat(s *streams) (string, error) {
+// pickFormat settles the format among formats: --format if given, else the
+// output file's extension, else text. A binary format is refused on a
+// terminal.
+func pickFormat[T any](o *outputOptions, s *streams, formats []report.Format[T]) (string, error) {
 	format, output := o.Format, o.Output
 	if format == "" {
 		format = "text"
-		if f, ok := report.FormatForPath(output); ok {
+		if f, ok := report.FormatForPath(formats, output); ok {
 			format = f.Name
 		}
 	}
-	if !slices.Contains(formatNames(), format) {
-		return "", usagef("--format %q is not one of %s", format, strings.Join(formatNames(), ", "))
+	names := formatNames(formats)
+	if !slices.Contains(names, format) {
+		return "", usagef("--format %q is not one of %s", format, strings.Join(names, ", "))
 	}
-	if f, ok := report.LookupFormat(format); ok && f.Binary && (output == "" || output == "-") && s.OutTTY {
+	if f, ok := report.LookupFormat(formats, format); ok && f.Binary && (output == "" || output == "-") && s.OutTTY {
 		return "", usagef("--format %s is a binary file: give -o FILE (or redirect the output)", format)
 	}
 	return format, nil
 }
 
-// renderer writes the report in a format, to a terminal or a file.
-func renderer(format string, rep *report.Report, s *streams) func(w io.Writer, tty bool) error {
+// renderer writes v in a format, or through terminal for the text view.
+// tty tells terminal whether a person is reading it live.
+func renderer[T any](formats []report.Format[T], format string, v T, terminal func(w io.Writer, tty bool) error) func(w io.Writer, tty bool) error {
 	return func(w io.Writer, tty bool) error {
-		if f, ok := report.LookupFormat(format); ok {
-			return f.Write(w, rep)
+		if f, ok := report.LookupFormat(formats, format); ok {
+			return f.Write(w, v)
 		}
-		return report.Terminal(w, rep, report.TerminalOptions{Color: tty && !s.NoColor, Width: terminalWidth(tty)})
+		return terminal(w, tty)
 	}
+}
+
+// reportRenderer writes one machine's report.
+func reportRenderer(format string, rep *report.Report, s *streams) func(w io.Writer, tty bool) error {
+	return renderer(report.Formats(), format, rep, func(w io.Writer, tty bool) error {
+		return report.Terminal(w, rep, report.TerminalOptions{Color: tty && !s.NoColor, Width: terminalWidth(tty)})
+	})
 }
 
 type scanOptions struct {
@@ -165,7 +177,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 }
 
 func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
-	format, err := o.pickFormat(s)
+	format, err := pickFormat(&o.outputOptions, s, report.Formats())
 	if err != nil {
 		return err
 	}
@@ -194,7 +206,7 @@ func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 		return err
 	}
 	rep := report.Build(scan, data, report.Tool{Name: "dspt-audit", Version: version()}, source)
-	if err := writeOutput(o.Output, s, renderer(format, rep, s)); err != nil {
+	if err := writeOutput(o.Output, s, reportRenderer(format, rep, s)); err != nil {
 		return err
 	}
 	return failOnFindings(rep, failOn)

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/nhs-dspt/dspt-audit/report"
 )
 
 // benchShare generates a share of n hosts once and keeps it between runs
@@ -46,7 +48,7 @@ func BenchmarkRollup(b *testing.B) {
 					b.Skip("set DSPT_AUDIT_BENCH_LARGE=1: the share takes about 6 GB and minutes to generate")
 				}
 				dir := benchShare(b, c.hosts)
-				f, _ := LookupFormat(format)
+				f, _ := report.LookupFormat(Formats(), format)
 				standards := ndgStandards(b)
 				b.ResetTimer()
 				for b.Loop() {

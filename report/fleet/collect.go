@@ -25,10 +25,9 @@ func newCollector(opts Options) *collector {
 			GeneratedAt: cmp.Or(opts.Now, time.Now()),
 			StaleAfter:  cmp.Or(opts.StaleAfter, DefaultStaleAfter),
 		},
-		ndg:    opts.Standards,
-		hosts:  map[string]*Host{},
-		index:  map[string]int{},
-		newest: map[string]time.Time{},
+		ndg:   opts.Standards,
+		hosts: map[string]*Host{},
+		index: map[string]int{},
 	}
 }
 
@@ -103,9 +102,8 @@ func (c *collector) check(v checkVerdict, at time.Time) int {
 		c.index[v.ID] = i
 		c.checks = append(c.checks, &CheckTally{ID: v.ID, index: i})
 	}
-	if t := c.newest[v.ID]; !ok || at.After(t) {
-		c.checks[i].Title, c.checks[i].Severity = v.Title, v.Severity
-		c.newest[v.ID] = at
+	if t := c.checks[i]; !ok || at.After(t.describedAt) {
+		t.Title, t.Severity, t.describedAt = v.Title, v.Severity, at
 	}
 	return i
 }

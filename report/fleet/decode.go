@@ -84,7 +84,8 @@ func decode(b []byte) (*result, error) {
 	if errors.As(err, &syntax) {
 		return nil, fmt.Errorf("not JSON, or cut short: %v at byte %d", syntax, syntax.Offset)
 	}
-	if what := f.what(); what != nil {
+	tool, what := f.what()
+	if what != nil {
 		return nil, what
 	}
 	switch *f.SchemaVersion {
@@ -92,32 +93,33 @@ func decode(b []byte) (*result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("schema version 1 result does not decode: %v", err)
 		}
-		return f.v1()
+		return f.v1(tool)
 	}
 	return nil, fmt.Errorf("result schema version %d was never written by dspt-audit", *f.SchemaVersion)
 }
 
-// what says what a file that is not a readable scan result is, or nil.
-func (f *resultFile) what() error {
+// what says what a file that is not a readable scan result is, or nil,
+// and returns the tool that wrote it.
+func (f *resultFile) what() (report.Tool, error) {
 	var toolName string
 	var tool report.Tool
 	switch {
 	case json.Unmarshal(f.Tool, &toolName) == nil && strings.HasPrefix(toolName, "dspt-audit") && f.CollectedAt != nil:
-		return errors.New("a snapshot from 'dspt-audit collect', not a scan result: judge it with 'dspt-audit scan --from FILE -o HOST.json'")
+		return tool, errors.New("a snapshot from 'dspt-audit collect', not a scan result: judge it with 'dspt-audit scan --from FILE -o HOST.json'")
 	case f.Kind == Kind:
-		return errors.New("a roll-up written by 'dspt-audit fleet', not a scan result")
+		return tool, errors.New("a roll-up written by 'dspt-audit fleet', not a scan result")
 	case json.Unmarshal(f.Tool, &tool) != nil || tool.Name != "dspt-audit" || f.Results == nil && f.SchemaVersion == nil:
-		return errors.New("not a dspt-audit scan result (another program's JSON file)")
+		return tool, errors.New("not a dspt-audit scan result (another program's JSON file)")
 	case f.SchemaVersion == nil:
-		return errors.New("a dspt-audit result without a schema_version: not written by a released version")
+		return tool, errors.New("a dspt-audit result without a schema_version: not written by a released version")
 	case *f.SchemaVersion > readsSchema:
-		return fmt.Errorf("written by a newer dspt-audit (%s, result schema %d; this build reads up to %d): roll up with that version or newer",
+		return tool, fmt.Errorf("written by a newer dspt-audit (%s, result schema %d; this build reads up to %d): roll up with that version or newer",
 			tool.Version, *f.SchemaVersion, readsSchema)
 	}
-	return nil
+	return tool, nil
 }
 
-func (f *resultFile) v1() (*result, error) {
+func (f *resultFile) v1(tool report.Tool) (*result, error) {
 	switch {
 	case f.Results == nil:
 		return nil, errors.New("no results")
@@ -134,8 +136,6 @@ func (f *resultFile) v1() (*result, error) {
 			return nil, fmt.Errorf("standard %d: unknown outcome %q", s.Number, s.Outcome)
 		}
 	}
-	var tool report.Tool
-	_ = json.Unmarshal(f.Tool, &tool) // checked by what
 	return &result{
 		schema: 1, tool: tool.Version, host: f.Host, scannedAt: f.ScannedAt, outcome: f.Outcome,
 		score: f.Score, standards: f.Standards, checks: *f.Results,

@@ -63,7 +63,9 @@ type CheckTally struct {
 	Title    string
 	Severity standards.Severity
 	index    int // position in every host's statuses
-	counts   [standards.NeedsAdmin + 1]int
+	// describedAt is the scan time of the result Title and Severity are from.
+	describedAt time.Time
+	counts      [standards.NeedsAdmin + 1]int
 }
 
 // Count is how many hosts' newest results gave the check this status.
@@ -292,4 +294,41 @@ func compareBool(a, b bool) int {
 		return 1
 	}
 	return -1
+}
+
+func hostsFact(r *Rollup) string {
+	s := fmt.Sprintf("%d", len(r.Hosts))
+	if n := r.Stale(); n > 0 {
+		s += fmt.Sprintf(" (%d stale: no result in the last %d days)", n, r.StaleDays())
+	}
+	return s
+}
+
+// resultsFact says what was read; where says where the skipped files are
+// listed.
+func resultsFact(r *Rollup, where string) string {
+	s := fmt.Sprintf("%d read from %s; %d older %s superseded by a newer one of the same host; %d %s skipped",
+		r.ResultsRead, strings.Join(r.Sources, ", "), r.Superseded, plural(r.Superseded, "result", "results"), len(r.Skipped), plural(len(r.Skipped), "file", "files"))
+	if len(r.Skipped) > 0 {
+		s += " (" + where + ")"
+	}
+	return s
+}
+
+func notMetText(s *StandardTally) string {
+	if s.NotMet == 0 {
+		return ""
+	}
+	text := strings.Join(s.NotMetHosts, ", ")
+	if s.NotMet > len(s.NotMetHosts) {
+		text += fmt.Sprintf(" and %d more", s.NotMet-len(s.NotMetHosts))
+	}
+	return text
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

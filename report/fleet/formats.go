@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"time"
 
@@ -16,33 +15,16 @@ import (
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
-// Format is a file format the roll-up can be written in.
-type Format struct {
-	Name   string
-	Exts   []string
-	Binary bool
-	Doc    string
-	Write  func(w io.Writer, r *Rollup) error
-}
-
-// Formats lists the roll-up's file formats.
-func Formats() []Format {
-	return []Format{
+// Formats lists the roll-up's file formats: the report's names and
+// extensions, so the same flags pick them.
+func Formats() []report.Format[*Rollup] {
+	return []report.Format[*Rollup]{
 		{Name: "json", Exts: []string{".json"}, Doc: "the roll-up as one JSON document (hosts streamed)", Write: JSON},
 		{Name: "xlsx", Exts: []string{".xlsx"}, Binary: true, Doc: "Excel workbook: Summary with charts, Hosts, Checks, Host checks, Skipped", Write: XLSX},
 		{Name: "html", Exts: []string{".html", ".htm"}, Doc: "one self-contained, printable page", Write: HTML},
 		{Name: "csv", Exts: []string{".csv"}, Doc: "the per-host table, RFC 4180", Write: CSV},
 		{Name: "ocsf", Exts: []string{".ndjson", ".jsonl"}, Doc: "every host's newest findings as OCSF events, one per line, for a SIEM", Write: OCSF},
 	}
-}
-
-// LookupFormat finds a roll-up format by name.
-func LookupFormat(name string) (Format, bool) {
-	i := slices.IndexFunc(Formats(), func(f Format) bool { return f.Name == name })
-	if i < 0 {
-		return Format{}, false
-	}
-	return Formats()[i], true
 }
 
 // jsonHead is the roll-up document before its hosts and skipped files,

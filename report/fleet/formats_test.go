@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nhs-dspt/dspt-audit/report"
+
 	"github.com/xuri/excelize/v2"
 
 	"github.com/nhs-dspt/dspt-audit/standards"
@@ -35,7 +37,7 @@ func hostileShare(t *testing.T) (*share, *Rollup) {
 
 func write(t *testing.T, format string, r *Rollup) []byte {
 	t.Helper()
-	f, ok := LookupFormat(format)
+	f, ok := report.LookupFormat(Formats(), format)
 	if !ok {
 		t.Fatalf("no format %s", format)
 	}
@@ -241,5 +243,20 @@ func TestTerminalRollup(t *testing.T) {
 	}
 	if roll.Checks[0].Count(standards.Fail) == 0 {
 		t.Error("the generated share has no failing check")
+	}
+}
+
+// TestFleetFormatsMatchTheReports: one --format flag, one help text and
+// one extension rule serve 'scan' and 'fleet', so the names, extensions
+// and binary flags must be the same.
+func TestFleetFormatsMatchTheReports(t *testing.T) {
+	mine, theirs := Formats(), report.Formats()
+	if len(mine) != len(theirs) {
+		t.Fatalf("%d roll-up formats, %d report formats", len(mine), len(theirs))
+	}
+	for i := range mine {
+		if mine[i].Name != theirs[i].Name || strings.Join(mine[i].Exts, ",") != strings.Join(theirs[i].Exts, ",") || mine[i].Binary != theirs[i].Binary {
+			t.Errorf("roll-up format %s %v differs from the report's %s %v", mine[i].Name, mine[i].Exts, theirs[i].Name, theirs[i].Exts)
+		}
 	}
 }

@@ -89,10 +89,10 @@ func Terminal(w io.Writer, r *Rollup, opts TerminalOptions) error {
 		if s.Assessed == 0 {
 			continue
 		}
-		title := truncate(fmt.Sprintf("%2d %s", s.Number, s.Title), 46)
+		title := report.Truncate(fmt.Sprintf("%2d %s", s.Number, s.Title), 46)
 		p("%-46s %6d  %6.0f%%  %s\n", title, s.Assessed, 100*s.Share(), st.Outcome(s.Outcome).Render(string(s.Outcome)))
 		if text := notMetText(s); text != "" {
-			p("   %s\n", st.Faint.Render("not met on: "+truncate(text, 90)))
+			p("   %s\n", st.Faint.Render("not met on: "+report.Truncate(text, 90)))
 		}
 	}
 	p("\n%s\n", st.Label.Render("Checks failing most"))
@@ -112,7 +112,7 @@ func Terminal(w io.Writer, r *Rollup, opts TerminalOptions) error {
 		if h.Stale {
 			stale = st.Status(standards.Warn).Render(fmt.Sprintf(" stale: %d days", h.AgeDays(r.GeneratedAt)))
 		}
-		p("  %-18s %-21s %2d failing  %s%s\n", truncate(h.Name, 18), st.Outcome(h.Outcome).Render(string(h.Outcome)), h.Failing, h.ScannedAt.UTC().Format("2006-01-02"), stale)
+		p("  %-18s %-21s %2d failing  %s%s\n", report.Truncate(h.Name, 18), st.Outcome(h.Outcome).Render(string(h.Outcome)), h.Failing, h.ScannedAt.UTC().Format("2006-01-02"), stale)
 	}
 	if len(r.Skipped) > 0 {
 		p("\n%s\n", st.Label.Render(fmt.Sprintf("Files skipped (%d)", len(r.Skipped))))
@@ -125,11 +125,4 @@ func Terminal(w io.Writer, r *Rollup, opts TerminalOptions) error {
 	}
 	p("\n%s\n", st.Faint.Render(r.RuleText()))
 	return ew.err
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }

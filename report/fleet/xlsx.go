@@ -3,7 +3,6 @@ package fleet
 import (
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -33,8 +32,13 @@ func XLSX(w io.Writer, r *Rollup) error {
 	}
 	f := excelize.NewFile()
 	defer f.Close()
-	b := &book{f: f, r: r}
-	b.makeStyles()
+	styles, err := report.NewSheetStyles(f)
+	if err != nil {
+		return fmt.Errorf("building the workbook: %w", err)
+	}
+	yyyymmdd := "yyyy-mm-dd hh:mm"
+	day, err := f.NewStyle(&excelize.Style{CustomNumFmt: &yyyymmdd})
+	b := &book{SheetStyles: styles, f: f, r: r, day: day, err: err}
 	b.summary()
 	b.hosts()
 	b.checks()
@@ -44,62 +48,23 @@ func XLSX(w io.Writer, r *Rollup) error {
 	if b.err != nil {
 		return fmt.Errorf("building the workbook: %w", b.err)
 	}
-	_, err := f.WriteTo(w)
+	_, err = f.WriteTo(w)
 	return err
 }
 
 // book is a roll-up workbook being written, with its styles made once.
 type book struct {
-	f                                        *excelize.File
-	r                                        *Rollup
-	title, label, header, wrap, percent, day int
-	status                                   map[standards.Status]int
-	outcome                                  map[standards.Outcome]int
-	stale                                    int
-	err                                      error
+	report.SheetStyles
+	f   *excelize.File
+	r   *Rollup
+	day int // date and time
+	err error
 }
 
 func (b *book) check(err error) {
 	if b.err == nil {
 		b.err = err
 	}
-}
-
-func (b *book) style(s *excelize.Style) int {
-	id, err := b.f.NewStyle(s)
-	b.check(err)
-	return id
-}
-
-func (b *book) makeStyles() {
-	top := &excelize.Alignment{Vertical: "top", WrapText: true}
-	b.title = b.style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
-	b.label = b.style(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top"}})
-	b.header = b.style(&excelize.Style{
-		Font:      &excelize.Font{Bold: true, Color: "FFFFFF"},
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"005EB8"}}, // NHS blue
-		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
-	})
-	b.wrap = b.style(&excelize.Style{Alignment: top})
-	b.percent = b.style(&excelize.Style{NumFmt: 9, Alignment: top})
-	yyyymmdd := "yyyy-mm-dd hh:mm"
-	b.day = b.style(&excelize.Style{CustomNumFmt: &yyyymmdd})
-	coloured := func(c [2]string) int {
-		return b.style(&excelize.Style{
-			Font:      &excelize.Font{Bold: true, Color: c[1]},
-			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c[0]}},
-			Alignment: &excelize.Alignment{Vertical: "top"},
-		})
-	}
-	b.status = map[standards.Status]int{}
-	for s, c := range report.StatusColours {
-		b.status[s] = coloured(c)
-	}
-	b.outcome = map[standards.Outcome]int{}
-	for o, c := range report.OutcomeColours {
-		b.outcome[o] = coloured(c)
-	}
-	b.stale = coloured(report.StatusColours[standards.Warn])
 }
 
 // cell is a value made safe for a spreadsheet, styled.
@@ -130,9 +95,9 @@ func (b *book) summary() {
 	const sheet = sheetSummary
 	r := b.r
 	b.check(b.f.SetSheetName("Sheet1", sheet))
-	b.printable(sheet)
+	b.check(report.PrintSetup(b.f, sheet, sheet == sheetSummary))
 	b.widths(sheet, 16, 30, 10, 10, 10, 12, 10, 10, 22, 60)
-	b.set(sheet, 1, 1, "NHS data security standards: practice roll-up", b.title)
+	b.set(sheet, 1, 1, "NHS data security standards: practice roll-up", b.Title)
 	facts := [][2]string{
 		{"Practice outcome", string(r.Outcome)},
 		{"Hosts", hostsFact(r)},
@@ -142,10 +107,10 @@ func (b *book) summary() {
 	}
 	row := 3
 	for _, fact := range facts {
-		b.set(sheet, 1, row, fact[0], b.label)
-		style := b.wrap
+		b.set(sheet, 1, row, fact[0], b.Label)
+		style := b.Wrap
 		if fact[0] == "Practice outcome" {
-			style = b.outcome[r.Outcome]
+			style = b.Outcome[r.Outcome]
 		}
 		b.set(sheet, 2, row, fact[1], style)
 		last, _ := excelize.CoordinatesToCellName(10, row)
@@ -160,58 +125,28 @@ func (b *book) summary() {
 	top := row
 	header := []string{"Standard", "Title", "Hosts assessed", "Meeting", "Share meeting", "Approaching", "Not met", "Met but stale", "Practice outcome", "Hosts not meeting it (first 10)"}
 	for i, h := range header {
-		b.set(sheet, i+1, row, h, b.header)
+		b.set(sheet, i+1, row, h, b.Header)
 	}
 	b.check(b.f.SetRowHeight(sheet, row, 30))
 	for _, s := range r.Standards {
 		row++
-		b.set(sheet, 1, row, s.Number, b.wrap)
-		b.set(sheet, 2, row, s.Title, b.wrap)
+		b.set(sheet, 1, row, s.Number, b.Wrap)
+		b.set(sheet, 2, row, s.Title, b.Wrap)
 		if s.Assessed > 0 {
 			for i, n := range []int{s.Assessed, s.Met} {
-				b.set(sheet, 3+i, row, n, b.wrap)
+				b.set(sheet, 3+i, row, n, b.Wrap)
 			}
-			b.set(sheet, 5, row, s.Share(), b.percent)
+			b.set(sheet, 5, row, s.Share(), b.Percent)
 			for i, n := range []int{s.Approaching, s.NotMet, s.StaleMet} {
-				b.set(sheet, 6+i, row, n, b.wrap)
+				b.set(sheet, 6+i, row, n, b.Wrap)
 			}
 		}
-		b.set(sheet, 9, row, string(s.Outcome), b.outcome[s.Outcome])
-		b.set(sheet, 10, row, notMetText(s), b.wrap)
+		b.set(sheet, 9, row, string(s.Outcome), b.Outcome[s.Outcome])
+		b.set(sheet, 10, row, notMetText(s), b.Wrap)
 		b.check(b.f.SetRowHeight(sheet, row, 45))
 	}
 	b.shareChart(fmt.Sprintf("A%d", row+2), top, row)
 	b.outcomeTable(row + 22)
-}
-
-func hostsFact(r *Rollup) string {
-	s := fmt.Sprintf("%d", len(r.Hosts))
-	if n := r.Stale(); n > 0 {
-		s += fmt.Sprintf(" (%d stale: no result in the last %d days)", n, r.StaleDays())
-	}
-	return s
-}
-
-// resultsFact says what was read; where says where the skipped files are
-// listed.
-func resultsFact(r *Rollup, where string) string {
-	s := fmt.Sprintf("%d read from %s; %d older %s superseded by a newer one of the same host; %d %s skipped",
-		r.ResultsRead, strings.Join(r.Sources, ", "), r.Superseded, plural(r.Superseded, "result", "results"), len(r.Skipped), plural(len(r.Skipped), "file", "files"))
-	if len(r.Skipped) > 0 {
-		s += " (" + where + ")"
-	}
-	return s
-}
-
-func notMetText(s *StandardTally) string {
-	if s.NotMet == 0 {
-		return ""
-	}
-	text := strings.Join(s.NotMetHosts, ", ")
-	if s.NotMet > len(s.NotMetHosts) {
-		text += fmt.Sprintf(" and %d more", s.NotMet-len(s.NotMetHosts))
-	}
-	return text
 }
 
 // shareChart draws the share of hosts meeting each standard; standards no
@@ -242,13 +177,13 @@ func (b *book) outcomeTable(row int) {
 	const sheet = sheetSummary
 	top := row
 	for i, h := range []string{"Host outcome", "", "Hosts", "Of which stale"} {
-		b.set(sheet, i+1, row, h, b.header)
+		b.set(sheet, i+1, row, h, b.Header)
 	}
 	b.check(b.f.MergeCell(sheet, fmt.Sprintf("A%d", row), fmt.Sprintf("B%d", row)))
 	b.check(b.f.SetRowHeight(sheet, row, 30))
 	for _, c := range b.r.HostOutcomes() {
 		row++
-		b.set(sheet, 1, row, string(c.Outcome), b.outcome[c.Outcome])
+		b.set(sheet, 1, row, string(c.Outcome), b.Outcome[c.Outcome])
 		b.check(b.f.MergeCell(sheet, fmt.Sprintf("A%d", row), fmt.Sprintf("B%d", row)))
 		b.set(sheet, 3, row, c.Hosts, 0)
 		b.set(sheet, 4, row, c.Stale, 0)
@@ -282,7 +217,7 @@ var pieColours = map[standards.Outcome]string{
 func (b *book) stream(sheet string, header []string, widths []float64) *excelize.StreamWriter {
 	_, err := b.f.NewSheet(sheet)
 	b.check(err)
-	b.printable(sheet)
+	b.check(report.PrintSetup(b.f, sheet, sheet == sheetSummary))
 	sw, err := b.f.NewStreamWriter(sheet)
 	if err != nil {
 		b.check(err)
@@ -294,7 +229,7 @@ func (b *book) stream(sheet string, header []string, widths []float64) *excelize
 	b.check(sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
 	cells := make([]any, len(header))
 	for i, h := range header {
-		cells[i] = excelize.Cell{Value: h, StyleID: b.header}
+		cells[i] = excelize.Cell{Value: h, StyleID: b.Header}
 	}
 	b.check(sw.SetRow("A1", cells, excelize.RowOpts{Height: 30}))
 	return sw
@@ -327,7 +262,7 @@ func (b *book) hosts() {
 	widths := []float64{18, 40, 17, 8, 7, 22, 7, 9, 10, 8}
 	for _, s := range std {
 		header = append(header, fmt.Sprintf("Standard %d", s.Number))
-		widths = append(widths, 12)
+		widths = append(widths, 13)
 	}
 	header = append(header, "Tool version", "Note", "Result file")
 	widths = append(widths, 10, 30, 50)
@@ -340,12 +275,12 @@ func (b *book) hosts() {
 		row := []any{
 			b.cell(h.Name, 0), b.cell(h.OS, 0), b.cell(h.ScannedAt.UTC().Truncate(time.Minute), b.day),
 			b.cell(h.AgeDays(now), 0), b.cell(yes(h.Stale), b.staleStyle(h.Stale)),
-			b.cell(string(h.Outcome), b.outcome[h.Outcome]), b.cell(scoreCell(h.Score), 0),
+			b.cell(string(h.Outcome), b.Outcome[h.Outcome]), b.cell(scoreCell(h.Score), 0),
 			b.cell(h.Failing, 0), b.cell(severityText(h.Worst), 0), b.cell(h.Unsure, 0),
 		}
 		for _, s := range std {
 			o := h.StandardOutcome(s.Number)
-			row = append(row, b.cell(shortOutcome(o), b.outcome[o]))
+			row = append(row, b.cell(shortOutcome(o), b.Outcome[o]))
 		}
 		row = append(row, b.cell(h.ToolVersion, 0), b.cell(h.Note(), 0), b.cell(h.File, 0))
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
@@ -356,7 +291,7 @@ func (b *book) hosts() {
 
 func (b *book) staleStyle(stale bool) int {
 	if stale {
-		return b.stale
+		return b.Status[standards.Warn]
 	}
 	return 0
 }
@@ -399,27 +334,27 @@ func (b *book) checks() {
 	const sheet = sheetChecks
 	_, err := b.f.NewSheet(sheet)
 	b.check(err)
-	b.printable(sheet)
+	b.check(report.PrintSetup(b.f, sheet, sheet == sheetSummary))
 	header := []string{"Check", "Title", "Severity", "Hosts", "Fail", "Warn", "Unknown", "Needs admin", "Pass", "Not applicable", "Failing share"}
 	b.widths(sheet, 24, 44, 10, 8, 8, 8, 10, 8, 8, 11, 10)
 	for i, h := range header {
-		b.set(sheet, i+1, 1, h, b.header)
+		b.set(sheet, i+1, 1, h, b.Header)
 	}
 	for i, c := range b.r.Checks {
 		row := i + 2
 		b.set(sheet, 1, row, c.ID, 0)
-		b.set(sheet, 2, row, c.Title, b.wrap)
+		b.set(sheet, 2, row, c.Title, b.Wrap)
 		b.set(sheet, 3, row, c.Severity.String(), 0)
 		b.set(sheet, 4, row, c.Hosts(), 0)
 		for j, s := range []standards.Status{standards.Fail, standards.Warn, standards.Unknown, standards.NeedsAdmin, standards.Pass, standards.NotApplicable} {
 			style := 0
 			if c.Count(s) > 0 && s != standards.Pass {
-				style = b.status[s]
+				style = b.Status[s]
 			}
 			b.set(sheet, 5+j, row, c.Count(s), style)
 		}
 		if n := c.Hosts(); n > 0 {
-			b.set(sheet, 11, row, float64(c.Count(standards.Fail))/float64(n), b.percent)
+			b.set(sheet, 11, row, float64(c.Count(standards.Fail))/float64(n), b.Percent)
 		}
 	}
 	last, _ := excelize.CoordinatesToCellName(len(header), max(len(b.r.Checks)+1, 2))
@@ -448,7 +383,7 @@ func (b *book) matrix() {
 				row = append(row, "")
 				continue
 			}
-			row = append(row, b.cell(s.String(), b.status[s]))
+			row = append(row, b.cell(s.String(), b.Status[s]))
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		b.check(sw.SetRow(cell, row))
@@ -468,22 +403,6 @@ func (b *book) skipped() {
 	b.finish(sw, "Skipped", 2, len(b.r.Skipped))
 }
 
-// printable sets a sheet to print landscape on A4, one page wide, with
-// the header row repeated on each page. A streamed sheet must be set up
-// before its stream starts: afterwards excelize would read it all back.
-func (b *book) printable(sheet string) {
-	landscape, a4, one, fit := "landscape", 9, 1, true
-	tall := 0
-	if sheet == sheetSummary {
-		tall = 1
-	}
-	b.check(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4, FitToWidth: &one, FitToHeight: &tall}))
-	b.check(b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
-	if sheet != sheetSummary {
-		b.check(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$1", sheet), Scope: sheet}))
-	}
-}
-
 func (b *book) properties() {
 	r := b.r
 	b.check(b.f.SetDocProps(&excelize.DocProperties{
@@ -497,11 +416,4 @@ func (b *book) properties() {
 	}))
 	// Summary, the first sheet, is the active one already; SetActiveSheet
 	// would read every streamed sheet back to clear its selection.
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

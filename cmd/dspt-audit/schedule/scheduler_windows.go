@@ -120,12 +120,13 @@ func Query() (Status, error) {
 		}
 		task := v.ToIDispatch()
 		defer task.Release()
-		return readTask(task, &st)
+		readTask(task, &st)
+		return nil
 	})
 	return st, err
 }
 
-func readTask(task *ole.IDispatch, st *Status) error {
+func readTask(task *ole.IDispatch, st *Status) {
 	get := func(name string) any {
 		v, err := oleutil.GetProperty(task, name)
 		if err != nil {
@@ -142,7 +143,6 @@ func readTask(task *ole.IDispatch, st *Status) error {
 	if xml, ok := get("Xml").(string); ok {
 		st.Command, st.Schedule = summariseXML(xml)
 	}
-	return nil
 }
 
 // taskStates names TASK_STATE values.
