@@ -4,22 +4,50 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
+	"path/filepath"
+	"time"
 )
 
 //go:embed data/*.json
 var embedded embed.FS
 
+// DataSchema is the newest data-file schema this build reads. Files written
+// before the field existed have none and are schema 1.
+const DataSchema = 1
+
+// MaxDataFileSize bounds a data file: the largest real one is well under
+// 1 MiB, so anything near this is not a data file.
+const MaxDataFileSize = 16 << 20
+
+// Kinds are the bodies of facts, in the order reports list them.
+var Kinds = []string{"ndg-standards", "windows-releases", "windows-updates", "linux-releases", "windows-exploits", "eol-software"}
+
 // Provenance says where a body of facts came from and how fresh it is; every
 // report shows it, so a reader can tell when the data has gone stale.
 type Provenance struct {
 	Kind   string `json:"kind"`
+	Schema int    `json:"schema,omitempty"`
 	AsOf   Date   `json:"as_of"`
 	Source string `json:"source"`
-	// File is the override file the facts were read from; empty when built in.
+	// File is the data file the facts were read from; empty when built in.
 	File string `json:"file,omitempty"`
+}
+
+func (p *Provenance) provenance() *Provenance { return p }
+
+// body is one kind of data file, decoded.
+type body interface {
+	provenance() *Provenance
+	validate() error
+	// compare names the facts b changes from the built-in body, and fails
+	// when b drops one (a series, a release, a month): a data file may add
+	// and correct facts, never silently lose them.
+	compare(builtIn body) ([]FactChange, error)
 }
 
 // Data holds every fact the checks judge against.
@@ -30,6 +58,24 @@ type Data struct {
 	LinuxReleases   LinuxReleaseFile
 	Exploits        ExploitFile
 	Software        SoftwareFile
+	// Changes are the built-in facts a data file changed.
+	Changes []FactChange
+	// Notes say which files of a data folder were not used, and why.
+	Notes []string
+}
+
+// FactChange is a built-in fact that a data file replaced.
+type FactChange struct {
+	Kind    string `json:"kind"`
+	Key     string `json:"key"`
+	Field   string `json:"field"`
+	BuiltIn string `json:"built_in"`
+	Value   string `json:"value"`
+	File    string `json:"file"`
+}
+
+func (c FactChange) String() string {
+	return fmt.Sprintf("%s %s: %s is %s in %s (built-in: %s)", c.Kind, c.Key, c.Field, c.Value, c.File, c.BuiltIn)
 }
 
 // NDGFile is the list of the 10 standards.
@@ -38,9 +84,41 @@ type NDGFile struct {
 	Standards []Standard `json:"standards"`
 }
 
+func (f *NDGFile) validate() error {
+	if len(f.Standards) != 10 {
+		return fmt.Errorf("%d NDG standards, want 10", len(f.Standards))
+	}
+	for i, s := range f.Standards {
+		if s.Number != i+1 {
+			return fmt.Errorf("standard %d is listed as number %d", i+1, s.Number)
+		}
+	}
+	return nil
+}
+
+func (f *NDGFile) compare(body) ([]FactChange, error) { return nil, nil }
+
 // Provenances lists the provenance of every body of facts, in a fixed order.
 func (d *Data) Provenances() []Provenance {
-	return []Provenance{d.NDG.Provenance, d.WindowsReleases.Provenance, d.WindowsUpdates.Provenance, d.LinuxReleases.Provenance, d.Exploits.Provenance, d.Software.Provenance}
+	var out []Provenance
+	for _, kind := range Kinds {
+		out = append(out, *d.body(kind).provenance())
+	}
+	return out
+}
+
+// Provenance returns the provenance of one kind of facts.
+func (d *Data) Provenance(kind string) Provenance { return *d.body(kind).provenance() }
+
+// ChangesTo lists the changes data files made to one fact's key.
+func (d *Data) ChangesTo(kind, key string) []FactChange {
+	var out []FactChange
+	for _, c := range d.Changes {
+		if c.Kind == kind && c.Key == key {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Standard returns the NDG standard with that number.
@@ -53,129 +131,251 @@ func (d *Data) Standard(n int) (Standard, bool) {
 	return Standard{}, false
 }
 
-// target returns where a file of that kind is decoded into.
-func (d *Data) target(kind string) (any, *Provenance) {
+// fresh returns an empty body of a kind, so a file is never decoded over
+// facts already held (the decoder would fill existing slices in place).
+func fresh(kind string) body {
 	switch kind {
 	case "ndg-standards":
-		return &d.NDG, &d.NDG.Provenance
+		return &NDGFile{}
 	case "windows-releases":
-		return &d.WindowsReleases, &d.WindowsReleases.Provenance
+		return &WindowsReleaseFile{}
 	case "windows-updates":
-		return &d.WindowsUpdates, &d.WindowsUpdates.Provenance
+		return &WindowsUpdateFile{}
 	case "linux-releases":
-		return &d.LinuxReleases, &d.LinuxReleases.Provenance
+		return &LinuxReleaseFile{}
 	case "windows-exploits":
-		return &d.Exploits, &d.Exploits.Provenance
+		return &ExploitFile{}
 	case "eol-software":
-		return &d.Software, &d.Software.Provenance
+		return &SoftwareFile{}
 	}
-	return nil, nil
+	return nil
 }
 
-// Load returns the built-in facts, each body replaced by the override file
-// of the same kind when one is given. An override older than the built-in
-// facts is refused: it would silently make verdicts worse informed.
-func Load(overrides ...string) (*Data, error) {
-	d := &Data{}
-	entries, err := embedded.ReadDir("data")
+func (d *Data) body(kind string) body {
+	switch kind {
+	case "ndg-standards":
+		return &d.NDG
+	case "windows-releases":
+		return &d.WindowsReleases
+	case "windows-updates":
+		return &d.WindowsUpdates
+	case "linux-releases":
+		return &d.LinuxReleases
+	case "windows-exploits":
+		return &d.Exploits
+	case "eol-software":
+		return &d.Software
+	}
+	return nil
+}
+
+func (d *Data) install(b body) {
+	switch v := b.(type) {
+	case *NDGFile:
+		d.NDG = *v
+	case *WindowsReleaseFile:
+		d.WindowsReleases = *v
+	case *WindowsUpdateFile:
+		d.WindowsUpdates = *v
+	case *LinuxReleaseFile:
+		d.LinuxReleases = *v
+	case *ExploitFile:
+		d.Exploits = *v
+	case *SoftwareFile:
+		d.Software = *v
+	}
+}
+
+// Sources are the data beyond the built-in facts.
+type Sources struct {
+	// Dir is a data folder, as `dspt-audit data update` keeps it: each
+	// KIND.json in it is used when it is newer than the built-in body. A
+	// file there that is bad or older is left aside with a note, never an
+	// error, so an unattended scan does not stop for it.
+	Dir string
+	// Files are data files the user named (--data); a bad one is an error.
+	Files []string
+	// Now bounds as_of dates (a file from the future is not believed);
+	// zero means the clock.
+	Now time.Time
+}
+
+// Load returns the built-in facts with each data file applied.
+func Load(files ...string) (*Data, error) { return LoadFrom(Sources{Files: files}) }
+
+// LoadFrom returns the built-in facts, then those of the data folder that
+// are newer, then the named files. Each body is decoded fresh, checked on
+// its own and against the built-in body it replaces.
+func LoadFrom(src Sources) (*Data, error) {
+	now := src.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	d, err := builtIn()
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range entries {
-		b, _ := embedded.ReadFile(path.Join("data", e.Name()))
-		if err := d.decode(b, ""); err != nil {
-			return nil, fmt.Errorf("built-in data %s: %w", e.Name(), err)
-		}
+	base, _ := builtIn() // the same embedded bytes decoded a second time
+	if src.Dir != "" {
+		d.applyDir(base, src.Dir, now)
 	}
-	for _, file := range overrides {
-		if err := d.override(file); err != nil {
+	for _, file := range src.Files {
+		if err := d.applyFile(base, file, now, false); err != nil {
 			return nil, err
 		}
 	}
-	return d, d.validate()
+	return d, nil
 }
 
-func (d *Data) override(file string) error {
-	b, err := os.ReadFile(file)
+func builtIn() (*Data, error) {
+	d := &Data{}
+	for _, kind := range Kinds {
+		b, err := embedded.ReadFile(path.Join("data", kind+".json"))
+		if err != nil {
+			return nil, fmt.Errorf("built-in data %s: %w", kind, err)
+		}
+		v, err := DecodeDataFile(b)
+		if err != nil {
+			return nil, fmt.Errorf("built-in data %s: %w", kind, err)
+		}
+		d.install(v)
+	}
+	return d, nil
+}
+
+func (d *Data) applyDir(base *Data, dir string, now time.Time) {
+	for _, kind := range Kinds {
+		file := filepath.Join(dir, kind+".json")
+		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err := d.applyFile(base, file, now, true); err != nil {
+			d.Notes = append(d.Notes, fmt.Sprintf("%s not used: %v", file, err))
+		}
+	}
+}
+
+// errNotNewer marks a data-folder file that adds nothing to the built-in
+// facts, which is normal after upgrading dspt-audit.
+var errNotNewer = errors.New("not newer than the built-in data")
+
+func (d *Data) applyFile(base *Data, file string, now time.Time, onlyNewer bool) error {
+	b, err := readBounded(file)
 	if err != nil {
 		return fmt.Errorf("data file: %w", err)
 	}
-	kind, err := peekKind(b)
+	v, err := DecodeDataFile(b)
 	if err != nil {
 		return fmt.Errorf("data file %s: %w", file, err)
 	}
-	_, current := d.target(kind)
-	if current == nil {
-		return fmt.Errorf("data file %s: kind %q is not one of ndg-standards, windows-releases, windows-updates, linux-releases, windows-exploits, eol-software", file, kind)
+	p := v.provenance()
+	kind := p.Kind
+	if p.AsOf.After(now.Add(48 * time.Hour)) {
+		return fmt.Errorf("data file %s is as of %s, which is in the future: the file or this computer's clock is wrong", file, p.AsOf)
 	}
-	builtIn := *current
-	if err := d.decode(b, file); err != nil {
+	builtInAsOf := base.body(kind).provenance().AsOf
+	switch {
+	case onlyNewer && !p.AsOf.After(builtInAsOf.Time):
+		return fmt.Errorf("%w (as of %s; built-in %s)", errNotNewer, p.AsOf, builtInAsOf)
+	case p.AsOf.Before(builtInAsOf.Time):
+		return fmt.Errorf("data file %s is as of %s, older than the built-in %s data (as of %s): use a newer file or drop --data", file, p.AsOf, kind, builtInAsOf)
+	}
+	changes, err := v.compare(base.body(kind))
+	if err != nil {
 		return fmt.Errorf("data file %s: %w", file, err)
 	}
-	if current.AsOf.Before(builtIn.AsOf.Time) {
-		return fmt.Errorf("data file %s is as of %s, older than the built-in %s data (as of %s): use a newer file or drop --data", file, current.AsOf, kind, builtIn.AsOf)
+	p.File = file
+	for i := range changes {
+		changes[i].Kind, changes[i].File = kind, file
 	}
+	d.Changes = append(dropChanges(d.Changes, kind), changes...)
+	d.install(v)
 	return nil
 }
 
-// peekKind reads a data file's kind and checks it has an as_of date.
-func peekKind(b []byte) (string, error) {
-	var head struct {
-		Kind string `json:"kind"`
-		AsOf string `json:"as_of"`
+func dropChanges(changes []FactChange, kind string) []FactChange {
+	var out []FactChange
+	for _, c := range changes {
+		if c.Kind != kind {
+			out = append(out, c)
+		}
 	}
-	if err := json.Unmarshal(b, &head); err != nil {
-		return "", fmt.Errorf("not valid JSON: %w", err)
-	}
-	if head.Kind == "" {
-		return "", fmt.Errorf("no \"kind\" field")
-	}
-	if _, err := ParseDate(head.AsOf); err != nil {
-		return "", fmt.Errorf("\"as_of\": %w", err)
-	}
-	return head.Kind, nil
+	return out
 }
 
-func (d *Data) decode(b []byte, file string) error {
-	kind, err := peekKind(b)
+func readBounded(file string) ([]byte, error) {
+	f, err := os.Open(file)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	dst, prov := d.target(kind)
-	if dst == nil {
-		return fmt.Errorf("unknown kind %q", kind)
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxDataFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxDataFileSize {
+		return nil, fmt.Errorf("%s is larger than %d MiB, too large for a data file", file, MaxDataFileSize>>20)
+	}
+	return b, nil
+}
+
+// DecodeDataFile reads one data file into a fresh body and checks it on its
+// own: schema, dates, order.
+func DecodeDataFile(b []byte) (body, error) {
+	head, err := peekHead(b)
+	if err != nil {
+		return nil, err
+	}
+	v := fresh(head.Kind)
+	if v == nil {
+		return nil, fmt.Errorf("kind %q is not one of %v", head.Kind, Kinds)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return fmt.Errorf("%s: %w", kind, err)
+	if err := dec.Decode(v); err != nil {
+		return nil, fmt.Errorf("%s: %w", head.Kind, err)
 	}
-	prov.File = file
-	return nil
+	if v.provenance().Source == "" {
+		return nil, fmt.Errorf("%s: no \"source\": a data file must say where its facts come from", head.Kind)
+	}
+	if err := v.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", head.Kind, err)
+	}
+	return v, nil
 }
 
-func (d *Data) validate() error {
-	if len(d.NDG.Standards) != 10 {
-		return fmt.Errorf("data: %d NDG standards, want 10", len(d.NDG.Standards))
-	}
-	if err := d.WindowsUpdates.validate(); err != nil {
-		return fmt.Errorf("data %s: %w", fileOrBuiltIn(d.WindowsUpdates.File), err)
-	}
-	if err := d.WindowsReleases.validate(); err != nil {
-		return fmt.Errorf("data %s: %w", fileOrBuiltIn(d.WindowsReleases.File), err)
-	}
-	if err := d.Exploits.validate(); err != nil {
-		return fmt.Errorf("data %s: %w", fileOrBuiltIn(d.Exploits.File), err)
-	}
-	if err := d.Software.validate(); err != nil {
-		return fmt.Errorf("data %s: %w", fileOrBuiltIn(d.Software.File), err)
-	}
-	return nil
+type dataHead struct {
+	Kind   string `json:"kind"`
+	Schema int    `json:"schema"`
+	AsOf   string `json:"as_of"`
 }
 
-func fileOrBuiltIn(f string) string {
-	if f == "" {
-		return "built-in"
+// peekHead reads a data file's kind, schema and as_of date.
+func peekHead(b []byte) (dataHead, error) {
+	var head dataHead
+	if err := json.Unmarshal(b, &head); err != nil {
+		return head, fmt.Errorf("not valid JSON: %w", err)
 	}
-	return f
+	if head.Kind == "" {
+		return head, fmt.Errorf("no \"kind\" field")
+	}
+	if head.Schema > DataSchema {
+		return head, fmt.Errorf("written for data schema %d by a newer dspt-audit; this build reads up to %d: upgrade dspt-audit", head.Schema, DataSchema)
+	}
+	d, err := ParseDate(head.AsOf)
+	if err != nil {
+		return head, fmt.Errorf("\"as_of\": %w", err)
+	}
+	if err := plausible(d); err != nil {
+		return head, fmt.Errorf("\"as_of\": %w", err)
+	}
+	return head, nil
+}
+
+// plausible refuses dates no lifecycle or update fact can have.
+func plausible(d Date) error {
+	if d.Year() < 1990 || d.Year() > 2100 {
+		return fmt.Errorf("date %s is out of range", d)
+	}
+	return nil
 }

@@ -1,6 +1,9 @@
 package standards
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // LinuxReleaseFile is the lifecycle table of Linux distribution releases.
 type LinuxReleaseFile struct {
@@ -34,4 +37,24 @@ func (f *LinuxReleaseFile) Release(id, versionID string) (LinuxRelease, bool) {
 		}
 	}
 	return LinuxRelease{}, false
+}
+
+func (f *LinuxReleaseFile) validate() error {
+	seen := map[string]bool{}
+	for _, r := range f.Releases {
+		if r.ID == "" || r.Version == "" || r.Name == "" {
+			return fmt.Errorf("release %q needs an id, a version and a name", r.Key())
+		}
+		if seen[r.Key()] {
+			return fmt.Errorf("release %s is listed twice", r.Key())
+		}
+		seen[r.Key()] = true
+		if err := checkDates("release "+r.Name, r.Released, r.End); err != nil {
+			return err
+		}
+		if r.End.Before(r.Released.Time) {
+			return fmt.Errorf("release %s ends (%s) before it was released (%s)", r.Name, r.End, r.Released)
+		}
+	}
+	return nil
 }

@@ -77,7 +77,7 @@ func (f Flaw) Judge(build, ubr int) (Exposure, FlawFix) {
 	return UnknownRelease, FlawFix{}
 }
 
-func (e ExploitFile) validate() error {
+func (e *ExploitFile) validate() error {
 	for _, f := range e.Flaws {
 		if f.ID == "" || f.FixedFrom == 0 || len(f.Releases) == 0 {
 			return fmt.Errorf("flaw %q needs an id, fixed_from_build and releases", f.ID)
@@ -129,8 +129,16 @@ func (p *EOLProduct) Matches(name, version string) bool {
 }
 
 func (s *SoftwareFile) validate() error {
+	seen := map[string]bool{}
 	for i := range s.Products {
 		p := &s.Products[i]
+		if p.Product == "" || p.Match == "" || seen[p.Product] {
+			return fmt.Errorf("product %q: every product needs its own name and a match", p.Product)
+		}
+		seen[p.Product] = true
+		if err := checkDates("product "+p.Product, p.Ended); err != nil {
+			return err
+		}
 		re, err := regexp.Compile("(?i)" + p.Match)
 		if err != nil {
 			return fmt.Errorf("product %q: match: %v", p.Product, err)

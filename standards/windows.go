@@ -138,9 +138,25 @@ func (f *WindowsReleaseFile) ESUProgram(name string) (ESUProgram, bool) {
 }
 
 func (f *WindowsReleaseFile) validate() error {
+	seen := map[string]bool{}
 	for _, r := range f.Releases {
+		if seen[r.Key()] {
+			return fmt.Errorf("release %s (%s) is listed twice", r.Name(), r.Key())
+		}
+		seen[r.Key()] = true
+		if r.Build <= 0 || !slices.Contains([]string{ChannelClient, ChannelLTSC, ChannelServer}, r.Channel) {
+			return fmt.Errorf("release %q needs a build number and a channel (client, ltsc, server)", r.Name())
+		}
 		if len(r.End) == 0 {
 			return fmt.Errorf("release %s has no end date", r.Name())
+		}
+		for family, end := range r.End {
+			if !slices.Contains([]string{HomePro, Enterprise, IoT, Server}, family) {
+				return fmt.Errorf("release %s: unknown edition family %q", r.Name(), family)
+			}
+			if err := checkDates("release "+r.Name(), r.Released, end); err != nil {
+				return err
+			}
 		}
 		if r.ESU != "" {
 			if _, ok := f.ESUProgram(r.ESU); !ok {
@@ -208,16 +224,42 @@ func (u Update) Label() string {
 }
 
 func (f *WindowsUpdateFile) validate() error {
+	seen := map[string]bool{}
 	for _, s := range f.Series {
+		if s.ID == "" || seen[s.ID] {
+			return fmt.Errorf("update series %q: every series needs its own id", s.ID)
+		}
+		seen[s.ID] = true
+		if len(s.Builds) == 0 || len(s.Channels) == 0 {
+			return fmt.Errorf("update series %s lists no builds or no channels", s.ID)
+		}
 		if len(s.Updates) == 0 {
 			return fmt.Errorf("update series %s has no updates", s.ID)
 		}
-		for i := 1; i < len(s.Updates); i++ {
-			a, b := s.Updates[i-1], s.Updates[i]
-			if !a.Date.Before(b.Date.Time) || a.UBR >= b.UBR {
-				return fmt.Errorf("update series %s: %s and %s are not in ascending date and UBR order", s.ID, a.Label(), b.Label())
+		for i, u := range append(slices.Clip(s.Updates), s.OtherBuilds...) {
+			if err := f.checkUpdate(s.ID, u); err != nil {
+				return err
+			}
+			if i == 0 || i >= len(s.Updates) {
+				continue
+			}
+			if a := s.Updates[i-1]; !a.Date.Before(u.Date.Time) || a.UBR >= u.UBR {
+				return fmt.Errorf("update series %s: %s and %s are not in ascending date and UBR order", s.ID, a.Label(), u.Label())
 			}
 		}
+	}
+	return nil
+}
+
+func (f *WindowsUpdateFile) checkUpdate(series string, u Update) error {
+	if err := checkDates("update series "+series+" update ."+fmt.Sprint(u.UBR), u.Date); err != nil {
+		return err
+	}
+	if u.UBR <= 0 || (u.KB != "" && !kbNumber.MatchString(u.KB)) {
+		return fmt.Errorf("update series %s: %q .%d is not a KB number and a build revision", series, u.KB, u.UBR)
+	}
+	if u.Date.After(f.AsOf.Time) {
+		return fmt.Errorf("update series %s: %s is dated after the file's as_of %s", series, u.Label(), f.AsOf)
 	}
 	return nil
 }
