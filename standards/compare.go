@@ -12,7 +12,7 @@ import (
 // position: a file that lists series or releases in another order changes
 // nothing, one that leaves a key out is refused.
 
-func (f *WindowsUpdateFile) compare(b body) ([]FactChange, error) {
+func (f *WindowsUpdateFile) compare(b Body) ([]FactChange, error) {
 	base := b.(*WindowsUpdateFile)
 	for _, old := range base.Series {
 		s, ok := f.series(old.ID)
@@ -64,7 +64,7 @@ func (f *WindowsUpdateFile) series(id string) (UpdateSeries, bool) {
 // different channels (26100 is Windows 11 24H2, LTSC 2024 and Server 2025).
 func (r WindowsRelease) Key() string { return fmt.Sprintf("%s %d", r.Channel, r.Build) }
 
-func (f *WindowsReleaseFile) compare(b body) ([]FactChange, error) {
+func (f *WindowsReleaseFile) compare(b Body) ([]FactChange, error) {
 	base := b.(*WindowsReleaseFile)
 	var changes []FactChange
 	for _, old := range base.Releases {
@@ -103,7 +103,7 @@ func (f *WindowsReleaseFile) compare(b body) ([]FactChange, error) {
 // Key identifies a Linux release as /etc/os-release does: "almalinux 8".
 func (r LinuxRelease) Key() string { return r.ID + " " + r.Version }
 
-func (f *LinuxReleaseFile) compare(b body) ([]FactChange, error) {
+func (f *LinuxReleaseFile) compare(b Body) ([]FactChange, error) {
 	base := b.(*LinuxReleaseFile)
 	var changes []FactChange
 	for _, old := range base.Releases {
@@ -125,7 +125,7 @@ func dateOrNone(d *Date) string {
 	return d.String()
 }
 
-func (s *SoftwareFile) compare(b body) ([]FactChange, error) {
+func (s *SoftwareFile) compare(b Body) ([]FactChange, error) {
 	base := b.(*SoftwareFile)
 	var changes []FactChange
 	for _, old := range base.Products {
@@ -141,7 +141,7 @@ func (s *SoftwareFile) compare(b body) ([]FactChange, error) {
 	return changes, nil
 }
 
-func (e *ExploitFile) compare(b body) ([]FactChange, error) {
+func (e *ExploitFile) compare(b Body) ([]FactChange, error) {
 	base := b.(*ExploitFile)
 	var changes []FactChange
 	for _, old := range base.Flaws {
@@ -176,7 +176,7 @@ func appendChange(changes []FactChange, key, field, builtIn, value string) []Fac
 	return append(changes, FactChange{Key: key, Field: field, BuiltIn: builtIn, Value: value})
 }
 
-var kbNumber = regexp.MustCompile(`^KB[0-9]{6,8}$`)
+var kbPattern = regexp.MustCompile(`^KB[0-9]{6,8}$`)
 
 // checkDates refuses a fact dated outside any plausible range.
 func checkDates(what string, dates ...Date) error {

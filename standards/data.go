@@ -38,16 +38,17 @@ type Provenance struct {
 	File string `json:"file,omitempty"`
 }
 
-func (p *Provenance) provenance() *Provenance { return p }
+// Meta is the provenance of a body, to fill in before writing it.
+func (p *Provenance) Meta() *Provenance { return p }
 
-// body is one kind of data file, decoded.
-type body interface {
-	provenance() *Provenance
+// Body is one kind of data file, decoded.
+type Body interface {
+	Meta() *Provenance
 	validate() error
 	// compare names the facts b changes from the built-in body, and fails
 	// when b drops one (a series, a release, a month): a data file may add
 	// and correct facts, never silently lose them.
-	compare(builtIn body) ([]FactChange, error)
+	compare(builtIn Body) ([]FactChange, error)
 }
 
 // Data holds every fact the checks judge against.
@@ -96,19 +97,19 @@ func (f *NDGFile) validate() error {
 	return nil
 }
 
-func (f *NDGFile) compare(body) ([]FactChange, error) { return nil, nil }
+func (f *NDGFile) compare(Body) ([]FactChange, error) { return nil, nil }
 
 // Provenances lists the provenance of every body of facts, in a fixed order.
 func (d *Data) Provenances() []Provenance {
 	var out []Provenance
 	for _, kind := range Kinds {
-		out = append(out, *d.body(kind).provenance())
+		out = append(out, *d.body(kind).Meta())
 	}
 	return out
 }
 
 // Provenance returns the provenance of one kind of facts.
-func (d *Data) Provenance(kind string) Provenance { return *d.body(kind).provenance() }
+func (d *Data) Provenance(kind string) Provenance { return *d.body(kind).Meta() }
 
 // ChangesTo lists the changes data files made to one fact's key.
 func (d *Data) ChangesTo(kind, key string) []FactChange {
@@ -133,7 +134,7 @@ func (d *Data) Standard(n int) (Standard, bool) {
 
 // fresh returns an empty body of a kind, so a file is never decoded over
 // facts already held (the decoder would fill existing slices in place).
-func fresh(kind string) body {
+func fresh(kind string) Body {
 	switch kind {
 	case "ndg-standards":
 		return &NDGFile{}
@@ -151,7 +152,7 @@ func fresh(kind string) body {
 	return nil
 }
 
-func (d *Data) body(kind string) body {
+func (d *Data) body(kind string) Body {
 	switch kind {
 	case "ndg-standards":
 		return &d.NDG
@@ -169,7 +170,7 @@ func (d *Data) body(kind string) body {
 	return nil
 }
 
-func (d *Data) install(b body) {
+func (d *Data) install(b Body) {
 	switch v := b.(type) {
 	case *NDGFile:
 		d.NDG = *v
@@ -268,12 +269,12 @@ func (d *Data) applyFile(base *Data, file string, now time.Time, onlyNewer bool)
 	if err != nil {
 		return fmt.Errorf("data file %s: %w", file, err)
 	}
-	p := v.provenance()
+	p := v.Meta()
 	kind := p.Kind
 	if p.AsOf.After(now.Add(48 * time.Hour)) {
 		return fmt.Errorf("data file %s is as of %s, which is in the future: the file or this computer's clock is wrong", file, p.AsOf)
 	}
-	builtInAsOf := base.body(kind).provenance().AsOf
+	builtInAsOf := base.body(kind).Meta().AsOf
 	switch {
 	case onlyNewer && !p.AsOf.After(builtInAsOf.Time):
 		return fmt.Errorf("%w (as of %s; built-in %s)", errNotNewer, p.AsOf, builtInAsOf)
@@ -321,7 +322,7 @@ func readBounded(file string) ([]byte, error) {
 
 // DecodeDataFile reads one data file into a fresh body and checks it on its
 // own: schema, dates, order.
-func DecodeDataFile(b []byte) (body, error) {
+func DecodeDataFile(b []byte) (Body, error) {
 	head, err := peekHead(b)
 	if err != nil {
 		return nil, err
@@ -335,7 +336,7 @@ func DecodeDataFile(b []byte) (body, error) {
 	if err := dec.Decode(v); err != nil {
 		return nil, fmt.Errorf("%s: %w", head.Kind, err)
 	}
-	if v.provenance().Source == "" {
+	if v.Meta().Source == "" {
 		return nil, fmt.Errorf("%s: no \"source\": a data file must say where its facts come from", head.Kind)
 	}
 	if err := v.validate(); err != nil {

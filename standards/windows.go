@@ -255,7 +255,7 @@ func (f *WindowsUpdateFile) checkUpdate(series string, u Update) error {
 	if err := checkDates("update series "+series+" update ."+fmt.Sprint(u.UBR), u.Date); err != nil {
 		return err
 	}
-	if u.UBR <= 0 || (u.KB != "" && !kbNumber.MatchString(u.KB)) {
+	if u.UBR <= 0 || (u.KB != "" && !kbPattern.MatchString(u.KB)) {
 		return fmt.Errorf("update series %s: %q .%d is not a KB number and a build revision", series, u.KB, u.UBR)
 	}
 	if u.Date.After(f.AsOf.Time) {

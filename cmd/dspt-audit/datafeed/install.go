@@ -1,0 +1,143 @@
+package datafeed
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// stateFile records what an update fetched, beside the data files.
+const stateFile = "feed-state.json"
+
+// CheckDir refuses a folder that holds anything but reference data: the
+// data folder must never be the results folder every PC can write to, or
+// any PC could rewrite the facts every other PC is judged by.
+func CheckDir(dir string) error {
+	if dir == "" {
+		return errors.New("no data folder given")
+	}
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot read the data folder: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") || ours(name) {
+			continue
+		}
+		if e.IsDir() || strings.EqualFold(filepath.Ext(name), ".json") {
+			return fmt.Errorf("%s holds %s, which is not reference data: the data folder must be a folder of its own that only IT can write, never the results folder every PC writes to", dir, name)
+		}
+	}
+	return nil
+}
+
+func ours(name string) bool {
+	return name == stateFile || slices.Contains(standards.Kinds, strings.TrimSuffix(name, ".json"))
+}
+
+// Install checks the data files together with the facts they join, then
+// writes each into dir atomically. Nothing is written unless every file
+// passes.
+func Install(dir string, bodies map[string][]byte, now time.Time) ([]string, error) {
+	if len(bodies) == 0 {
+		return nil, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create the data folder: %w", err)
+	}
+	staging, err := os.MkdirTemp(dir, ".staging-")
+	if err != nil {
+		return nil, fmt.Errorf("cannot write to the data folder: %w", err)
+	}
+	defer os.RemoveAll(staging)
+	kinds := sortedKinds(bodies)
+	var staged []string
+	for _, kind := range kinds {
+		file := filepath.Join(staging, kind+".json")
+		if err := os.WriteFile(file, bodies[kind], 0o644); err != nil {
+			return nil, fmt.Errorf("cannot write to the data folder: %w", err)
+		}
+		staged = append(staged, file)
+	}
+	if _, err := standards.LoadFrom(standards.Sources{Files: staged, Now: now}); err != nil {
+		return nil, fmt.Errorf("the converted data did not pass its checks, so nothing was installed: %w", err)
+	}
+	var installed []string
+	for _, kind := range kinds {
+		path := filepath.Join(dir, kind+".json")
+		if err := report.WriteFileAtomic(path, write(bodies[kind])); err != nil {
+			return installed, err
+		}
+		installed = append(installed, path)
+	}
+	return installed, nil
+}
+
+func sortedKinds(bodies map[string][]byte) []string {
+	var kinds []string
+	for _, k := range standards.Kinds {
+		if _, ok := bodies[k]; ok {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
+}
+
+func write(b []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	}
+}
+
+// feedState is what earlier updates fetched.
+type feedState struct {
+	Schema     int                  `json:"schema"`
+	LastUpdate time.Time            `json:"last_update,omitzero"`
+	Months     map[string]time.Time `json:"msrc_months"`
+}
+
+// readState returns the record of earlier updates; a missing or unreadable
+// one is an empty record, which only means more is fetched.
+func readState(dir string) feedState {
+	st := feedState{Schema: 1, Months: map[string]time.Time{}}
+	b, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if err != nil || len(b) > 1<<20 {
+		return st
+	}
+	var read feedState
+	if json.Unmarshal(b, &read) != nil || read.Schema != 1 {
+		return st
+	}
+	for id, t := range read.Months {
+		if monthID.MatchString(id) {
+			st.Months[id] = t
+		}
+	}
+	st.LastUpdate = read.LastUpdate
+	return st
+}
+
+func writeState(dir string, st feedState) error {
+	b, err := json.MarshalIndent(st, "", " ")
+	if err != nil {
+		return err
+	}
+	return report.WriteFileAtomic(filepath.Join(dir, stateFile), write(append(b, '\n')))
+}
+
+// LastUpdate is when an update last installed data into dir; zero if never.
+func LastUpdate(dir string) time.Time { return readState(dir).LastUpdate }
