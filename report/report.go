@@ -3,6 +3,7 @@
 package report
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/nhs-dspt/dspt-audit/checks"
@@ -23,13 +24,17 @@ type Report struct {
 	JudgedAt      time.Time              `json:"judged_at"`
 	Source        string                 `json:"source"`
 	Data          []standards.Provenance `json:"data"`
-	Outcome       standards.Outcome      `json:"outcome"`
-	Score         *int                   `json:"score"`
-	Coverage      float64                `json:"coverage"`
-	ScoringRule   string                 `json:"scoring_rule"`
-	Counts        map[string]int         `json:"counts"`
-	Standards     []StandardResult       `json:"standards"`
-	Results       []CheckResult          `json:"results"`
+	// DataNotes say what a reader of the verdicts should know about the
+	// data: stale update data, data-folder files left aside, built-in facts
+	// a data file changed.
+	DataNotes   []string          `json:"data_notes,omitempty"`
+	Outcome     standards.Outcome `json:"outcome"`
+	Score       *int              `json:"score"`
+	Coverage    float64           `json:"coverage"`
+	ScoringRule string            `json:"scoring_rule"`
+	Counts      map[string]int    `json:"counts"`
+	Standards   []StandardResult  `json:"standards"`
+	Results     []CheckResult     `json:"results"`
 }
 
 // Tool names the program that wrote the report.
@@ -102,6 +107,7 @@ func Build(scan *checks.Scan, data *standards.Data, tool Tool, source string) *R
 		JudgedAt:    scan.JudgedAt,
 		Source:      source,
 		Data:        data.Provenances(),
+		DataNotes:   dataNotes(data, scan),
 		Outcome:     card.Outcome,
 		Score:       card.Score,
 		Coverage:    card.Coverage,
@@ -144,4 +150,21 @@ func evidence(obs []probe.Observation) []Evidence {
 		out = append(out, e)
 	}
 	return out
+}
+
+// dataNotes says what a reader of the verdicts should know about the data
+// they rest on.
+func dataNotes(data *standards.Data, scan *checks.Scan) []string {
+	var notes []string
+	if scan.Host.OS == checks.Windows {
+		updates := data.WindowsUpdates
+		if missing, days, behind := updates.Lag(standards.DayOf(scan.JudgedAt)); behind && updates.Stale(standards.DayOf(scan.JudgedAt)) {
+			notes = append(notes, fmt.Sprintf("The Windows update data (as of %s) lacks the security updates of %s, %d days ago: a machine patched since cannot be told from one that is not, so patches-current may be unknown. Run 'dspt-audit data update', or 'dspt-audit data import' with the month's document.",
+				updates.AsOf, missing, days))
+		}
+	}
+	for _, c := range data.Changes {
+		notes = append(notes, "A data file changes a built-in fact: "+c.String()+".")
+	}
+	return append(notes, data.Notes...)
 }

@@ -137,9 +137,12 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 	indented(0, st.Faint, "Scoring: "+rep.ScoringRule)
 	var data []string
 	for _, d := range rep.Data {
-		data = append(data, fmt.Sprintf("%s as of %s", d.Kind, d.AsOf))
+		data = append(data, d.Describe())
 	}
 	indented(0, st.Faint, "Data: "+strings.Join(data, "; ")+".")
+	for _, n := range rep.DataNotes {
+		indented(0, st.status[standards.Warn], "Data note: "+n)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

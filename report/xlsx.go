@@ -231,7 +231,7 @@ func (wb *workbook) summary() {
 	wb.styleCell(sheet, 1, 1, wb.Title)
 	var data []string
 	for _, d := range rep.Data {
-		data = append(data, fmt.Sprintf("%s as of %s", d.Kind, d.AsOf))
+		data = append(data, d.Describe())
 	}
 	facts := [][2]string{
 		{"Host", rep.Host.Name},
@@ -244,6 +244,9 @@ func (wb *workbook) summary() {
 		{"Overall outcome", string(rep.Outcome)},
 		{"Score", scoreText(rep.Score) + ", coverage " + percent(rep.Coverage)},
 		{"Checks", countsText(rep.Counts)},
+	}
+	if len(rep.DataNotes) > 0 {
+		facts = slices.Insert(facts, 7, [2]string{"Data notes", strings.Join(rep.DataNotes, " ")})
 	}
 	row := 3
 	for _, kv := range facts {

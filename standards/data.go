@@ -38,6 +38,14 @@ type Provenance struct {
 	File string `json:"file,omitempty"`
 }
 
+// Describe names the body, its date and, when it is not built in, its file.
+func (p Provenance) Describe() string {
+	if p.File == "" {
+		return fmt.Sprintf("%s as of %s", p.Kind, p.AsOf)
+	}
+	return fmt.Sprintf("%s as of %s (%s)", p.Kind, p.AsOf, p.File)
+}
+
 // Meta is the provenance of a body, to fill in before writing it.
 func (p *Provenance) Meta() *Provenance { return p }
 

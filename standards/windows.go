@@ -324,3 +324,33 @@ func (s UpdateSeries) ReleasedAfter(d Date) []Update {
 	}
 	return out
 }
+
+// NewestUpdate is the newest monthly release in any series.
+func (f *WindowsUpdateFile) NewestUpdate() Update {
+	var newest Update
+	for _, s := range f.Series {
+		if u := s.Updates[len(s.Updates)-1]; u.Date.After(newest.Date.Time) {
+			newest = u
+		}
+	}
+	return newest
+}
+
+// Lag says how far the update data is behind on a day: the first Patch
+// Tuesday on or before today that the data has no monthly release for, and
+// how many days ago it was. ok is false when the data is current.
+func (f *WindowsUpdateFile) Lag(today Date) (missing Date, days int, ok bool) {
+	next := NextPatchTuesday(f.NewestUpdate().Date)
+	if next.After(today.Time) {
+		return Date{}, 0, false
+	}
+	return next, next.DaysUntil(today), true
+}
+
+// Stale reports whether the data lacks a Patch Tuesday more than the 14
+// days ago within which Cyber Essentials wants its updates installed: past
+// it, a fully patched machine can no longer be told from one that is not.
+func (f *WindowsUpdateFile) Stale(today Date) bool {
+	_, days, behind := f.Lag(today)
+	return behind && days > 14
+}
