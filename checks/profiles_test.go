@@ -130,7 +130,7 @@ func TestProfiles(t *testing.T) {
 			"os-supported":           {fail, []string{"Windows 10 1607", "ended 2018-04-10"}},
 			"patches-current":        {fail, []string{"servicing ended on 2018-04-10"}},
 			"known-exploits":         {fail, []string{"EXPOSED to MS17-010", "fixed by KB4013429 (UBR 953)", "EXPOSED to CVE-2021-34527", "Not exposed to CVE-2020-0796, CVE-2019-0708"}},
-			"unsupported-software":   {fail, []string{"Java 7 Update 79 (64-bit) 7.0.790 (Java SE 7, support ended 2022-07-31)", "Adobe Flash Player 25 NPAPI", "Adobe Reader XI (11.0.19)"}},
+			"unsupported-software":   {fail, []string{"Java 7 Update 79 (64-bit) 7.0.790 (Java SE 7, support ended 2022-07-19)", "Adobe Flash Player 25 NPAPI", "Adobe Reader XI (11.0.19)"}},
 			"pending-reboot":         {pass, nil},
 			"windows-update-enabled": {fail, nil},
 			"antimalware-active":     {fail, nil},

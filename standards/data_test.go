@@ -163,7 +163,7 @@ func TestSeriesAreKeyedNotPositional(t *testing.T) {
 
 func TestChangedFactsAreNamed(t *testing.T) {
 	f := builtInJSON(t, "linux-releases")
-	f["as_of"] = "2026-11-25"
+	f["as_of"] = "2026-11-27"
 	for _, r := range f["releases"].([]any) {
 		if r := r.(map[string]any); r["id"] == "almalinux" && r["version"] == "8" {
 			r["end"] = "2029-12-31"

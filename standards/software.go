@@ -107,8 +107,11 @@ type EOLProduct struct {
 	Match string `json:"match"`
 	// VersionBelow, when set, limits the match to DisplayVersions whose
 	// leading number is below it.
-	VersionBelow int  `json:"version_below,omitempty"`
-	Ended        Date `json:"ended"`
+	VersionBelow int `json:"version_below,omitempty"`
+	// VersionFrom, when set, limits the match to DisplayVersions whose
+	// leading number is at least it (a range of ended release lines).
+	VersionFrom int  `json:"version_from,omitempty"`
+	Ended       Date `json:"ended"`
 	// Warn marks runtime libraries that other programs may still need:
 	// found alone they are a warning, not a failure.
 	Warn   bool   `json:"warn,omitempty"`
@@ -121,11 +124,14 @@ func (p *EOLProduct) Matches(name, version string) bool {
 	if p.re == nil || !p.re.MatchString(name) {
 		return false
 	}
-	if p.VersionBelow == 0 {
+	if p.VersionBelow == 0 && p.VersionFrom == 0 {
 		return true
 	}
 	major, err := strconv.Atoi(strings.SplitN(strings.TrimSpace(version), ".", 2)[0])
-	return err == nil && major < p.VersionBelow
+	if err != nil || major < p.VersionFrom {
+		return false
+	}
+	return p.VersionBelow == 0 || major < p.VersionBelow
 }
 
 func (s *SoftwareFile) validate() error {
@@ -144,6 +150,9 @@ func (s *SoftwareFile) validate() error {
 			return fmt.Errorf("product %q: match: %v", p.Product, err)
 		}
 		p.re = re
+		if p.VersionBelow != 0 && p.VersionFrom >= p.VersionBelow {
+			return fmt.Errorf("product %q: version_from %d is not below version_below %d", p.Product, p.VersionFrom, p.VersionBelow)
+		}
 	}
 	return nil
 }

@@ -43,7 +43,7 @@ type WindowsRelease struct {
 
 // Name is how a person names the release, e.g. "Windows 11 24H2".
 func (r WindowsRelease) Name() string {
-	if r.Channel == ChannelClient {
+	if r.Channel == ChannelClient && r.Version != "" {
 		return r.Product + " " + r.Version
 	}
 	return r.Product

@@ -23,6 +23,12 @@ func TestReleaseIdentification(t *testing.T) {
 		{"server 2025 shares 26100", WindowsVersion{CurrentBuild: 26100, EditionID: "ServerStandard", InstallationType: "Server"}, "Windows Server 2025", Server},
 		{"server core 2016", WindowsVersion{CurrentBuild: 14393, EditionID: "ServerDatacenter", InstallationType: "Server Core"}, "Windows Server 2016", Server},
 		{"home", WindowsVersion{CurrentBuild: 19045, EditionID: "Core"}, "Windows 10 22H2", HomePro},
+		{"windows 7", WindowsVersion{CurrentBuild: 7601, EditionID: "Professional", InstallationType: "Client"}, "Windows 7 SP1", HomePro},
+		{"windows 8.1", WindowsVersion{CurrentBuild: 9600, EditionID: "Core", InstallationType: "Client"}, "Windows 8.1", HomePro},
+		{"server 2012 r2 shares 9600", WindowsVersion{CurrentBuild: 9600, EditionID: "ServerStandard", InstallationType: "Server"}, "Windows Server 2012 R2", Server},
+		{"server 2008 r2 shares 7601", WindowsVersion{CurrentBuild: 7601, EditionID: "ServerEnterprise", InstallationType: "Server"}, "Windows Server 2008 R2 SP1", Server},
+		{"server 23h2", WindowsVersion{CurrentBuild: 25398, EditionID: "ServerDatacenterACor", InstallationType: "Server Core"}, "Windows Server 23H2 AC", Server},
+		{"server 2019 not 1809 sac", WindowsVersion{CurrentBuild: 17763, EditionID: "ServerStandard", InstallationType: "Server"}, "Windows Server 2019", Server},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,12 +104,15 @@ func TestLinuxRelease(t *testing.T) {
 		{"rhel", "9.4", "Red Hat Enterprise Linux 9"},
 		{"rocky", "8.10", "Rocky Linux 8"},
 		{"ubuntu", "22.04", "Ubuntu 22.04 LTS"},
+		{"ubuntu", "22.10", "Ubuntu 22.10"},
+		{"ol", "10.1", "Oracle Linux 10"},
+		{"centos", "10", "CentOS Stream 10"},
 	} {
 		if r, ok := d.LinuxReleases.Release(tt.id, tt.version); !ok || r.Name != tt.want {
 			t.Errorf("Release(%s, %s) = %q %v, want %q", tt.id, tt.version, r.Name, ok, tt.want)
 		}
 	}
-	if _, ok := d.LinuxReleases.Release("ubuntu", "22.10"); ok {
-		t.Error("ubuntu 22.10 matched a release it is not")
+	if _, ok := d.LinuxReleases.Release("ubuntu", "22.11"); ok {
+		t.Error("ubuntu 22.11 matched a release it is not")
 	}
 }

@@ -16,7 +16,7 @@ const (
 	exitOK       = 0
 	exitError    = 1 // the scan or a file operation failed
 	exitUsage    = 2 // bad command line or bad input file
-	exitFindings = 3 // --fail-on: a check failed at or above that severity; schedule run: standards not met
+	exitFindings = 3 // --fail-on: a check failed at or above that severity; schedule run: standards not met; data status: update data stale
 	exitNotAdmin = 4 // schedule install/remove: needs an elevated prompt or root
 )
 
@@ -52,6 +52,7 @@ needs no network, and runs as one offline binary.`,
 		newCollectCommand(s),
 		newReportCommand(s),
 		newFleetCommand(s),
+		newDataCommand(s),
 		newScheduleCommand(s),
 		newChecksCommand(s),
 		newStandardsCommand(s),
@@ -71,10 +72,11 @@ func run(args []string, s *streams) int {
 	}
 	fmt.Fprintf(s.Err, "dspt-audit: %s\n", oneLine(err.Error()))
 	var findings findingsError
+	var stale staleError
 	var usage usageError
 	var notAdmin schedule.NotElevatedError
 	switch {
-	case errors.As(err, &findings):
+	case errors.As(err, &findings), errors.As(err, &stale):
 		return exitFindings
 	case errors.As(err, &notAdmin):
 		return exitNotAdmin

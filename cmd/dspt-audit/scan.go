@@ -15,6 +15,7 @@ import (
 
 	"github.com/nhs-dspt/dspt-audit/checks"
 	"github.com/nhs-dspt/dspt-audit/checks/probe"
+	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/datafeed"
 	"github.com/nhs-dspt/dspt-audit/report"
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
@@ -22,13 +23,15 @@ import (
 // engineOptions are the flags every command that runs the checks shares.
 type engineOptions struct {
 	DataFiles    []string
+	DataDir      string
 	ProbeTimeout time.Duration
 	Now          string
 	Only, Skip   []string
 }
 
 func (o *engineOptions) AddFlags(f *pflag.FlagSet) {
-	f.StringArrayVar(&o.DataFiles, "data", nil, "newer reference data `FILE` (windows-updates, windows-releases, linux-releases JSON) to use instead of the built-in copy; repeatable")
+	f.StringArrayVar(&o.DataFiles, "data", nil, "reference data `FILE` (as 'data import -o' writes) to use instead of the built-in copy and the data folder's; repeatable")
+	f.StringVar(&o.DataDir, "data-dir", "", "data folder kept by 'dspt-audit data update' (default "+defaultDataDir()+", when it exists)")
 	f.DurationVar(&o.ProbeTimeout, "probe-timeout", probe.DefaultTimeout, "how long one probe (a registry read, a WMI query, a command) may take before it is reported as timed out")
 	f.StringSliceVar(&o.Only, "only", nil, "run only these check `IDS` (comma-separated; see `dspt-audit checks`)")
 	f.StringSliceVar(&o.Skip, "skip", nil, "leave out these check `IDS` (comma-separated)")
@@ -44,11 +47,37 @@ func (o *engineOptions) prepare(s *streams) (*standards.Data, time.Time, error) 
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	data, err := standards.Load(o.DataFiles...)
+	data, err := o.loadData()
 	if err != nil {
-		return nil, time.Time{}, usageError{err}
+		return nil, time.Time{}, err
 	}
 	return data, now, nil
+}
+
+// loadData reads the built-in facts, the data folder's newer ones and the
+// --data files. A data folder that cannot be used is a note in the report,
+// never a stopped scan; a --data file that cannot be used is an error.
+func (o *engineOptions) loadData() (*standards.Data, error) {
+	dir := o.DataDir
+	if dir == "" && dataDirExists(defaultDataDir()) {
+		dir = defaultDataDir()
+	}
+	if o.DataDir != "" && !dataDirExists(o.DataDir) {
+		return nil, usagef("--data-dir %s is not a folder: give the folder 'dspt-audit data update --dir' writes", o.DataDir)
+	}
+	var notes []string
+	if dir != "" {
+		if err := datafeed.CheckDir(dir); err != nil {
+			notes = append(notes, err.Error()+"; it is not used")
+			dir = ""
+		}
+	}
+	data, err := standards.LoadFrom(standards.Sources{Dir: dir, Files: o.DataFiles})
+	if err != nil {
+		return nil, usageError{err}
+	}
+	data.Notes = append(notes, data.Notes...)
+	return data, nil
 }
 
 // checks is the catalogue narrowed by --only and --skip.
