@@ -196,11 +196,12 @@ func TestParseCVRFJSONMatchesXML(t *testing.T) {
 	}
 }
 
-// Text fields in the JSON form are either strings or {"Value": ...}.
+// Text fields in the JSON form are either strings or {"Value": ...}; control
+// characters in names are dropped.
 func TestParseCVRFJSONTextForms(t *testing.T) {
 	doc := `{"DocumentTitle":"October 2026 Security Updates",
 	  "DocumentTracking":{"Identification":{"ID":"2026-Oct"},"InitialReleaseDate":"2026-10-13T07:00:00Z","CurrentReleaseDate":{"Value":"2026-10-14T01:00:00"}},
-	  "ProductTree":{"FullProductName":[{"ProductID":"1","Value":"Windows 11 Version 24H2 for x64-based Systems"},{"ProductID":"2","Value":"Windows Server 2025"}]},
+	  "ProductTree":{"FullProductName":[{"ProductID":"1","Value":"Windows 11 Version 24H2 for x64-based\u001b[2J Systems"},{"ProductID":"2","Value":"Windows Server 2025"}]},
 	  "Vulnerability":[{"CVE":"CVE-2026-1","Remediations":[
 	    {"Type":2,"Description":"5200001","SubType":{"Value":"Security Update"},"FixedBuild":{"Value":"10.0.26100.9700"},"ProductID":["1"]},
 	    {"Type":2,"Description":{"Value":"5200002"},"SubType":"Security Update","FixedBuild":"10.0.26100.33500","ProductID":["2"]},
@@ -212,7 +213,7 @@ func TestParseCVRFJSONTextForms(t *testing.T) {
 	}
 	day := MustDate("2026-10-13")
 	want := []CVRFRow{
-		{Products: []string{"Windows 11 Version 24H2 for x64-based Systems"}, Channel: ChannelClient, Build: 26100, Update: Update{Date: day, UBR: 9700, KB: "KB5200001"}},
+		{Products: []string{"Windows 11 Version 24H2 for x64-based [2J Systems"}, Channel: ChannelClient, Build: 26100, Update: Update{Date: day, UBR: 9700, KB: "KB5200001"}},
 		{Products: []string{"Windows Server 2025"}, Channel: ChannelServer, Build: 26100, Update: Update{Date: day, UBR: 33500, KB: "KB5200002"}},
 	}
 	if m.ID != "2026-Oct" || !m.Revised.Equal(time.Date(2026, 10, 14, 1, 0, 0, 0, time.UTC)) || !reflect.DeepEqual(m.Rows, want) {
@@ -248,6 +249,7 @@ func TestParseCVRFRefuses(t *testing.T) {
 		{"no release date", bytes.Replace(mar, []byte("<cvrf:InitialReleaseDate>2026-03-10T07:00:00</cvrf:InitialReleaseDate>"), nil, 1), ErrNotCVRF, "InitialReleaseDate"},
 		{"early security updates", readCVRF(t, "cvrfDocument-early-edited.xml.gz"), ErrNoWindowsUpdates, "2026-Mar"},
 		{"JSON of another kind", []byte(`{"value":[{"ID":"2026-Oct"}]}`), ErrNotCVRF, "ID"},
+		{"ID that is no month", bytes.Replace(mar, []byte("<cvrf:ID>2026-Mar</cvrf:ID>"), []byte("<cvrf:ID>2026-Mar/../x</cvrf:ID>"), 1), ErrNotCVRF, "2026-Mar/../x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
