@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // MaxCVRFSize bounds a CVRF document after decompression; Microsoft's
@@ -416,11 +417,14 @@ func (doc cvrfDoc) month() (CVRFMonth, error) {
 	if doc.ID == "" {
 		return CVRFMonth{}, fmt.Errorf("%w: no DocumentTracking/Identification/ID", ErrNotCVRF)
 	}
+	if !validCVRFID(doc.ID) {
+		return CVRFMonth{}, fmt.Errorf("%w: DocumentTracking/Identification/ID %q is not of the form 2026-Oct", ErrNotCVRF, cleanText(doc.ID))
+	}
 	initial, err := parseCVRFTime(doc.Initial)
 	if err != nil {
 		return CVRFMonth{}, fmt.Errorf("%w: %s: InitialReleaseDate: %v", ErrNotCVRF, doc.ID, err)
 	}
-	m := CVRFMonth{ID: doc.ID, Title: doc.Title, Released: DayOf(initial), Revised: initial}
+	m := CVRFMonth{ID: doc.ID, Title: cleanText(doc.Title), Released: DayOf(initial), Revised: initial}
 	if current, err := parseCVRFTime(doc.Current); err == nil && current.After(initial) {
 		m.Revised = current
 	}
@@ -491,6 +495,7 @@ type rowKey struct {
 // a later, out-of-band release.
 func (m *CVRFMonth) addProduct(doc cvrfDoc, name string, fixes []*productFix, rows map[rowKey]*CVRFRow) {
 	channel, _ := channelOfProduct(name)
+	name = cleanText(name)
 	for _, kind := range []fixKind{kindCumulative, kindHotpatch} {
 		main := mainFix(fixes, kind)
 		if main == nil {
@@ -580,6 +585,35 @@ func compareRows(a, b CVRFRow) int {
 		return c
 	}
 	return a.Update.UBR - b.Update.UBR
+}
+
+// validCVRFID accepts the API's document IDs ("2026-Oct"): they go into
+// URLs and the data's source text.
+func validCVRFID(id string) bool {
+	if len(id) > 40 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanText drops control characters from text the document supplies and
+// bounds its length, so notes cannot act on a terminal.
+func cleanText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200]) + "…"
+	}
+	return strings.TrimSpace(s)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
