@@ -70,8 +70,8 @@ func writeJSON(t *testing.T, dir, name string, v any) string {
 
 func loadAt(files ...string) (*Data, error) { return LoadFrom(Sources{Files: files, Now: today}) }
 
-// seriesByID finds a series in generic JSON.
-func seriesByID(t *testing.T, file map[string]any, id string) map[string]any {
+// jsonSeries finds a series in generic JSON.
+func jsonSeries(t *testing.T, file map[string]any, id string) map[string]any {
 	t.Helper()
 	for _, s := range file["series"].([]any) {
 		if s := s.(map[string]any); s["id"] == id {
@@ -85,7 +85,7 @@ func seriesByID(t *testing.T, file map[string]any, id string) map[string]any {
 func TestLoadOverrideAddsAMonth(t *testing.T) {
 	f := builtInJSON(t, "windows-updates")
 	f["as_of"] = "2026-10-20"
-	s := seriesByID(t, f, "26100")
+	s := jsonSeries(t, f, "26100")
 	s["updates"] = append(s["updates"].([]any), map[string]any{"date": "2026-10-13", "ubr": 9999, "kb": "KB5099999"})
 	file := writeJSON(t, tempDir(t), "windows-updates.json", f)
 
@@ -153,7 +153,7 @@ func TestSeriesAreKeyedNotPositional(t *testing.T) {
 
 	swapped := builtInJSON(t, "windows-updates")
 	swapped["as_of"] = "2026-11-20"
-	a, b := seriesByID(t, swapped, "19045"), seriesByID(t, swapped, "26100")
+	a, b := jsonSeries(t, swapped, "19045"), jsonSeries(t, swapped, "26100")
 	a["updates"], b["updates"] = b["updates"], a["updates"]
 	_, err = loadAt(writeJSON(t, tempDir(t), "windows-updates.json", swapped))
 	if err == nil || !strings.Contains(err.Error(), "only new months can be added") {
