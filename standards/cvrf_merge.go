@@ -84,8 +84,10 @@ func unknownSeriesNotes(id string, rows []CVRFRow) []string {
 		if r.Update.Type != "" {
 			continue
 		}
-		notes = append(notes, fmt.Sprintf("%s: no update series in the data has build %d on the %s channel: %s left out",
-			id, r.Build, r.Channel, rowLabel(r)))
+		// Worded without the month, so that the same gap named by several
+		// documents reads as one note.
+		notes = append(notes, fmt.Sprintf("no update series in the data has build %d on the %s channel (%s): its updates are left out",
+			r.Build, r.Channel, r.Products[0]))
 	}
 	return notes
 }

@@ -258,14 +258,16 @@ func (d *Data) applyDir(base *Data, dir string, now time.Time) {
 		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
 			continue
 		}
-		if err := d.applyFile(base, file, now, true); err != nil {
+		err := d.applyFile(base, file, now, true)
+		if err != nil && !errors.Is(err, errNotNewer) {
 			d.Notes = append(d.Notes, fmt.Sprintf("%s not used: %v", file, err))
 		}
 	}
 }
 
 // errNotNewer marks a data-folder file that adds nothing to the built-in
-// facts, which is normal after upgrading dspt-audit.
+// facts, which is normal after upgrading dspt-audit: it is passed over
+// without a note (the provenance shows the built-in facts are in use).
 var errNotNewer = errors.New("not newer than the built-in data")
 
 func (d *Data) applyFile(base *Data, file string, now time.Time, onlyNewer bool) error {

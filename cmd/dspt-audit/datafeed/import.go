@@ -82,7 +82,7 @@ func Import(files []string, base *standards.Data, now time.Time) (Imported, erro
 		}
 		conv.bodies[kind] = b
 	}
-	return Imported{Bodies: conv.bodies, Months: conv.months, Notes: append(notes, conv.notes...)}, nil
+	return Imported{Bodies: conv.bodies, Months: conv.months, Notes: unique(append(notes, conv.notes...))}, nil
 }
 
 // readDocument reads a file, gunzipping it, within MaxDocumentSize.

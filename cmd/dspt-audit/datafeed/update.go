@@ -55,7 +55,7 @@ func Update(ctx context.Context, f *Fetcher, o Options) (Result, error) {
 		return Result{}, err
 	}
 	state := readState(o.Dir)
-	months, notes, err := fetchMonths(ctx, f, o, base, state)
+	months, revised, notes, err := fetchMonths(ctx, f, o, base, state)
 	if err != nil {
 		return Result{}, err
 	}
@@ -67,12 +67,12 @@ func Update(ctx context.Context, f *Fetcher, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{Notes: append(notes, conv.notes...), Months: conv.months}
+	res := Result{Notes: unique(append(notes, conv.notes...)), Months: conv.months}
 	if res.Installed, err = Install(o.Dir, conv.bodies, o.Now); err != nil {
 		return Result{}, err
 	}
-	for _, m := range months {
-		state.Months[m.ID] = m.Revised
+	for id, t := range revised {
+		state.Months[id] = t
 	}
 	state.LastUpdate = o.Now.UTC()
 	if err := writeState(o.Dir, state); err != nil {
@@ -91,18 +91,20 @@ type listedMonth struct {
 }
 
 // fetchMonths lists the API's documents and fetches those for months after
-// the newest the data holds, and those revised since they were fetched.
-func fetchMonths(ctx context.Context, f *Fetcher, o Options, base *standards.Data, state feedState) ([]standards.CVRFMonth, []string, error) {
+// the newest the data holds, and those revised since they were fetched. It
+// returns the months with a Windows update, when the list says each month
+// fetched was last revised, and notes.
+func fetchMonths(ctx context.Context, f *Fetcher, o Options, base *standards.Data, state feedState) ([]standards.CVRFMonth, map[string]time.Time, []string, error) {
 	if o.Progress != nil {
 		o.Progress("Listing Microsoft's monthly security update documents")
 	}
 	b, err := f.Get(ctx, o.MSRC+"updates", "application/json")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	listed, err := parseMonthList(b)
 	if err != nil {
-		return nil, nil, &FetchError{URL: o.MSRC + "updates", Err: err}
+		return nil, nil, nil, &FetchError{URL: o.MSRC + "updates", Err: err}
 	}
 	newest := NewestMonth(&base.WindowsUpdates)
 	var wanted []listedMonth
@@ -117,6 +119,7 @@ func fetchMonths(ctx context.Context, f *Fetcher, o Options, base *standards.Dat
 	}
 	var months []standards.CVRFMonth
 	var notes []string
+	revised := map[string]time.Time{}
 	for i, m := range wanted {
 		// The address is built from the ID, never taken from the list.
 		url := o.MSRC + "cvrf/" + m.ID
@@ -125,21 +128,22 @@ func fetchMonths(ctx context.Context, f *Fetcher, o Options, base *standards.Dat
 		}
 		doc, err := f.Get(ctx, url, "application/xml")
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		month, err := standards.ParseCVRF(doc)
+		revised[m.ID] = m.Revised
 		switch {
 		case errors.Is(err, standards.ErrNoWindowsUpdates):
 			notes = append(notes, fmt.Sprintf("%s holds no Windows cumulative update yet (an early release): no month added", m.ID))
 			continue
 		case err != nil:
-			return nil, nil, &FetchError{URL: url, Err: err}
+			return nil, nil, nil, &FetchError{URL: url, Err: err}
 		case month.ID != m.ID:
-			return nil, nil, &FetchError{URL: url, Err: fmt.Errorf("the document is %s, not %s", month.ID, m.ID)}
+			return nil, nil, nil, &FetchError{URL: url, Err: fmt.Errorf("the document is %s, not %s", month.ID, m.ID)}
 		}
 		months = append(months, month)
 	}
-	return months, notes, nil
+	return months, revised, notes, nil
 }
 
 func parseMonthList(b []byte) ([]listedMonth, error) {
@@ -297,4 +301,17 @@ func describeMonths(ids []string) string {
 		return "no new month"
 	}
 	return strings.Join(ids, ", ")
+}
+
+// unique drops repeated notes, keeping the first of each.
+func unique(notes []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range notes {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
 }
