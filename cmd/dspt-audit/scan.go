@@ -27,6 +27,9 @@ type engineOptions struct {
 	ProbeTimeout time.Duration
 	Now          string
 	Only, Skip   []string
+	// unattended makes a data folder that cannot be read a note in the
+	// report rather than an error: the nightly run must not stop for it.
+	unattended bool
 }
 
 func (o *engineOptions) AddFlags(f *pflag.FlagSet) {
@@ -62,10 +65,14 @@ func (o *engineOptions) loadData() (*standards.Data, error) {
 	if dir == "" && dataDirExists(defaultDataDir()) {
 		dir = defaultDataDir()
 	}
-	if o.DataDir != "" && !dataDirExists(o.DataDir) {
-		return nil, usagef("--data-dir %s is not a folder: give the folder 'dspt-audit data update --dir' writes", o.DataDir)
-	}
 	var notes []string
+	if o.DataDir != "" && !dataDirExists(o.DataDir) {
+		if !o.unattended {
+			return nil, usagef("--data-dir %s is not a folder: give the folder 'dspt-audit data update --dir' writes", o.DataDir)
+		}
+		notes = append(notes, fmt.Sprintf("the data folder %s could not be read, so the built-in data was used", o.DataDir))
+		dir = ""
+	}
 	if dir != "" {
 		if err := datafeed.CheckDir(dir); err != nil {
 			notes = append(notes, err.Error()+"; it is not used")

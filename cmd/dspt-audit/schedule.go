@@ -14,6 +14,7 @@ import (
 
 	"github.com/nhs-dspt/dspt-audit/checks"
 	"github.com/nhs-dspt/dspt-audit/checks/probe"
+	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/datafeed"
 	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/schedule"
 	"github.com/nhs-dspt/dspt-audit/report"
 	"github.com/nhs-dspt/dspt-audit/standards"
@@ -38,6 +39,8 @@ on Windows, or the journal on Linux.`,
 type installOptions struct {
 	Daily       string
 	ResultsDir  string
+	DataDir     string
+	UpdateData  bool
 	Keep        int
 	RandomDelay time.Duration
 	Print       bool
@@ -69,6 +72,8 @@ account (DOMAIN\PC$): give "Domain Computers" write access to the folder.`,
 	f.IntVar(&o.Keep, "keep", schedule.DefaultKeep, "keep the last `N` results per host in DIR/history (0: none)")
 	f.DurationVar(&o.RandomDelay, "random-delay", schedule.DefaultRandomDelay, "start up to this long after --daily, at random, so a practice's PCs do not write at once")
 	f.BoolVar(&o.Print, "print", false, "print the task XML (Windows) or systemd units (Linux) instead of installing them")
+	f.StringVar(&o.DataDir, "data-dir", "", "reference data folder each run reads, such as a read-only share IT keeps current (default "+defaultDataDir()+")")
+	f.BoolVar(&o.UpdateData, "update-data", false, "refresh the data folder from Microsoft and endoflife.date before each scan (needs internet access as SYSTEM; a failed refresh is event 201 and the scan goes on)")
 	return cmd
 }
 
@@ -84,7 +89,7 @@ func runInstall(o *installOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	plan := schedule.Plan{Exe: exe, Hour: hour, Minute: minute, RandomDelay: o.RandomDelay, ResultsDir: o.ResultsDir, Keep: o.Keep}
+	plan := schedule.Plan{Exe: exe, Hour: hour, Minute: minute, RandomDelay: o.RandomDelay, ResultsDir: o.ResultsDir, Keep: o.Keep, DataDir: o.DataDir, UpdateData: o.UpdateData}
 	if err := plan.Validate(schedule.Absolute); err != nil {
 		return usageError{err}
 	}
@@ -194,6 +199,8 @@ func newScheduleRemoveCommand(s *streams) *cobra.Command {
 
 type runOptions struct {
 	ResultsDir string
+	DataDir    string
+	UpdateData bool
 	Keep       int
 	StateDir   string
 	From       string
@@ -219,6 +226,8 @@ Standards Met; 3: result written, standards not met; 1: failed.`,
 	f.StringVar(&o.ResultsDir, "results-dir", "", "folder or share to write HOST.json to (required)")
 	f.IntVar(&o.Keep, "keep", schedule.DefaultKeep, "keep the last `N` results per host in DIR/history (0: none)")
 	f.StringVar(&o.StateDir, "state-dir", "", "local folder for this machine's own copy (default: "+schedule.StateDir()+")")
+	f.StringVar(&o.DataDir, "data-dir", "", "reference data folder to read (default "+defaultDataDir()+")")
+	f.BoolVar(&o.UpdateData, "update-data", false, "refresh the data folder from the vendors first; a failure is event 201 and the scan goes on")
 	f.StringVar(&o.From, "from", "", "testing aid: judge this snapshot `FILE` instead of this machine")
 	f.StringVar(&o.Now, "now", "", "testing aid: judge as if it were this `TIME`; also DSPT_AUDIT_NOW")
 	_ = f.MarkHidden("from")
@@ -235,7 +244,13 @@ func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
 	if o.Keep < 0 {
 		return usagef("--keep must be 0 or more, got %d", o.Keep)
 	}
+	if err := schedule.DataDirApart(o.DataDir, o.ResultsDir); err != nil {
+		return usageError{err}
+	}
 	host, _ := os.Hostname()
+	if o.UpdateData {
+		refreshData(ctx, o, s, host)
+	}
 	rep, err := scheduledScan(ctx, o, s)
 	if err != nil {
 		return logged(s, schedule.FailedEvent(host, err), err)
@@ -262,8 +277,23 @@ func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
 	return logged(s, event, findingsError{fmt.Sprintf("%s: %s", rep.Host.Name, rep.Outcome)})
 }
 
+// refreshData updates the data folder before the scan. A failure is one
+// event and changes nothing: the scan goes on with the data it has.
+func refreshData(ctx context.Context, o *runOptions, s *streams, host string) {
+	dir := cmp.Or(o.DataDir, defaultDataDir())
+	err := datafeed.CheckDir(dir)
+	if err == nil {
+		f := datafeed.NewFetcher(s.Getenv, "dspt-audit/"+version())
+		_, err = datafeed.Update(ctx, f, datafeed.Options{Dir: dir, MSRC: cmp.Or(s.Getenv("DSPT_AUDIT_MSRC_URL"), datafeed.MSRCBase),
+			EndOfLife: cmp.Or(s.Getenv("DSPT_AUDIT_ENDOFLIFE_URL"), datafeed.EndOfLifeBase), Now: time.Now()})
+	}
+	if err != nil {
+		logged(s, schedule.DataFailedEvent(host, err), nil)
+	}
+}
+
 func scheduledScan(ctx context.Context, o *runOptions, s *streams) (*report.Report, error) {
-	eo := engineOptions{ProbeTimeout: probe.DefaultTimeout, Now: o.Now}
+	eo := engineOptions{ProbeTimeout: probe.DefaultTimeout, Now: o.Now, DataDir: o.DataDir, unattended: true}
 	data, now, err := eo.prepare(s)
 	if err != nil {
 		return nil, err

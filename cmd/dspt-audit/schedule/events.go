@@ -31,6 +31,7 @@ const (
 	EventNotMet      = 102 // Warning: result written; Standards Not Met
 	EventNotAssessed = 103 // Warning: result written; nothing could be assessed
 	EventFailed      = 200 // Error: the scan, or writing its result, failed
+	EventDataFailed  = 201 // Warning: --update-data could not refresh the reference data; the scan went on
 )
 
 // Event is the one summary entry a scheduled run writes.
@@ -64,4 +65,10 @@ func OutcomeEvent(host string, outcome standards.Outcome, score *int, failing []
 // FailedEvent is the event of a run that could not scan or write.
 func FailedEvent(host string, err error) Event {
 	return Event{ID: EventFailed, Level: Error, Message: fmt.Sprintf("dspt-audit scheduled scan of %s failed: %v", host, err)}
+}
+
+// DataFailedEvent is the event of a run whose data refresh failed; the scan
+// goes on with the data it has.
+func DataFailedEvent(host string, err error) Event {
+	return Event{ID: EventDataFailed, Level: Warning, Message: fmt.Sprintf("dspt-audit could not refresh the reference data on %s; the scan used the data it had: %v", host, err)}
 }

@@ -46,6 +46,11 @@ type Plan struct {
 	ResultsDir string
 	// Keep is how many results per host history/ keeps; 0 keeps none.
 	Keep int
+	// DataDir is the reference data folder the run reads; empty for the
+	// machine-wide default.
+	DataDir string
+	// UpdateData makes each run refresh DataDir from the vendors first.
+	UpdateData bool
 }
 
 // ParseDaily reads a time of day such as "02:00".
@@ -72,6 +77,25 @@ func (p Plan) Validate(absolute func(string) bool) error {
 		return fmt.Errorf("--random-delay must be between 0 and 12h, got %s", p.RandomDelay)
 	case p.Hour < 0 || p.Hour > 23 || p.Minute < 0 || p.Minute > 59:
 		return fmt.Errorf("the time of day %02d:%02d is not valid", p.Hour, p.Minute)
+	case p.DataDir != "" && !absolute(p.DataDir):
+		return fmt.Errorf("--data-dir %q must be an absolute path or a UNC share", p.DataDir)
+	}
+	return DataDirApart(p.DataDir, p.ResultsDir)
+}
+
+// DataDirApart refuses a data folder that is, or is inside, the results
+// folder: every PC can write there, so any PC could rewrite the facts every
+// other PC is judged by.
+func DataDirApart(dataDir, resultsDir string) error {
+	if dataDir == "" || resultsDir == "" {
+		return nil
+	}
+	norm := func(p string) string {
+		return strings.ToLower(strings.TrimRight(strings.ReplaceAll(p, `\`, "/"), "/")) + "/"
+	}
+	d, r := norm(dataDir), norm(resultsDir)
+	if strings.HasPrefix(d, r) {
+		return fmt.Errorf("--data-dir %s is inside the results folder %s, which every PC can write: keep the data in a folder only IT can write", dataDir, resultsDir)
 	}
 	return nil
 }
@@ -93,5 +117,12 @@ func LinuxAbs(p string) bool { return strings.HasPrefix(p, "/") && filepath.Clea
 
 // RunArgs are the arguments the scheduled run is started with.
 func (p Plan) RunArgs() []string {
-	return []string{"schedule", "run", "--results-dir", p.ResultsDir, "--keep", fmt.Sprint(p.Keep)}
+	args := []string{"schedule", "run", "--results-dir", p.ResultsDir, "--keep", fmt.Sprint(p.Keep)}
+	if p.DataDir != "" {
+		args = append(args, "--data-dir", p.DataDir)
+	}
+	if p.UpdateData {
+		args = append(args, "--update-data")
+	}
+	return args
 }
