@@ -178,7 +178,8 @@ func evaluateUnsupportedSoftware(e *Env) Verdict {
 			break
 		}
 	}
-	checked := fmt.Sprintf(" (%d programs checked against %d end-of-life products, data as of %s.)", len(programs), len(e.Data.Software.Products), e.Data.Software.AsOf)
+	checked := fmt.Sprintf(" (%d programs checked against %d end-of-life products, data as of %s.)", len(programs), len(e.Data.Software.Products), e.Data.Software.AsOf) +
+		changedFacts(e, "eol-software", changedKeys(e, "eol-software")...)
 	switch {
 	case len(ended) > 0:
 		return verdict(standards.Fail, "End-of-life software installed: %s.%s%s", strings.Join(ended, "; "), listSuffix(" Old runtimes: ", runtimes), checked)
@@ -186,6 +187,17 @@ func evaluateUnsupportedSoftware(e *Env) Verdict {
 		return verdict(standards.Warn, "Only old runtime libraries are end-of-life: %s. Remove them unless a program still needs them.%s", strings.Join(runtimes, "; "), checked)
 	}
 	return verdict(standards.Pass, "No installed program matches the end-of-life list.%s", checked)
+}
+
+// changedKeys lists the keys of a kind whose facts a data file changed.
+func changedKeys(e *Env, kind string) []string {
+	var keys []string
+	for _, c := range e.Data.Changes {
+		if c.Kind == kind && !slices.Contains(keys, c.Key) {
+			keys = append(keys, c.Key)
+		}
+	}
+	return keys
 }
 
 // readPrograms merges the three uninstall listings, skipping system

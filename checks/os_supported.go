@@ -45,8 +45,24 @@ func evaluateOSSupported(e *Env) Verdict {
 		return *bad
 	}
 	v := judgeServicing(e, s)
-	v.Summary += productNameNote(s.version)
+	v.Summary += productNameNote(s.version) + changedFacts(e, "windows-releases", s.release.Key(), "esu "+s.release.ESU)
 	return v
+}
+
+// changedFacts names, for a verdict's summary, the facts about these keys
+// that a data file changed from the built-in ones, with both values and the
+// file, so a verdict that rests on a changed fact says so.
+func changedFacts(e *Env, kind string, keys ...string) string {
+	var parts []string
+	for _, key := range keys {
+		for _, c := range e.Data.ChangesTo(kind, key) {
+			parts = append(parts, fmt.Sprintf("%s %s is %s in %s (built-in: %s)", c.Key, c.Field, c.Value, c.File, c.BuiltIn))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " Data file: " + strings.Join(parts, "; ") + "."
 }
 
 func judgeServicing(e *Env, s servicing) Verdict {
@@ -113,7 +129,12 @@ func linuxOSSupported(e *Env) Verdict {
 		v.Remediation = linuxUpgradeAdvice
 		return v
 	}
-	today := e.Today()
+	v := judgeLinuxRelease(e.Today(), r)
+	v.Summary += changedFacts(e, "linux-releases", r.Key())
+	return v
+}
+
+func judgeLinuxRelease(today standards.Date, r standards.LinuxRelease) Verdict {
 	if today.After(r.End.Time) {
 		v := verdict(standards.Fail, "%s: free security support ended %s, %d days ago.", r.Name, r.End, r.End.DaysUntil(today))
 		if r.Extended != "" {
