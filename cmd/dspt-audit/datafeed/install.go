@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -62,7 +63,7 @@ func Install(dir string, bodies map[string][]byte, now time.Time) ([]string, err
 	if err != nil {
 		return nil, fmt.Errorf("cannot write to the data folder: %w", err)
 	}
-	defer os.RemoveAll(staging)
+	defer removeTree(staging)
 	kinds := sortedKinds(bodies)
 	var staged []string
 	for _, kind := range kinds {
@@ -141,3 +142,17 @@ func writeState(dir string, st feedState) error {
 
 // LastUpdate is when an update last installed data into dir; zero if never.
 func LastUpdate(dir string) time.Time { return readState(dir).LastUpdate }
+
+// removeTree removes a folder file by file, deepest first. os.RemoveAll
+// would do, except under Wine 8, where Go's way of deleting (through
+// FileDispositionInformationEx) is not implemented.
+func removeTree(dir string) {
+	var paths []string
+	filepath.WalkDir(dir, func(p string, _ fs.DirEntry, _ error) error {
+		paths = append(paths, p)
+		return nil
+	})
+	for i := len(paths) - 1; i >= 0; i-- {
+		os.Remove(paths[i])
+	}
+}

@@ -123,7 +123,7 @@ func TestUpdateInstallsNewMonthsAndLifecycles(t *testing.T) {
 	src := newSources(t)
 	srv := httptest.NewServer(src)
 	defer srv.Close()
-	dir := t.TempDir()
+	dir := tempDir(t)
 	f, _ := fetcher(nil)
 
 	res, err := Update(context.Background(), f, options(srv.URL, dir))
@@ -254,7 +254,7 @@ func TestFailedUpdateChangesNothing(t *testing.T) {
 // only), so that a failing update has something to leave alone.
 func installedFolder(t *testing.T, src *sources, base string) string {
 	t.Helper()
-	dir := t.TempDir()
+	dir := tempDir(t)
 	saved := src.months["2026-Oct"]
 	delete(src.months, "2026-Oct")
 	defer func() { src.months["2026-Oct"] = saved }()
@@ -341,7 +341,7 @@ func TestProxyFromEnvironment(t *testing.T) {
 	}))
 	defer proxy.Close()
 	f, _ := fetcher(map[string]string{"HTTP_PROXY": proxy.URL, "no_proxy": "endoflife.test"})
-	dir := t.TempDir()
+	dir := tempDir(t)
 	o := Options{Dir: dir, MSRC: "http://msrc.test/cvrf/v3.0/", EndOfLife: "http://endoflife.test/api/v1/", Now: today}
 	_, err := Update(context.Background(), f, o)
 	if err == nil || !strings.Contains(err.Error(), "endoflife.test") {
@@ -378,7 +378,7 @@ func TestMonthListIsNotTrusted(t *testing.T) {
 }
 
 func TestDataFolderMustNotBeTheResultsFolder(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	if err := os.WriteFile(filepath.Join(dir, "GP-RECEPTION-01.json"), []byte(`{"schema_version":1}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -389,14 +389,21 @@ func TestDataFolderMustNotBeTheResultsFolder(t *testing.T) {
 	if _, err := Update(context.Background(), f, options("http://unused.test", dir)); err == nil {
 		t.Error("Update wrote into a results folder")
 	}
-	empty := t.TempDir()
+	empty := tempDir(t)
 	if err := os.Mkdir(filepath.Join(empty, "history"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := CheckDir(empty); err == nil {
 		t.Error("a folder with history/ passed")
 	}
-	if err := CheckDir(filepath.Join(t.TempDir(), "new")); err != nil {
+	if err := CheckDir(filepath.Join(tempDir(t), "new")); err != nil {
 		t.Errorf("a folder not made yet: %v", err)
 	}
+}
+
+// tempDir is t.TempDir emptied by removeTree first, which Wine 8 needs.
+func tempDir(t *testing.T) string {
+	dir := t.TempDir()
+	t.Cleanup(func() { removeTree(dir) })
+	return dir
 }
