@@ -41,6 +41,9 @@ func windowsVersion(e *Env) (standards.WindowsVersion, *Verdict) {
 	build, ubr := e.Observe(regCurrentBuild), e.Observe(regUBR)
 	s, err1 := build.RegString()
 	n, err2 := ubr.RegInt()
+	if err1 == nil && err2 != nil && ubr.Is(probe.NotFound) && beforeUBR(s) {
+		err2 = nil // Windows 7, 8 and 8.1 have no UBR value: 0 is the truth
+	}
 	if err1 != nil || err2 != nil {
 		bad := cannotTell("the Windows build", build, ubr)
 		return v, &bad
@@ -56,6 +59,13 @@ func windowsVersion(e *Env) (standards.WindowsVersion, *Verdict) {
 		return v, &bad
 	}
 	return v, nil
+}
+
+// beforeUBR reports whether a CurrentBuild is older than Windows 10 (10240),
+// whose registry has no UBR value.
+func beforeUBR(build string) bool {
+	n, err := strconv.Atoi(strings.TrimSpace(build))
+	return err == nil && n > 0 && n < 10240
 }
 
 func describeVersion(v standards.WindowsVersion, r standards.WindowsRelease) string {
