@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -105,7 +106,7 @@ func aptFixture(t *testing.T) (lists, status string) {
 	status = filepath.Join(dir, "status")
 	writeFile(t, status, []byte(fixtureStatus))
 	lists = filepath.Join(dir, "lists")
-	sec := filepath.Join(lists, "deb.debian.org_debian-security_dists_bookworm-security_")
+	sec := filepath.Join(lists, "mirror.example_debian-security_dists_bookworm-security_")
 	writeFile(t, sec+"InRelease", []byte(securityRelease))
 	writeFile(t, sec+"main_binary-amd64_Packages", []byte(
 		"Package: openssl\nVersion: 3.0.17-1~deb12u2\nArchitecture: amd64\nDescription: x\n\nPackage: not-installed\nVersion: 1\nArchitecture: amd64\n\n"+
@@ -115,10 +116,10 @@ func aptFixture(t *testing.T) (lists, status string) {
 	writeFile(t, sec+"contrib_binary-amd64_Packages.xz", []byte("\xfd7zXZ\x00"))
 	writeFile(t, sec+"main_i18n_Translation-en", []byte("Package: openssl\nVersion: 99\n"))
 	writeFile(t, sec+"main_binary-amd64_Packages.diff_Index", []byte("Package: openssl\nVersion: 99\n"))
-	main := filepath.Join(lists, "deb.debian.org_debian_dists_bookworm_")
+	main := filepath.Join(lists, "mirror.example_debian_dists_bookworm_")
 	writeFile(t, main+"InRelease", []byte("Origin: Debian\nLabel: Debian\nSuite: oldstable\nCodename: bookworm\n"))
 	writeFile(t, main+"main_binary-amd64_Packages", []byte("Package: openssl\nArchitecture: amd64\nVersion: 9.9\n"))
-	ubuntu := filepath.Join(lists, "archive.ubuntu.com_ubuntu_dists_noble-security_")
+	ubuntu := filepath.Join(lists, "ubuntu-mirror.example_ubuntu_dists_noble-security_")
 	writeFile(t, ubuntu+"Release", []byte("Origin: Ubuntu\nLabel: Ubuntu\nSuite: noble-security\nCodename: noble\nDate: Thu, 19 Nov 2026 10:00:00 UTC\n"))
 	writeFile(t, ubuntu+"Release.gpg", []byte("sig"))
 	writeFile(t, ubuntu+"main_binary-amd64_Packages", []byte("Package: openssl\nArchitecture: amd64\nVersion: 3.0.13-0ubuntu3.6\n"))
@@ -148,7 +149,11 @@ func TestReadAptSecurity(t *testing.T) {
 	if len(got.Releases) != 3 {
 		t.Fatalf("%d releases, want 3: %+v", len(got.Releases), got.Releases)
 	}
-	ubuntu, debian, main := got.Releases[0], got.Releases[1], got.Releases[2]
+	bySuite := map[string]AptRelease{}
+	for _, r := range got.Releases {
+		bySuite[r.Suite] = r
+	}
+	ubuntu, debian, main := bySuite["noble-security"], bySuite["oldstable-security"], bySuite["oldstable"]
 	if !ubuntu.Security || ubuntu.Suite != "noble-security" || len(ubuntu.Lists) != 1 || !strings.HasSuffix(ubuntu.Path, "_Release") {
 		t.Errorf("ubuntu security suite %+v", ubuntu)
 	}
@@ -163,7 +168,7 @@ func TestReadAptSecurity(t *testing.T) {
 	}
 	var read, unreadable []string
 	for _, l := range debian.Lists {
-		name := strings.TrimPrefix(filepath.Base(l.Path), "deb.debian.org_debian-security_dists_bookworm-security_")
+		name := strings.TrimPrefix(filepath.Base(l.Path), "mirror.example_debian-security_dists_bookworm-security_")
 		if l.Error != nil {
 			unreadable = append(unreadable, name+" "+string(l.Error.Class))
 			if !strings.Contains(l.Error.Detail, ".xz") {
@@ -179,8 +184,10 @@ func TestReadAptSecurity(t *testing.T) {
 	if want := []string{"contrib_binary-amd64_Packages.xz other"}; !reflect.DeepEqual(unreadable, want) {
 		t.Errorf("unreadable lists %q, want %q", unreadable, want)
 	}
-	if len(debian.Lists) != 4 || debian.Lists[1].Packages != 3 {
-		t.Errorf("main list: %d packages counted, want 3", debian.Lists[1].Packages)
+	for _, l := range debian.Lists {
+		if strings.HasSuffix(l.Path, "_main_binary-amd64_Packages") && l.Packages != 3 {
+			t.Errorf("main list: %d packages counted, want 3", l.Packages)
+		}
 	}
 }
 
@@ -193,14 +200,14 @@ func TestReadAptSecurityErrors(t *testing.T) {
 	if _, err := readAptSecurity(ctx, lists, status+"-missing"); classify(err, 0).Class != NotFound {
 		t.Errorf("missing dpkg status: %v, want not_found", err)
 	}
-	corrupt := filepath.Join(lists, "deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages")
+	corrupt := filepath.Join(lists, "mirror.example_debian-security_dists_bookworm-security_main_binary-amd64_Packages")
 	writeFile(t, corrupt+".gz", []byte("not gzip"))
 	got, err := readAptSecurity(ctx, lists, status)
 	if err != nil {
 		t.Fatal(err)
 	}
 	corrupted := 0
-	for _, l := range got.Releases[1].Lists {
+	for _, l := range slices.Concat(got.Releases[0].Lists, got.Releases[1].Lists, got.Releases[2].Lists) {
 		if l.Path == corrupt+".gz" {
 			corrupted++
 			if l.Error == nil || l.Error.Class != Other {
