@@ -147,6 +147,9 @@ func securitySuites(releases []probe.AptRelease) (suites []string, unread []prob
 			continue
 		}
 		suites = append(suites, cmp.Or(r.Suite, r.Codename, r.Path))
+		if len(r.Lists) == 0 {
+			unread = append(unread, probe.Error{Class: probe.NotFound, Detail: fmt.Sprintf("%s: the suite has no Packages list", r.Path)})
+		}
 		for _, l := range r.Lists {
 			if l.Error != nil {
 				unread = append(unread, probe.Error{Class: l.Error.Class, Detail: fmt.Sprintf("%s: %s", l.Path, l.Error.Detail)})
@@ -178,6 +181,7 @@ func unreadLists(unread []probe.Error) Verdict {
 func aptFreshness(e *Env, releases []probe.AptRelease) (bool, string) {
 	var oldest, newest time.Time
 	var expired []string
+	security := false
 	for _, r := range releases {
 		if r.Modified.After(newest) {
 			newest = r.Modified
@@ -185,14 +189,15 @@ func aptFreshness(e *Env, releases []probe.AptRelease) (bool, string) {
 		if !r.Security {
 			continue
 		}
-		if oldest.IsZero() || r.Modified.Before(oldest) {
+		if !security || r.Modified.Before(oldest) {
 			oldest = r.Modified
 		}
+		security = true
 		if until, ok := parseReleaseDate(r.ValidUntil); ok && e.Now.After(until) {
 			expired = append(expired, fmt.Sprintf("%s expired on %s", cmp.Or(r.Suite, r.Path), until.Format(time.DateOnly)))
 		}
 	}
-	if oldest.IsZero() {
+	if !security {
 		oldest = newest
 	}
 	age := time.Duration(0)

@@ -114,6 +114,13 @@ func TestAptPatches(t *testing.T) {
 		{"a list denied", installed, with(sec, func(l *probe.AptSecurityLists) {
 			l.Releases[0] = securityRelease(fresh, probe.AptList{Path: "x_contrib_binary-amd64_Packages", Error: probe.Errorf(probe.AccessDenied, "permission denied")})
 		}), standards.NeedsAdmin, []string{"permission denied"}},
+		{"a security suite without lists", installed, with(sec, func(l *probe.AptSecurityLists) {
+			l.Releases[0].Lists = nil
+		}), standards.Unknown, []string{"the suite has no Packages list"}},
+		{"a security suite with no date", installed, with(sec, func(l *probe.AptSecurityLists) {
+			l.Releases[0].Modified = time.Time{}
+			l.Releases = append(l.Releases, probe.AptRelease{Path: "x_bookworm-updates_InRelease", Suite: "oldstable-updates", Modified: fresh})
+		}), standards.Unknown, []string{"refreshed an unknown time ago"}},
 		{"a Release file unreadable", installed, with(sec, func(l *probe.AptSecurityLists) {
 			l.Releases = append(l.Releases, probe.AptRelease{Path: "y_InRelease", Error: probe.Errorf(probe.Other, "a Suite field longer than 512 bytes")})
 		}), standards.Unknown, []string{"y_InRelease"}},
