@@ -38,7 +38,7 @@ func PatchesCurrent() *Check {
 			CIS:             []string{"18.10.92.2.1 (Win10/11 v3.0.0)", "18.10.92.4.3 (Win10/11 v3.0.0)"},
 		},
 		Remediation: "Install the latest cumulative update (Settings > Windows Update, or your WSUS/Intune ring) and restart; make sure automatic updates are on so the next one arrives within 14 days.",
-		Reads:       append(append([]probe.Query{}, windowsVersionReads...), esuLicences.Query, hotfixes.Query, osRelease, osReleaseLib, aptSimulate, aptLists, dnfSecurity, dnfCache),
+		Reads:       append(append([]probe.Query{}, windowsVersionReads...), esuLicences.Query, hotfixes.Query, osRelease, osReleaseLib, debInstalled, aptSecurity, dnfSecurity, dnfCache),
 		Evaluate:    evaluatePatchesCurrent,
 	}
 }

@@ -60,7 +60,7 @@ func TestProfiles(t *testing.T) {
 	profiles := map[string]map[string]expect{
 		"debian-12-container-neglected": {
 			"os-supported":       {pass, nil},
-			"patches-current":    {unknown, []string{"refreshed 52 days ago"}},
+			"patches-current":    {unknown, []string{"refreshed 52 days ago", "hold no security suite"}},
 			"antimalware-active": {warn, nil},
 			"firewall-on":        {pass, nil},
 			"risky-ports":        {fail, []string{"Telnet on 0.0.0.0:23 (inetd, PID 41)"}},
@@ -77,7 +77,7 @@ func TestProfiles(t *testing.T) {
 		},
 		"debian-12-nftables": {
 			"os-supported":       {pass, []string{"Debian 12 (bookworm) is supported until 2028-06-30", "Debian LTS"}},
-			"patches-current":    {fail, []string{"74 security updates are pending", "libgnutls30 3.7.9-2+deb12u7"}},
+			"patches-current":    {fail, []string{"74 security updates are pending", "apt 2.6.1 → 2.6.2", "libcups2 2.4.2-3+deb12u8 → 2.4.2-3+deb12u9", "and 64 more"}},
 			"antimalware-active": {fail, nil},
 			"firewall-on":        {pass, []string{`"inet filter input" hooks input with policy drop`}},
 			"risky-ports":        {pass, nil},
@@ -111,7 +111,7 @@ func TestProfiles(t *testing.T) {
 		},
 		"ubuntu-2404-desktop-hardened": {
 			"os-supported":       {pass, nil},
-			"patches-current":    {pass, []string{"No security update is pending"}},
+			"patches-current":    {pass, []string{"No security update is pending", "refreshed 3 hours ago", "12 installed packages checked against noble-security"}},
 			"antimalware-active": {pass, nil},
 			"firewall-on":        {pass, nil},
 			"risky-ports":        {pass, nil},

@@ -42,6 +42,10 @@ func (Live) Read(ctx context.Context, q Query) (any, error) {
 		return readProcesses(ctx)
 	case API:
 		return callAPI(q)
+	case DebPackages:
+		return readDebPackages(q.Path)
+	case AptSecurity:
+		return readAptSecurity(ctx, q.Path, dpkgStatusPath)
 	}
 	return nil, Errorf(Other, "unknown probe kind %q", q.Kind)
 }

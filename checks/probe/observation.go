@@ -73,6 +73,16 @@ func (o Observation) Display() string {
 		if json.Unmarshal(o.Value, &out) == nil {
 			return abbreviate(out.Stdout)
 		}
+	case DebPackages:
+		var pkgs []DebPackage
+		if json.Unmarshal(o.Value, &pkgs) == nil {
+			return describePackages(pkgs)
+		}
+	case AptSecurity:
+		var lists AptSecurityLists
+		if json.Unmarshal(o.Value, &lists) == nil {
+			return lists.describe()
+		}
 	}
 	return abbreviate(string(o.Value))
 }

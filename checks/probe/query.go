@@ -23,6 +23,8 @@ const (
 	Sockets      Kind = "sockets"       // listening TCP sockets with their owning process
 	Processes    Kind = "processes"     // the names of running processes
 	API          Kind = "api"           // a Windows API call (netapi32, advapi32) returning a fixed shape
+	DebPackages  Kind = "deb_packages"  // the packages dpkg has installed (Linux only)
+	AptSecurity  Kind = "apt_security"  // apt's security suites and their versions of installed packages (Linux only)
 )
 
 // Query names one thing to read. Build it with RegistryValue, NewWMI,
@@ -76,6 +78,10 @@ func (q Query) String() string {
 		}
 	case API:
 		return fmt.Sprintf("%s(%s)", q.Path, strings.Join(q.Args, ", "))
+	case DebPackages:
+		return "installed packages in " + q.Path
+	case AptSecurity:
+		return "security suites' versions of installed packages in " + q.Path
 	}
 	return q.Path
 }
@@ -127,6 +133,17 @@ func RunningProcesses() Query { return Query{Kind: Processes, Path: "names"} }
 func WindowsAPI(function string, args ...string) Query {
 	return Query{Kind: API, Path: function, Args: args}
 }
+
+// InstalledDebPackages reads the name, architecture and version of every
+// package dpkg's status file records as on disk. A missing status file is
+// NotFound: the machine does not use dpkg.
+func InstalledDebPackages() Query { return Query{Kind: DebPackages, Path: dpkgStatusPath} }
+
+// AptSecurityCandidates reads apt's lists of the suites whose Release file
+// names them security suites: each Release file's identity, date and age,
+// and every version those suites' Packages lists offer of a package dpkg
+// has installed. Non-security suites are identified but not read.
+func AptSecurityCandidates() Query { return Query{Kind: AptSecurity, Path: aptListsDir} }
 
 // HostInfoQuery reads the host's name and OS.
 func HostInfoQuery() Query { return Query{Kind: Host, Path: "info"} }
@@ -184,6 +201,8 @@ func (q Query) RunsOn(platform string) bool {
 		return platform == "windows"
 	case Command, File, Files, Processes:
 		return platform != "windows"
+	case DebPackages, AptSecurity:
+		return platform == "linux"
 	}
 	return true
 }

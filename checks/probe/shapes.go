@@ -3,6 +3,7 @@ package probe
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -104,4 +105,97 @@ func (o Observation) Decode(v any) error {
 		return fmt.Errorf("%s: %w", o.Query, err)
 	}
 	return nil
+}
+
+// DebPackage is one package dpkg has installed.
+type DebPackage struct {
+	Name    string `json:"name"`
+	Arch    string `json:"arch"`
+	Version string `json:"version"`
+}
+
+// AptSecurityLists is what apt's lists say about security updates: every
+// Release file, and the versions the security suites offer of installed
+// packages.
+type AptSecurityLists struct {
+	Releases   []AptRelease   `json:"releases"`
+	Candidates []AptCandidate `json:"candidates"`
+}
+
+// AptRelease is one suite's Release or InRelease file.
+type AptRelease struct {
+	Path     string    `json:"path"`
+	Modified time.Time `json:"modified"`
+	Origin   string    `json:"origin,omitempty"`
+	Label    string    `json:"label,omitempty"`
+	Suite    string    `json:"suite,omitempty"`
+	Codename string    `json:"codename,omitempty"`
+	// Date and ValidUntil are as the file writes them (RFC 1123, UTC).
+	Date       string `json:"date,omitempty"`
+	ValidUntil string `json:"valid_until,omitempty"`
+	// Security says the suite is a security suite (Suite or Codename
+	// ending in -security, or Label Debian-Security); only these are read.
+	Security bool `json:"security"`
+	// Lists are the suite's Packages lists, read when Security is set.
+	Lists []AptList `json:"lists,omitempty"`
+	// Error says why the file could not be read; its suite is then unknown.
+	Error *Error `json:"error,omitempty"`
+}
+
+// AptList is one Packages list of a security suite.
+type AptList struct {
+	Path     string    `json:"path"`
+	Size     int64     `json:"size"`
+	Modified time.Time `json:"modified"`
+	// Packages is how many entries the list holds.
+	Packages int `json:"packages"`
+	// Error says why the list could not be read, such as a compression
+	// this tool does not read; its candidates are then missing.
+	Error *Error `json:"error,omitempty"`
+}
+
+// AptCandidate is a version a security suite offers of an installed
+// package's name.
+type AptCandidate struct {
+	Suite   string `json:"suite"`
+	Name    string `json:"name"`
+	Arch    string `json:"arch"`
+	Version string `json:"version"`
+}
+
+func describePackages(pkgs []DebPackage) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d installed packages:", len(pkgs))
+	for _, p := range pkgs {
+		fmt.Fprintf(&b, " %s:%s %s,", p.Name, p.Arch, p.Version)
+	}
+	return abbreviate(strings.TrimSuffix(b.String(), ","))
+}
+
+func (a AptSecurityLists) describe() string {
+	var suites []string
+	for _, r := range a.Releases {
+		switch {
+		case r.Error != nil:
+			suites = append(suites, fmt.Sprintf("%s (%s)", r.Path, r.Error.Class))
+		case r.Security:
+			n, unread := 0, 0
+			for _, l := range r.Lists {
+				n += l.Packages
+				if l.Error != nil {
+					unread++
+				}
+			}
+			s := fmt.Sprintf("%s (%d lists, %d packages, dated %s", r.Suite, len(r.Lists), n, r.Date)
+			if unread > 0 {
+				s += fmt.Sprintf(", %d unreadable", unread)
+			}
+			suites = append(suites, s+")")
+		}
+	}
+	if len(suites) == 0 {
+		suites = []string{"none"}
+	}
+	return abbreviate(fmt.Sprintf("%d suites; security suites: %s; %d versions of installed packages in them",
+		len(a.Releases), strings.Join(suites, ", "), len(a.Candidates)))
 }
