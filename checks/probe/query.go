@@ -22,7 +22,7 @@ const (
 	Files        Kind = "files"         // the files matching a pattern: metadata, and contents when asked
 	Sockets      Kind = "sockets"       // listening TCP sockets with their owning process
 	Processes    Kind = "processes"     // the names of running processes
-	API          Kind = "api"           // a Windows API call (netapi32, advapi32) returning a fixed shape
+	API          Kind = "api"           // a Windows API or COM call (netapi32, advapi32, Windows Update Agent) returning a fixed shape
 )
 
 // Query names one thing to read. Build it with RegistryValue, NewWMI,
@@ -127,6 +127,11 @@ func RunningProcesses() Query { return Query{Kind: Processes, Path: "names"} }
 func WindowsAPI(function string, args ...string) Query {
 	return Query{Kind: API, Path: function, Args: args}
 }
+
+// WindowsUpdateAgentQuery asks the Windows Update Agent what it last did and
+// which updates it lists as missing from its cached catalogue; the answer is
+// a WindowsUpdateAgent.
+func WindowsUpdateAgentQuery() Query { return WindowsAPI("WindowsUpdateAgent") }
 
 // HostInfoQuery reads the host's name and OS.
 func HostInfoQuery() Query { return Query{Kind: Host, Path: "info"} }
