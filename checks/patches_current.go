@@ -86,8 +86,12 @@ func patchedEitherWay(e *Env, s servicing, unreadable Verdict) Verdict {
 	if withESU.Status != standards.Fail {
 		return unreadable
 	}
+	why := "it could not be read"
+	if _, obs := esuLicences.Rows(e); obs.Error != nil {
+		why = fmt.Sprintf("SoftwareLicensingProduct could not be read: %s", obs.Error.Class)
+	}
 	v := verdict(standards.Fail, "%s is not patch-current whether or not it holds an Extended Security Updates licence (%s): without one it has had no security updates since its servicing ended on %s; with one, %s",
-		describeVersion(s.version, s.release), strings.TrimSuffix(unreadable.Summary, "."), s.end, lowerFirst(withESU.Summary))
+		describeVersion(s.version, s.release), why, s.end, lowerFirst(withESU.Summary))
 	v.Remediation = "Install the latest Extended Security Update if this PC is enrolled in ESU, otherwise upgrade to a supported release; run dspt-audit elevated so the ESU licence can be read."
 	return v
 }
