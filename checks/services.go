@@ -58,15 +58,15 @@ func evaluateWindowsUpdate(e *Env) Verdict {
 	if noAccess.set && noAccess.n == 1 {
 		problems = append(problems, "policy removes access to Windows Update (DisableWindowsUpdateAccess = 1)")
 	}
-	if len(problems) > 0 {
-		return verdict(standards.Fail, "Windows Update is switched off: %s.", strings.Join(problems, "; "))
-	}
-	if svc.failed || noAuto.failed || noAccess.failed || !svc.set {
+	if len(problems) == 0 && (svc.failed || noAuto.failed || noAccess.failed || !svc.set) {
 		return cannotTell("the Windows Update settings", failures(svc.obs, noAuto.obs, noAccess.obs)...)
 	}
 	source := "Microsoft Update"
 	if s, err := e.Observe(regWSUSServer).RegString(); err == nil && s != "" {
 		source = "WSUS server " + s
+	}
+	if len(problems) > 0 {
+		return verdict(standards.Fail, "Windows Update is switched off: %s.", strings.Join(problems, "; "))
 	}
 	return verdict(standards.Pass, "Windows Update can run: wuauserv is %s (stopped between runs is normal), automatic updates are not turned off by policy; updates come from %s.", startMode(svc.n), source)
 }
