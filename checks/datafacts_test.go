@@ -38,23 +38,12 @@ func TestVerdictNamesAChangedFact(t *testing.T) {
 		t.Fatal(err)
 	}
 	scan := replay(t, loadProfile(t, "debian-12-nftables"), data)
-	r := resultOf(t, scan, "os-supported")
+	r := resultsByID(scan)["os-supported"]
 	want := "debian 12 end is 2026-11-01 in " + file + " (built-in: " + builtIn + ")"
 	if r.Verdict.Status != standards.Fail || !strings.Contains(r.Verdict.Summary, want) {
 		t.Errorf("os-supported = %s %q; want fail naming %q", r.Verdict.Status, r.Verdict.Summary, want)
 	}
-	if s := resultOf(t, replay(t, loadProfile(t, "debian-12-nftables"), loadData(t)), "os-supported").Verdict.Summary; strings.Contains(s, "Data file") {
+	if s := resultsByID(replay(t, loadProfile(t, "debian-12-nftables"), loadData(t)))["os-supported"].Verdict.Summary; strings.Contains(s, "Data file") {
 		t.Errorf("built-in data alone: %q", s)
 	}
-}
-
-func resultOf(t *testing.T, scan *Scan, id string) Result {
-	t.Helper()
-	for _, r := range scan.Results {
-		if r.Check.ID == id {
-			return r
-		}
-	}
-	t.Fatalf("no result for %s", id)
-	return Result{}
 }

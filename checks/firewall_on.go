@@ -70,10 +70,28 @@ func FirewallOn() *Check {
 const inboundBlock = 1
 
 type profileState struct {
-	name              string
-	on, block         bool
+	name      string
+	on, block bool
+	// onFrom and blockFrom name the deciding values; empty when unread.
 	onFrom, blockFrom string
 	failed            []probe.Observation
+}
+
+// fails reports whether what was read already fails the profile: off, or
+// letting inbound in, fails whatever the other value is.
+func (st profileState) fails() bool {
+	return st.onFrom != "" && !st.on || st.blockFrom != "" && !st.block
+}
+
+func (st profileState) describe() string {
+	on, block := "on/off unreadable", "unreadable"
+	if st.onFrom != "" {
+		on = fmt.Sprintf("%s (%s)", onOff(st.on), st.onFrom)
+	}
+	if st.blockFrom != "" {
+		block = fmt.Sprintf("%s (%s)", blockAllow(st.block), st.blockFrom)
+	}
+	return fmt.Sprintf("%s: %s, inbound %s", st.name, on, block)
 }
 
 func evaluateFirewall(e *Env) Verdict {
@@ -84,23 +102,17 @@ func evaluateFirewall(e *Env) Verdict {
 	if n, err := svc.RegInt(); err == nil && n == serviceDisabled {
 		return verdict(standards.Fail, "The Windows Defender Firewall service (mpssvc) is disabled (Start = 4), so no profile is enforced.")
 	}
-	var states []profileState
+	var bad, good []string
 	var failed []probe.Observation
 	for _, p := range firewallProfiles {
 		st := readProfile(e, p)
-		if len(st.failed) > 0 {
+		switch {
+		case st.fails():
+			bad = append(bad, st.describe())
+		case len(st.failed) > 0:
 			failed = append(failed, st.failed...)
-			continue
-		}
-		states = append(states, st)
-	}
-	var bad, good []string
-	for _, st := range states {
-		line := fmt.Sprintf("%s: %s (%s), inbound %s (%s)", st.name, onOff(st.on), st.onFrom, blockAllow(st.block), st.blockFrom)
-		if st.on && st.block {
-			good = append(good, line)
-		} else {
-			bad = append(bad, line)
+		default:
+			good = append(good, st.describe())
 		}
 	}
 	switch {
@@ -112,29 +124,29 @@ func evaluateFirewall(e *Env) Verdict {
 	return verdict(standards.Pass, "%s.", strings.Join(good, "; "))
 }
 
-// readProfile merges policy over local settings for one profile.
+// readProfile merges policy over local settings for one profile. A value
+// that cannot be read is left unknown and its observation kept in failed.
 func readProfile(e *Env, p firewallProfile) profileState {
 	st := profileState{name: p.name}
 	enabled := firewallValue(e, p, "EnableFirewall")
-	if enabled.unread != nil {
-		st.failed = enabled.unread
-		return st
+	switch {
+	case enabled.unread != nil:
+		st.failed = append(st.failed, enabled.unread...)
+	case enabled.from == "":
+		st.failed = append(st.failed, enabled.absent...)
+	default:
+		st.on, st.onFrom = enabled.n == 1, enabled.from
 	}
-	if enabled.from == "" {
-		st.failed = enabled.absent
-		return st
-	}
-	st.on, st.onFrom = enabled.n == 1, enabled.from
 	action := firewallValue(e, p, "DefaultInboundAction")
-	if action.unread != nil {
-		st.failed = action.unread
-		return st
-	}
-	if action.from == "" {
+	switch {
+	case action.unread != nil:
+		st.failed = append(st.failed, action.unread...)
+	case action.from == "":
 		// Not set anywhere: Windows blocks unsolicited inbound by default.
-		action.n, action.from = inboundBlock, "not set; Windows default"
+		st.block, st.blockFrom = true, "not set; Windows default"
+	default:
+		st.block, st.blockFrom = action.n == inboundBlock, action.from
 	}
-	st.block, st.blockFrom = action.n == inboundBlock, action.from
 	return st
 }
 

@@ -38,7 +38,7 @@ func PatchesCurrent() *Check {
 			CIS:             []string{"18.10.92.2.1 (Win10/11 v3.0.0)", "18.10.92.4.3 (Win10/11 v3.0.0)"},
 		},
 		Remediation: "Install the latest cumulative update (Settings > Windows Update, or your WSUS/Intune ring) and restart; make sure automatic updates are on so the next one arrives within 14 days.",
-		Reads:       append(append([]probe.Query{}, windowsVersionReads...), esuLicences.Query, hotfixes.Query, osRelease, osReleaseLib, debInstalled, aptSecurity, dnfSecurity, dnfCache),
+		Reads:       append(append(append([]probe.Query{}, windowsVersionReads...), agentReads...), esuLicences.Query, hotfixes.Query, osRelease, osReleaseLib, debInstalled, aptSecurity, dnfSecurity, dnfCache),
 		Evaluate:    evaluatePatchesCurrent,
 	}
 }
@@ -55,16 +55,52 @@ func evaluatePatchesCurrent(e *Env) Verdict {
 	if bad == nil && s.ended(today) {
 		year, esuBad := esuCover(e, s)
 		if esuBad != nil {
-			return *esuBad
+			return patchedEitherWay(e, s, *esuBad)
 		}
 		if year == nil {
-			v := verdict(standards.Fail, "%s has had no security updates since its servicing ended on %s, so it cannot be patched up to date (see os-supported).",
-				describeVersion(s.version, s.release), s.end)
-			v.Remediation = "Upgrade to a supported release; no update for this release will fix this."
-			return v
+			return servicingEnded(s)
 		}
 	}
-	return judgePatchLevel(e, s.version)
+	return judgeWithAgent(e, s.version)
+}
+
+func judgeWithAgent(e *Env, v standards.WindowsVersion) Verdict {
+	data, silent := judgePatchLevel(e, v)
+	return withAgent(e, data, silent, askAgent(e))
+}
+
+func servicingEnded(s servicing) Verdict {
+	v := verdict(standards.Fail, "%s has had no security updates since its servicing ended on %s, so it cannot be patched up to date (see os-supported).",
+		describeVersion(s.version, s.release), s.end)
+	v.Remediation = "Upgrade to a supported release; no update for this release will fix this."
+	return v
+}
+
+// patchedEitherWay judges a release past its end whose ESU licence could not
+// be read. Without a licence it fails (servicing ended); with one it is
+// judged against the ESU months in the data. When that fails too, both
+// possible licence states fail, so the verdict is fail; otherwise it cannot
+// be told.
+func patchedEitherWay(e *Env, s servicing, unreadable Verdict) Verdict {
+	withESU := judgeWithAgent(e, s.version)
+	if withESU.Status != standards.Fail {
+		return unreadable
+	}
+	why := "it could not be read"
+	if _, obs := esuLicences.Rows(e); obs.Error != nil {
+		why = fmt.Sprintf("SoftwareLicensingProduct could not be read: %s", obs.Error.Class)
+	}
+	v := verdict(standards.Fail, "%s is not patch-current whether or not it holds an Extended Security Updates licence (%s): without one it has had no security updates since its servicing ended on %s; with one, %s",
+		describeVersion(s.version, s.release), why, s.end, lowerFirst(withESU.Summary))
+	v.Remediation = "Install the latest Extended Security Update if this PC is enrolled in ESU, otherwise upgrade to a supported release; run dspt-audit elevated so the ESU licence can be read."
+	return v
+}
+
+func lowerFirst(s string) string {
+	if s == "" || strings.HasPrefix(s, "KB") || strings.HasPrefix(s, "Build") {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 // linuxPatches asks the package manager, read-only and from its own
@@ -84,12 +120,15 @@ func linuxPatches(e *Env) Verdict {
 	return verdict(standards.Unknown, "dspt-audit reads pending updates from apt and dnf only; %s uses neither.", f["PRETTY_NAME"])
 }
 
-func judgePatchLevel(e *Env, v standards.WindowsVersion) Verdict {
+// judgePatchLevel judges the UBR against the update data. silent says why
+// the data cannot judge this build at all; it is empty when it can.
+func judgePatchLevel(e *Env, v standards.WindowsVersion) (_ Verdict, silent string) {
 	data := e.Data.WindowsUpdates
 	series, ok := data.SeriesFor(v.CurrentBuild, v.Channel())
 	if !ok {
 		return verdict(standards.Unknown, "No monthly update data for build %d on the %s channel (data as of %s), so the patch level cannot be judged.",
-			v.CurrentBuild, v.Channel(), data.AsOf)
+				v.CurrentBuild, v.Channel(), data.AsOf),
+			fmt.Sprintf("the update data (as of %s) has no series for build %d on the %s channel", data.AsOf, v.CurrentBuild, v.Channel())
 	}
 	pl := series.PatchLevel(v.UBR)
 	today := e.Today()
@@ -102,13 +141,13 @@ func judgePatchLevel(e *Env, v standards.WindowsVersion) Verdict {
 		seen := fmt.Sprintf("%s is newer than the newest update in the data (%s, .%d; %s)", build, pl.Newest.Label(), pl.Newest.UBR, dataAge)
 		switch {
 		case today.Before(next.Time):
-			return verdict(standards.Pass, "%s and no Patch Tuesday has passed since.%s", seen, support)
+			return verdict(standards.Pass, "%s and no Patch Tuesday has passed since.%s", seen, support), ""
 		case next.DaysUntil(today) <= patchGraceDays:
-			return verdict(standards.Warn, "%s. Whether it has the %s security update cannot be told from this data; that is within the 14-day window.%s", seen, next, support)
+			return verdict(standards.Warn, "%s. Whether it has the %s security update cannot be told from this data; that is within the 14-day window.%s", seen, next, support), ""
 		}
 		u := verdict(standards.Unknown, "%s. Whether it has the security updates released since %s cannot be told from this data, so it cannot be called current.%s", seen, next, support)
 		u.Remediation = "Load a newer windows-updates data file with --data; meanwhile confirm in Settings > Windows Update that the latest cumulative update is installed."
-		return u
+		return u, fmt.Sprintf("%s is newer than the update data (as of %s), which could not judge it", build, data.AsOf)
 	}
 
 	installed := describeLevel(pl)
@@ -128,7 +167,7 @@ func judgePatchLevel(e *Env, v standards.WindowsVersion) Verdict {
 		}
 	}
 	if today.Before(missingSince.Time) {
-		return verdict(standards.Pass, "%s has %s, the newest security update; the next is due %s (%s).%s", build, installed, missingSince, dataAge, support)
+		return verdict(standards.Pass, "%s has %s, the newest security update; the next is due %s (%s).%s", build, installed, missingSince, dataAge, support), ""
 	}
 	days := missingSince.DaysUntil(today)
 	status := standards.Warn
@@ -136,7 +175,7 @@ func judgePatchLevel(e *Env, v standards.WindowsVersion) Verdict {
 		status = standards.Fail
 	}
 	return verdict(status, "%s has %s; %s. Security updates released since %s are missing: %d days (the limit is %d).%s",
-		build, installed, newest, missingSince, days, patchGraceDays, support)
+		build, installed, newest, missingSince, days, patchGraceDays, support), ""
 }
 
 func describeLevel(pl standards.PatchLevel) string {

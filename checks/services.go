@@ -46,11 +46,10 @@ func WindowsUpdateEnabled() *Check {
 
 func evaluateWindowsUpdate(e *Env) Verdict {
 	svc, noAuto, noAccess := readDWORD(e, serviceStart("wuauserv")), readDWORD(e, regNoAutoUpdate), readDWORD(e, regNoWUAccess)
-	if svc.failed || noAuto.failed || noAccess.failed || !svc.set {
-		return cannotTell("the Windows Update settings", failures(svc.obs, noAuto.obs, noAccess.obs)...)
-	}
+	// Any one setting that switches Windows Update off fails, whatever the
+	// settings that could not be read say.
 	var problems []string
-	if svc.n == serviceDisabled {
+	if svc.set && svc.n == serviceDisabled {
 		problems = append(problems, "the Windows Update service (wuauserv) is disabled")
 	}
 	if noAuto.set && noAuto.n == 1 {
@@ -58,6 +57,9 @@ func evaluateWindowsUpdate(e *Env) Verdict {
 	}
 	if noAccess.set && noAccess.n == 1 {
 		problems = append(problems, "policy removes access to Windows Update (DisableWindowsUpdateAccess = 1)")
+	}
+	if len(problems) == 0 && (svc.failed || noAuto.failed || noAccess.failed || !svc.set) {
+		return cannotTell("the Windows Update settings", failures(svc.obs, noAuto.obs, noAccess.obs)...)
 	}
 	source := "Microsoft Update"
 	if s, err := e.Observe(regWSUSServer).RegString(); err == nil && s != "" {

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 var updateBuiltIn = flag.Bool("update-builtin", false, "rewrite standards/data/{windows-releases,linux-releases,eol-software}.json from testdata/endoflife")
@@ -243,7 +244,7 @@ func TestConvertedFilesLoad(t *testing.T) {
 	if len(paths) != 3 {
 		t.Fatalf("got files %v, want windows-releases, linux-releases and eol-software", paths)
 	}
-	d, err := Load(paths...)
+	d, err := LoadFrom(Sources{Files: paths, Now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}

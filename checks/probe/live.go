@@ -41,7 +41,7 @@ func (Live) Read(ctx context.Context, q Query) (any, error) {
 	case Processes:
 		return readProcesses(ctx)
 	case API:
-		return callAPI(q)
+		return callAPI(ctx, q)
 	case DebPackages:
 		return readDebPackages(q.Path)
 	case AptSecurity:

@@ -18,6 +18,6 @@ func readRegistryKeys(Query) (any, error) {
 	return nil, Errorf(NotFound, "there is no Windows registry on this OS")
 }
 
-func callAPI(q Query) (any, error) {
+func callAPI(_ context.Context, q Query) (any, error) {
 	return nil, Errorf(NotFound, "%s is a Windows API; this is not Windows", q.Path)
 }

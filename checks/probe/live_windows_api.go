@@ -3,6 +3,7 @@
 package probe
 
 import (
+	"context"
 	"strings"
 	"unsafe"
 
@@ -83,8 +84,10 @@ func readKeyValues(root registry.Key, display, path string, values []string) (Re
 // callAPI runs one of the API readers. Each exists because the registry
 // and WMI do not hold the answer: the SAM and LSA policy are not readable
 // from the registry, and Win32_Group association queries walk the domain.
-func callAPI(q Query) (any, error) {
+func callAPI(ctx context.Context, q Query) (any, error) {
 	switch q.Path {
+	case "WindowsUpdateAgent":
+		return readWindowsUpdateAgent(ctx)
 	case "NetUserModalsGet":
 		return passwordPolicy()
 	case "NetLocalGroupGetMembers":

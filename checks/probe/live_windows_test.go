@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-ole/go-ole"
 	"golang.org/x/sys/windows/registry"
 )
 
@@ -198,5 +199,62 @@ func TestLiveRefusesCommands(t *testing.T) {
 	o := observe(t, CommandOutput("cmd", "/c", "ver"))
 	if !o.Is(Other) || !strings.Contains(o.Error.Detail, "localised") {
 		t.Errorf("got %+v; commands must be refused on Windows", o)
+	}
+}
+
+// The Windows Update Agent answers with a search result, or with a
+// classified error naming its code: never an empty answer that a check
+// could take for "nothing missing". Under Wine, whose agent is a stub, it
+// is the error.
+func TestLiveWindowsUpdateAgent(t *testing.T) {
+	o := NewRecorder(context.Background(), Live{}, 2*time.Minute).Observe(WindowsUpdateAgentQuery())
+	if o.Error != nil {
+		t.Logf("Windows Update Agent: %v (expected under Wine)", o.Error)
+		if o.Error.Class == "" || o.Error.Detail == "" || o.Error.Class == NotRecorded {
+			t.Errorf("unclassified agent error: %+v", o.Error)
+		}
+		return
+	}
+	var a WindowsUpdateAgent
+	if err := o.Decode(&a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Missing == nil {
+		t.Errorf("a successful search must give a list, even an empty one: %s", o.Value)
+	}
+	for _, u := range a.Missing {
+		if len(u.Categories) == 0 || u.Categories[0].ID == "" {
+			t.Errorf("update %q has no category IDs; a check could not tell its kind", u.Title)
+		}
+	}
+	if a.LastSearchSuccess != nil && a.LastSearchSuccess.After(time.Now().Add(24*time.Hour)) {
+		t.Errorf("last search %s is in the future: the VT_DATE conversion is wrong", a.LastSearchSuccess)
+	}
+}
+
+func TestWindowsUpdateAgentErrorClasses(t *testing.T) {
+	tests := []struct {
+		code  uintptr
+		class ErrorClass
+		say   string
+	}{
+		{0x80070422, ServiceDisabled, "0x80070422 ERROR_SERVICE_DISABLED"},
+		{0x80040154, MissingClass, "0x80040154 REGDB_E_CLASSNOTREG"},
+		{0x80004001, MissingClass, "0x80004001 E_NOTIMPL"},
+		{0x80070005, AccessDenied, "E_ACCESSDENIED"},
+		{0x80240044, AccessDenied, "WU_E_PER_MACHINE_UPDATE_ACCESS_DENIED"},
+		{0x8024402C, Other, "Windows Update error 0x8024402C WU_E_PT_WINHTTP_NAME_NOT_RESOLVED"},
+		{0x80240FFF, Other, "Windows Update error 0x80240FFF"},
+	}
+	for _, tt := range tests {
+		err := wuaError("IUpdateSearcher.Search", ole.NewError(tt.code))
+		if err.Class != tt.class || !strings.Contains(err.Detail, tt.say) {
+			t.Errorf("0x%08X: %+v, want %s saying %q", tt.code, err, tt.class, tt.say)
+		}
+	}
+	// Search failures arrive as DISP_E_EXCEPTION with the code in EXCEPINFO.
+	wrapped := ole.NewErrorWithSubError(0x80020009, "", ole.EXCEPINFO{})
+	if err := wuaError("Search", wrapped); err.Class != Other || !strings.Contains(err.Detail, "DISP_E_EXCEPTION") {
+		t.Errorf("DISP_E_EXCEPTION without a code: %+v", err)
 	}
 }

@@ -19,6 +19,10 @@ const (
 	Timeout      ErrorClass = "timeout"       // the probe did not answer within --probe-timeout
 	NotRecorded  ErrorClass = "not_recorded"  // a replayed snapshot holds no such observation
 	Other        ErrorClass = "other"
+
+	// ServiceDisabled: the service that would answer is disabled (the
+	// Windows Update service: 0x80070422).
+	ServiceDisabled ErrorClass = "service_disabled"
 )
 
 // Error is a classified probe failure.

@@ -22,7 +22,7 @@ const (
 	Files        Kind = "files"         // the files matching a pattern: metadata, and contents when asked
 	Sockets      Kind = "sockets"       // listening TCP sockets with their owning process
 	Processes    Kind = "processes"     // the names of running processes
-	API          Kind = "api"           // a Windows API call (netapi32, advapi32) returning a fixed shape
+	API          Kind = "api"           // a Windows API or COM call (netapi32, advapi32, Windows Update Agent) returning a fixed shape
 	DebPackages  Kind = "deb_packages"  // the packages dpkg has installed (Linux only)
 	AptSecurity  Kind = "apt_security"  // apt's security suites and their versions of installed packages (Linux only)
 )
@@ -144,6 +144,11 @@ func InstalledDebPackages() Query { return Query{Kind: DebPackages, Path: dpkgSt
 // and every version those suites' Packages lists offer of a package dpkg
 // has installed. Non-security suites are identified but not read.
 func AptSecurityCandidates() Query { return Query{Kind: AptSecurity, Path: aptListsDir} }
+
+// WindowsUpdateAgentQuery asks the Windows Update Agent what it last did and
+// which updates it lists as missing from its cached catalogue; the answer is
+// a WindowsUpdateAgent.
+func WindowsUpdateAgentQuery() Query { return WindowsAPI("WindowsUpdateAgent") }
 
 // HostInfoQuery reads the host's name and OS.
 func HostInfoQuery() Query { return Query{Kind: Host, Path: "info"} }

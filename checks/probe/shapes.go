@@ -199,3 +199,76 @@ func (a AptSecurityLists) describe() string {
 	return abbreviate(fmt.Sprintf("%d suites; security suites: %s; %d versions of installed packages in them",
 		len(a.Releases), strings.Join(suites, ", "), len(a.Candidates)))
 }
+
+// WindowsUpdateAgent is what the Windows Update Agent says of this machine
+// (COM: Microsoft.Update.AutoUpdate and Microsoft.Update.Session, searching
+// its cached catalogue without going online).
+type WindowsUpdateAgent struct {
+	// LastSearchSuccess and LastInstallSuccess are Automatic Updates' last
+	// successful search and installation, in UTC; nil when it has none.
+	LastSearchSuccess  *time.Time `json:"last_search_success,omitempty"`
+	LastInstallSuccess *time.Time `json:"last_install_success,omitempty"`
+	// ResultsError says why the two dates could not be read.
+	ResultsError string `json:"results_error,omitempty"`
+	// Missing are the software updates the agent lists as applicable, not
+	// installed and not hidden.
+	Missing []WUAUpdate `json:"missing"`
+	// LastSecurityInstall is the newest successful installation of a
+	// Security Updates update among the HistoryRead newest history entries.
+	LastSecurityInstall *WUAHistoryEntry `json:"last_security_install,omitempty"`
+	HistoryRead         int              `json:"history_read"`
+	// HistoryError says why the history could not be read.
+	HistoryError string `json:"history_error,omitempty"`
+}
+
+// WUAUpdate is one update the agent lists. Title is display text in the
+// machine's language; the category IDs decide what kind of update it is.
+type WUAUpdate struct {
+	Title      string        `json:"title"`
+	KBs        []string      `json:"kbs,omitempty"` // KBArticleIDs: "5066791", without "KB"
+	Severity   string        `json:"msrc_severity,omitempty"`
+	Categories []WUACategory `json:"categories"`
+	// Released is LastDeploymentChangeTime: when the update was last
+	// published, in UTC.
+	Released *time.Time `json:"released,omitempty"`
+}
+
+// WUACategory is an update classification or product: a GUID that is the
+// same in every language, and its name in this machine's.
+type WUACategory struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// WUAHistoryEntry is one entry of the agent's update history.
+type WUAHistoryEntry struct {
+	Date       time.Time     `json:"date"`
+	Title      string        `json:"title"`
+	UpdateID   string        `json:"update_id,omitempty"`
+	Categories []WUACategory `json:"categories,omitempty"`
+}
+
+// Update classification GUIDs, the same in every language (WSUS
+// classification IDs).
+const (
+	WUASecurityUpdates = "0FA1201D-4330-4FA8-8AE9-B877473B6441"
+	WUACriticalUpdates = "E6CF1350-C01B-414D-A61F-263D14D133B4"
+	WUAUpdateRollups   = "28BC880E-0592-4CBF-8F95-C79B17911D5F"
+)
+
+// In reports whether the update is in the classification with that GUID.
+func (u WUAUpdate) In(classification string) bool { return inCategory(u.Categories, classification) }
+
+// In reports whether the entry is in the classification with that GUID.
+func (h WUAHistoryEntry) In(classification string) bool {
+	return inCategory(h.Categories, classification)
+}
+
+func inCategory(cats []WUACategory, id string) bool {
+	for _, c := range cats {
+		if strings.EqualFold(strings.Trim(c.ID, "{}"), id) {
+			return true
+		}
+	}
+	return false
+}

@@ -163,6 +163,10 @@ func checkWineReport(t *testing.T, s wineState, r wineReport, code int) {
 			if e.Source == "wmi" && (e.Error == nil && (e.Value == nil || *e.Value != "[]") || e.Error != nil && (e.Error.Class == "" || e.Error.Detail == "")) {
 				t.Errorf("%s: WMI %s answered %v %+v under Wine; want a classified error or no rows", res.ID, e.Query, e.Value, e.Error)
 			}
+			// Wine's Windows Update Agent is a stub that cannot search.
+			if e.Query == "WindowsUpdateAgent()" && (e.Error == nil || e.Error.Class == "" || e.Error.Detail == "") {
+				t.Errorf("%s: the Windows Update Agent answered %v %+v under Wine; want a classified error", res.ID, e.Value, e.Error)
+			}
 		}
 	}
 	for id := range s.Expect {
