@@ -146,7 +146,7 @@ func judgePatchLevel(e *Env, v standards.WindowsVersion) (_ Verdict, silent stri
 			return verdict(standards.Warn, "%s. Whether it has the %s security update cannot be told from this data; that is within the 14-day window.%s", seen, next, support), ""
 		}
 		u := verdict(standards.Unknown, "%s. Whether it has the security updates released since %s cannot be told from this data, so it cannot be called current.%s", seen, next, support)
-		u.Remediation = "Load a newer windows-updates data file with --data; meanwhile confirm in Settings > Windows Update that the latest cumulative update is installed."
+		u.Remediation = "Run 'dspt-audit data update' (or 'data import' the month's CVRF document where this PC has no internet); meanwhile confirm in Settings > Windows Update that the latest cumulative update is installed."
 		return u, fmt.Sprintf("%s is newer than the update data (as of %s), which could not judge it", build, data.AsOf)
 	}
 

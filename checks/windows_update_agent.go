@@ -31,8 +31,10 @@ var (
 	wuaAgent       = probe.WindowsUpdateAgentQuery()
 	regUseWUServer = probe.RegistryValue(`HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU`, "UseWUServer")
 	regDeferDays   = probe.RegistryValue(`HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate`, "DeferQualityUpdatesPeriodInDays")
+	// Intune (MDM) sets the same deferral through the Policy CSP, here.
+	regMDMDeferDays = probe.RegistryValue(`HKLM\SOFTWARE\Microsoft\PolicyManager\current\device\Update`, "DeferQualityUpdatesPeriodInDays")
 
-	agentReads = []probe.Query{wuaAgent, regUseWUServer, regDeferDays}
+	agentReads = []probe.Query{wuaAgent, regUseWUServer, regDeferDays, regMDMDeferDays}
 )
 
 // agentFreshFor is how recent the agent's last successful search must be
@@ -214,12 +216,14 @@ func (a agentAnswer) cannotVouch(e *Env) string {
 	case wsus.set && wsus.n == 1:
 		return "it is pointed at a WSUS server (UseWUServer = 1), which offers only the updates approved there"
 	}
-	deferral := readDWORD(e, regDeferDays)
-	switch {
-	case deferral.failed:
-		return "whether quality updates are deferred could not be read"
-	case deferral.set && deferral.n > 0:
-		return fmt.Sprintf("quality updates are deferred by %d days (DeferQualityUpdatesPeriodInDays), so it does not yet see new ones", deferral.n)
+	for _, q := range []probe.Query{regDeferDays, regMDMDeferDays} {
+		deferral := readDWORD(e, q)
+		switch {
+		case deferral.failed:
+			return "whether quality updates are deferred could not be read (" + q.String() + ")"
+		case deferral.set && deferral.n > 0:
+			return fmt.Sprintf("quality updates are deferred by %d days (%s), so it does not yet see new ones", deferral.n, q)
+		}
 	}
 	return ""
 }

@@ -109,7 +109,7 @@ func windowsServicing(e *Env) (servicing, *Verdict) {
 	if !ok {
 		u := verdict(standards.Unknown, "Build %d (%s channel, EditionID %q) is not in the Windows release data (as of %s); a newer data file may know it.",
 			v.CurrentBuild, v.Channel(), v.EditionID, e.Data.WindowsReleases.AsOf)
-		u.Remediation = "Load a newer windows-releases data file with --data, or check the release against Microsoft's lifecycle pages by hand."
+		u.Remediation = "Run 'dspt-audit data update' for newer lifecycle data, or check the release against Microsoft's lifecycle pages by hand."
 		return sv, &u
 	}
 	sv.release = r
