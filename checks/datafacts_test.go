@@ -3,7 +3,6 @@ package checks
 import (
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -28,9 +27,15 @@ func TestVerdictNamesAChangedFact(t *testing.T) {
 			r["end"] = "2026-11-01"
 		}
 	}
-	file := filepath.Join(t.TempDir(), "linux-releases.json")
+	// One file removed by name: t.TempDir's RemoveAll fails under Wine 8.
+	tmp, err := os.CreateTemp("", "linux-releases-*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := tmp.Name()
+	t.Cleanup(func() { os.Remove(file) })
 	out, _ := json.Marshal(f)
-	if err := os.WriteFile(file, out, 0o644); err != nil {
+	if _, err := tmp.Write(out); err != nil || tmp.Close() != nil {
 		t.Fatal(err)
 	}
 	data, err := standards.Load(file)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -193,12 +194,16 @@ func TestDataImportOutput(t *testing.T) {
 }
 
 func TestDataDirAwayFromResults(t *testing.T) {
-	code, _, errOut := runArgs(t, "schedule", "install", "--daily", "02:00", "--results-dir", "/srv/dspt", "--data-dir", "/srv/dspt/data", "--print")
+	results, inside, apart := "/srv/dspt", "/srv/dspt/data", "/srv/dspt-data"
+	if runtime.GOOS == "windows" {
+		results, inside, apart = `\\server\share\dspt`, `\\SERVER\share\DSPT\data`, `\\server\share\dspt-data`
+	}
+	code, _, errOut := runArgs(t, "schedule", "install", "--daily", "02:00", "--results-dir", results, "--data-dir", inside, "--print")
 	if code != exitUsage || !strings.Contains(errOut, "inside the results folder") {
 		t.Errorf("exit %d, %q", code, errOut)
 	}
-	code, out, errOut := runArgs(t, "schedule", "install", "--daily", "02:00", "--results-dir", "/srv/dspt", "--data-dir", "/srv/dspt-data", "--update-data", "--print")
-	if code != exitOK || !strings.Contains(out, `"--data-dir" "/srv/dspt-data" "--update-data"`) {
+	code, out, errOut := runArgs(t, "schedule", "install", "--daily", "02:00", "--results-dir", results, "--data-dir", apart, "--update-data", "--print")
+	if code != exitOK || !strings.Contains(out, "--data-dir") || !strings.Contains(out, apart) || !strings.Contains(out, "--update-data") {
 		t.Errorf("exit %d, %q\n%s", code, errOut, out)
 	}
 	if code, _, errOut := runArgs(t, "scan", "--data-dir", "/nonexistent/dspt-data"); code != exitUsage || !strings.Contains(errOut, "not a folder") {
