@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/datafeed"
 	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/schedule"
@@ -48,12 +49,33 @@ with --data-dir.`,
 	return cmd
 }
 
+// dataFolderOptions are the flags every data command shares: the folder,
+// and the day it is for.
+type dataFolderOptions struct {
+	Dir string
+	Now string
+}
+
+func (o *dataFolderOptions) addFlags(f *pflag.FlagSet, dirFlag, what string) {
+	f.StringVar(&o.Dir, dirFlag, "", "data folder "+what+" (default "+defaultDataDir()+")")
+	f.StringVar(&o.Now, "now", "", "testing aid: act as if it were this day (2006-01-02); also DSPT_AUDIT_NOW")
+	_ = f.MarkHidden("now")
+}
+
+// resolve returns the folder and the time the command works with.
+func (o *dataFolderOptions) resolve(s *streams) (string, time.Time, error) {
+	now, err := parseNow(cmp.Or(o.Now, s.Getenv("DSPT_AUDIT_NOW")))
+	if now.IsZero() && err == nil {
+		now = time.Now()
+	}
+	return cmp.Or(o.Dir, defaultDataDir()), now, err
+}
+
 type dataUpdateOptions struct {
-	Dir       string
+	dataFolderOptions
 	MSRC      string
 	EndOfLife string
 	Timeout   time.Duration
-	Now       string
 }
 
 func newDataUpdateCommand(s *streams) *cobra.Command {
@@ -77,18 +99,15 @@ the error names the address and what was wrong (exit code 1).`,
 		RunE: runE(func(cmd *cobra.Command, _ []string) error { return runDataUpdate(cmd, o, s) }),
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Dir, "dir", "", "data folder to update (default "+defaultDataDir()+")")
+	o.addFlags(f, "dir", "to update")
 	f.StringVar(&o.MSRC, "msrc-url", datafeed.MSRCBase, "base `URL` of Microsoft's CVRF API, or a mirror of it")
 	f.StringVar(&o.EndOfLife, "endoflife-url", datafeed.EndOfLifeBase, "base `URL` of endoflife.date's API v1, or a mirror of it")
 	f.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "how long one download may take")
-	f.StringVar(&o.Now, "now", "", "testing aid: the day the update is made (2006-01-02); also DSPT_AUDIT_NOW")
-	_ = f.MarkHidden("now")
 	return cmd
 }
 
 func runDataUpdate(cmd *cobra.Command, o *dataUpdateOptions, s *streams) error {
-	dir := cmp.Or(o.Dir, defaultDataDir())
-	now, err := nowOrClock(cmp.Or(o.Now, s.Getenv("DSPT_AUDIT_NOW")))
+	dir, now, err := o.resolve(s)
 	if err != nil {
 		return err
 	}
@@ -136,9 +155,8 @@ func describeInstall(w io.Writer, dir string, installed, months []string) error 
 }
 
 type dataImportOptions struct {
-	Dir    string
+	dataFolderOptions
 	Output string
-	Now    string
 }
 
 func newDataImportCommand(s *streams) *cobra.Command {
@@ -163,16 +181,13 @@ written there instead of being installed, to inspect or to copy to --data.`,
 		RunE: runE(func(_ *cobra.Command, args []string) error { return runDataImport(args, o, s) }),
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Dir, "dir", "", "data folder to install into (default "+defaultDataDir()+")")
+	o.addFlags(f, "dir", "to install into")
 	f.StringVarP(&o.Output, "output", "o", "", "write the converted data `FILE` here instead of installing it")
-	f.StringVar(&o.Now, "now", "", "testing aid: the day the import is made (2006-01-02); also DSPT_AUDIT_NOW")
-	_ = f.MarkHidden("now")
 	return cmd
 }
 
 func runDataImport(files []string, o *dataImportOptions, s *streams) error {
-	dir := cmp.Or(o.Dir, defaultDataDir())
-	now, err := nowOrClock(cmp.Or(o.Now, s.Getenv("DSPT_AUDIT_NOW")))
+	dir, now, err := o.resolve(s)
 	if err != nil {
 		return err
 	}
@@ -222,18 +237,9 @@ func writeImported(path string, imp datafeed.Imported, now time.Time) error {
 	return nil
 }
 
-func nowOrClock(s string) (time.Time, error) {
-	now, err := parseNow(s)
-	if err != nil || !now.IsZero() {
-		return now, err
-	}
-	return time.Now(), nil
-}
-
 type dataStatusOptions struct {
-	Dir    string
+	dataFolderOptions
 	Format string
-	Now    string
 }
 
 func newDataStatusCommand(s *streams) *cobra.Command {
@@ -249,10 +255,8 @@ then this says so and exits 3, so a script or a monitoring system can alert.`,
 		RunE: runE(func(*cobra.Command, []string) error { return runDataStatus(o, s) }),
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Dir, "data-dir", "", "data folder to read (default "+defaultDataDir()+")")
+	o.addFlags(f, "data-dir", "to read")
 	f.StringVarP(&o.Format, "format", "f", "text", "`FORMAT`: text or json")
-	f.StringVar(&o.Now, "now", "", "testing aid: judge as if it were this day; also DSPT_AUDIT_NOW")
-	_ = f.MarkHidden("now")
 	return cmd
 }
 
@@ -285,8 +289,7 @@ func runDataStatus(o *dataStatusOptions, s *streams) error {
 	if o.Format != "text" && o.Format != "json" {
 		return usagef("--format %q is not one of text, json", o.Format)
 	}
-	dir := cmp.Or(o.Dir, defaultDataDir())
-	now, err := nowOrClock(cmp.Or(o.Now, s.Getenv("DSPT_AUDIT_NOW")))
+	dir, now, err := o.resolve(s)
 	if err != nil {
 		return err
 	}
