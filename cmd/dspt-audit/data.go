@@ -212,6 +212,9 @@ func runDataImport(files []string, o *dataImportOptions, s *streams) error {
 	if o.Output != "" {
 		return writeImported(o.Output, imp, now)
 	}
+	if len(imp.Months) == 0 {
+		delete(imp.Bodies, "windows-updates") // it would add nothing
+	}
 	installed, err := datafeed.Install(dir, imp.Bodies, now)
 	if err != nil {
 		return err
@@ -222,7 +225,7 @@ func runDataImport(files []string, o *dataImportOptions, s *streams) error {
 func writeImported(path string, imp datafeed.Imported, now time.Time) error {
 	switch len(imp.Bodies) {
 	case 0:
-		return usagef("the documents add nothing to the data the tool holds: no file written")
+		return usagef("the documents convert to no data file: no file written")
 	case 1:
 	default:
 		var kinds []string

@@ -5,8 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
 const cvrfDocs = "../../testdata/cvrf/"
@@ -160,7 +164,7 @@ func TestDataImportRefusesBadInput(t *testing.T) {
 		{"html page", []string{html}, "neither a CVRF document"},
 		{"truncated gzip", []string{cut}, "cut.xml.gz"},
 		{"missing file", []string{filepath.Join(dir, "nope.xml")}, "nope.xml"},
-		{"nothing new", []string{cvrfDocs + "cvrfDocument-2026-Jan.xml.gz", "-o", out}, "add nothing"},
+		{"early release only", []string{cvrfDocs + "cvrfDocument-early-edited.xml.gz", "-o", out}, "no data file"},
 		{"into the results folder", []string{cvrfDocs + "cvrfDocument-2026-Oct-edited.xml.gz", "--dir", results}, "results folder"},
 	}
 	for _, tt := range tests {
@@ -178,6 +182,37 @@ func TestDataImportRefusesBadInput(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(out); string(b) != "earlier" {
 		t.Errorf("a failed import overwrote -o: %q", b)
+	}
+}
+
+// The four shared documents convert to the built-in rows for their months;
+// with -o the file is written for inspection even though it adds nothing,
+// and without it nothing is installed.
+func TestDataImportOfKnownMonths(t *testing.T) {
+	docs := []string{cvrfDocs + "cvrfDocument-2025-Nov.xml.gz", cvrfDocs + "cvrfDocument-2025-Dec.xml.gz", cvrfDocs + "cvrfDocument-2026-Jan.xml.gz", cvrfDocs + "cvrfDocument-2026-Mar.xml.gz"}
+	out := filepath.Join(tempDir(t), "windows-updates.json")
+	if code, _, errOut := runArgs(t, append([]string{"data", "import", "-o", out, "--now", "2026-11-27", "--dir", filepath.Join(tempDir(t), "none")}, docs...)...); code != exitOK {
+		t.Fatal(errOut)
+	}
+	imported, err := standards.LoadFrom(standards.Sources{Files: []string{out}, Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	builtIn, _ := standards.Load()
+	for _, s := range builtIn.WindowsUpdates.Series {
+		got, ok := imported.WindowsUpdates.SeriesFor(s.Builds[0], s.Channels[0])
+		if !ok || !slices.Equal(got.Updates, s.Updates) {
+			t.Errorf("series %s: imported %d monthly rows, built-in %d, or they differ", s.ID, len(got.Updates), len(s.Updates))
+		}
+	}
+
+	dir := filepath.Join(tempDir(t), "data")
+	code, stdout, errOut := runArgs(t, append([]string{"data", "import", "--dir", dir, "--now", "2026-11-27"}, docs...)...)
+	if code != exitOK || !strings.Contains(stdout, "Nothing new") {
+		t.Errorf("install of known months: exit %d\n%s%s", code, stdout, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "windows-updates.json")); err == nil {
+		t.Error("a file that adds nothing was installed")
 	}
 }
 

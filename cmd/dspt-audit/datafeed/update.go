@@ -68,6 +68,9 @@ func Update(ctx context.Context, f *Fetcher, o Options) (Result, error) {
 		return Result{}, err
 	}
 	res := Result{Notes: unique(append(notes, conv.notes...)), Months: conv.months}
+	if len(conv.months) == 0 {
+		delete(conv.bodies, "windows-updates")
+	}
 	if res.Installed, err = Install(o.Dir, conv.bodies, o.Now); err != nil {
 		return Result{}, err
 	}
@@ -213,8 +216,9 @@ type converted struct {
 	notes  []string
 }
 
-// convert turns documents into data files on top of base. A body is only
-// produced when it adds something to base.
+// convert turns documents into data files on top of base. The update data
+// is converted whenever months are given, so that it can be inspected; the
+// caller installs it only when months were added.
 func convert(base *standards.Data, months []standards.CVRFMonth, eol map[string][]byte, now time.Time) (converted, error) {
 	c := converted{bodies: map[string][]byte{}}
 	if len(months) > 0 {
@@ -223,11 +227,9 @@ func convert(base *standards.Data, months []standards.CVRFMonth, eol map[string]
 			return c, err
 		}
 		c.notes = append(c.notes, notes...)
-		if added := addedMonths(&base.WindowsUpdates, &updates, months); len(added) > 0 {
-			c.months = added
-			if err := c.add(&updates); err != nil {
-				return c, err
-			}
+		c.months = addedMonths(&base.WindowsUpdates, &updates, months)
+		if err := c.add(&updates); err != nil {
+			return c, err
 		}
 	}
 	if len(eol) > 0 {
