@@ -10,7 +10,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"time"
+	"unicode"
 )
 
 //go:embed data/*.json
@@ -349,6 +351,9 @@ func DecodeDataFile(b []byte) (Body, error) {
 	if v.Meta().Source == "" {
 		return nil, fmt.Errorf("%s: no \"source\": a data file must say where its facts come from", head.Kind)
 	}
+	if s, ok := unsafeString(b); ok {
+		return nil, fmt.Errorf("%s: the text %q holds a control character; a data file never needs one", head.Kind, s)
+	}
 	if err := v.validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", head.Kind, err)
 	}
@@ -389,4 +394,28 @@ func plausible(d Date) error {
 		return fmt.Errorf("date %s is out of range", d)
 	}
 	return nil
+}
+
+// unsafeString finds a string in a JSON document that holds a control
+// character or a bidirectional override, which could act on a terminal or
+// disguise a fact when shown.
+func unsafeString(b []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		if s, ok := tok.(string); ok && textUnsafe(s) {
+			return s, true
+		}
+	}
+}
+
+// textUnsafe reports whether s holds a control character (tab included) or
+// a bidirectional override.
+func textUnsafe(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+	})
 }

@@ -241,6 +241,7 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		{"not a KB", `{"kind":"windows-updates","as_of":"2026-11-01","source":"x","series":[{"id":"a","builds":[1],"channels":["client"],"updates":[{"date":"2026-02-01","ubr":5,"kb":"=cmd|'/c calc'!A1"}]}]}`, "not a KB number"},
 		{"update after as_of", `{"kind":"windows-updates","as_of":"2026-11-01","source":"x","series":[{"id":"a","builds":[1],"channels":["client"],"updates":[{"date":"2026-11-10","ubr":5,"kb":"KB1000002"}]}]}`, "after the file's as_of"},
 		{"duplicate series", `{"kind":"windows-updates","as_of":"2026-11-01","source":"x","series":[{"id":"a","builds":[1],"channels":["client"],"updates":[{"date":"2026-01-01","ubr":5,"kb":"KB1000002"}]},{"id":"a","builds":[2],"channels":["client"],"updates":[{"date":"2026-01-01","ubr":5,"kb":"KB1000002"}]}]}`, "its own id"},
+		{"escape sequence", `{"kind":"linux-releases","as_of":"2026-11-27","source":"x","releases":[{"id":"debian","version":"99","name":"Debian \u001b[2J","released":"2026-01-01","end":"2027-01-01"}]}`, "control character"},
 		{"ends before release", `{"kind":"linux-releases","as_of":"2026-11-27","source":"x","releases":[{"id":"debian","version":"99","name":"D","released":"2026-01-01","end":"2025-01-01"}]}`, "before it was released"},
 	}
 	for _, tt := range tests {

@@ -124,6 +124,9 @@ func parseCycle(r eolRelease) (eolCycle, error) {
 	if err != nil {
 		return eolCycle{}, fmt.Errorf("releaseDate: %w", err)
 	}
+	if textUnsafe(r.Name) || textUnsafe(r.Label) || r.Codename != nil && textUnsafe(*r.Codename) {
+		return eolCycle{}, fmt.Errorf("cycle %q: a name, label or codename holds a control character", r.Name)
+	}
 	c := eolCycle{Name: r.Name, Label: r.Label, Released: released, LTS: r.IsLts, Ended: r.IsEol}
 	if r.Codename != nil {
 		c.Codename = *r.Codename

@@ -52,14 +52,31 @@ with --data-dir.`,
 // dataFolderOptions are the flags every data command shares: the folder,
 // and the day it is for.
 type dataFolderOptions struct {
-	Dir string
-	Now string
+	Dir     string
+	Now     string
+	Verbose bool
 }
 
-func (o *dataFolderOptions) addFlags(f *pflag.FlagSet, dirFlag, what string) {
-	f.StringVar(&o.Dir, dirFlag, "", "data folder "+what+" (default "+defaultDataDir()+")")
+// addFlags adds --dir and, as another name for it, the --data-dir that
+// scan and schedule take, so either spelling works.
+func (o *dataFolderOptions) addFlags(f *pflag.FlagSet, what string) {
+	f.StringVar(&o.Dir, "dir", "", "data folder "+what+" (default "+defaultDataDir()+")")
+	f.StringVar(&o.Dir, "data-dir", "", "the same as --dir")
+	_ = f.MarkHidden("data-dir")
+	f.BoolVarP(&o.Verbose, "verbose", "v", false, "also print the routine notes of the conversion (shown anyway on a terminal)")
 	f.StringVar(&o.Now, "now", "", "testing aid: act as if it were this day (2006-01-02); also DSPT_AUDIT_NOW")
 	_ = f.MarkHidden("now")
+}
+
+// printNotes shows the conversion's notes to a person watching, or when
+// asked: a script's standard error stays for what went wrong.
+func (o *dataFolderOptions) printNotes(s *streams, notes []string) {
+	if !o.Verbose && !s.ErrTTY {
+		return
+	}
+	for _, n := range notes {
+		fmt.Fprintf(s.Err, "dspt-audit: note: %s\n", report.Sanitize(n))
+	}
 }
 
 // resolve returns the folder and the time the command works with.
@@ -99,7 +116,7 @@ the error names the address and what was wrong (exit code 1).`,
 		RunE: runE(func(cmd *cobra.Command, _ []string) error { return runDataUpdate(cmd, o, s) }),
 	}
 	f := cmd.Flags()
-	o.addFlags(f, "dir", "to update")
+	o.addFlags(f, "to update")
 	f.StringVar(&o.MSRC, "msrc-url", datafeed.MSRCBase, "base `URL` of Microsoft's CVRF API, or a mirror of it")
 	f.StringVar(&o.EndOfLife, "endoflife-url", datafeed.EndOfLifeBase, "base `URL` of endoflife.date's API v1, or a mirror of it")
 	f.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "how long one download may take")
@@ -131,11 +148,9 @@ func runDataUpdate(cmd *cobra.Command, o *dataUpdateOptions, s *streams) error {
 	}
 	res, err := datafeed.Update(cmd.Context(), fetcher, opts)
 	if err != nil {
-		return fmt.Errorf("data update failed, the data in %s is unchanged: %w", dir, err)
+		return fmt.Errorf("data update failed, the data in %s is unchanged: %w. Try again later, or save the documents by hand and use 'dspt-audit data import'", dir, err)
 	}
-	for _, n := range res.Notes {
-		fmt.Fprintf(s.Err, "dspt-audit: note: %s\n", report.Sanitize(n))
-	}
+	o.printNotes(s, res.Notes)
 	return describeInstall(s.Out, dir, res.Installed, res.Months)
 }
 
@@ -181,7 +196,7 @@ written there instead of being installed, to inspect or to copy to --data.`,
 		RunE: runE(func(_ *cobra.Command, args []string) error { return runDataImport(args, o, s) }),
 	}
 	f := cmd.Flags()
-	o.addFlags(f, "dir", "to install into")
+	o.addFlags(f, "to install into")
 	f.StringVarP(&o.Output, "output", "o", "", "write the converted data `FILE` here instead of installing it")
 	return cmd
 }
@@ -206,18 +221,23 @@ func runDataImport(files []string, o *dataImportOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	for _, n := range imp.Notes {
-		fmt.Fprintf(s.Err, "dspt-audit: note: %s\n", report.Sanitize(n))
-	}
+	o.printNotes(s, imp.Notes)
 	if o.Output != "" {
 		return writeImported(o.Output, imp, now)
 	}
-	if len(imp.Months) == 0 {
-		delete(imp.Bodies, "windows-updates") // it would add nothing
+	for _, kind := range imp.Unchanged {
+		delete(imp.Bodies, kind)
 	}
-	installed, err := datafeed.Install(dir, imp.Bodies, now)
+	installed, notes, err := datafeed.Install(dir, imp.Bodies, now)
+	var failedCheck *datafeed.CheckError
+	if errors.As(err, &failedCheck) {
+		return usageError{err}
+	}
 	if err != nil {
 		return err
+	}
+	for _, n := range notes {
+		fmt.Fprintf(s.Err, "dspt-audit: note: %s\n", report.Sanitize(n))
 	}
 	return describeInstall(s.Out, dir, installed, imp.Months)
 }
@@ -258,7 +278,7 @@ then this says so and exits 3, so a script or a monitoring system can alert.`,
 		RunE: runE(func(*cobra.Command, []string) error { return runDataStatus(o, s) }),
 	}
 	f := cmd.Flags()
-	o.addFlags(f, "data-dir", "to read")
+	o.addFlags(f, "to read")
 	f.StringVarP(&o.Format, "format", "f", "text", "`FORMAT`: text or json")
 	return cmd
 }
@@ -316,8 +336,11 @@ func runDataStatus(o *dataStatusOptions, s *streams) error {
 func statusOf(dir string, now time.Time) (dataStatus, error) {
 	src := standards.Sources{Dir: dir, Now: now}
 	var notes []string
-	if err := datafeed.CheckDir(dir); err != nil {
+	switch err := datafeed.CheckDir(dir); {
+	case err != nil:
 		src.Dir, notes = "", []string{err.Error() + "; it is not used"}
+	case !dataDirExists(dir):
+		src.Dir, notes = "", []string{fmt.Sprintf("the data folder %s does not exist: scans use the built-in data ('dspt-audit data update' creates it)", dir)}
 	}
 	data, err := standards.LoadFrom(src)
 	if err != nil {
@@ -340,7 +363,7 @@ func statusOf(dir string, now time.Time) (dataStatus, error) {
 		st.Updates.Advice = fmt.Sprintf("Current: the newest monthly update in the data is from %s; the next Patch Tuesday is %s.", st.Updates.Newest.Date, next)
 	case st.Updates.Stale:
 		st.Updates.Missing, st.Updates.Days = &missing, days
-		st.Updates.Advice = fmt.Sprintf("STALE: the Windows update data lacks the security updates of %s (%d days ago), so patched PCs come out unknown. Run 'dspt-audit data update' (or 'data import' the month's CVRF document).", missing, days)
+		st.Updates.Advice = fmt.Sprintf("STALE: the Windows update data lacks the security updates of %s (%d days ago) and any released since, so patched PCs come out unknown. Run 'dspt-audit data update' (or 'data import' the months' CVRF documents).", missing, days)
 	default:
 		st.Updates.Missing, st.Updates.Days = &missing, days
 		st.Updates.Advice = fmt.Sprintf("Behind, within the 14 days: the data lacks the updates of %s (%d days ago). Run 'dspt-audit data update' before %s.", missing, days, missing.AddDate(0, 0, 14).Format(time.DateOnly))

@@ -234,7 +234,7 @@ func TestDataDirAwayFromResults(t *testing.T) {
 		results, inside, apart = `\\server\share\dspt`, `\\SERVER\share\DSPT\data`, `\\server\share\dspt-data`
 	}
 	code, _, errOut := runArgs(t, "schedule", "install", "--daily", "02:00", "--results-dir", results, "--data-dir", inside, "--print")
-	if code != exitUsage || !strings.Contains(errOut, "inside the results folder") {
+	if code != exitUsage || !strings.Contains(errOut, "or inside it") {
 		t.Errorf("exit %d, %q", code, errOut)
 	}
 	code, out, errOut := runArgs(t, "schedule", "install", "--daily", "02:00", "--results-dir", results, "--data-dir", apart, "--update-data", "--print")

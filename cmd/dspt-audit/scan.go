@@ -75,6 +75,9 @@ func (o *engineOptions) loadData() (*standards.Data, error) {
 	}
 	if dir != "" {
 		if err := datafeed.CheckDir(dir); err != nil {
+			if o.DataDir != "" && !o.unattended {
+				return nil, usageError{err}
+			}
 			notes = append(notes, err.Error()+"; it is not used")
 			dir = ""
 		}

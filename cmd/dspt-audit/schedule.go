@@ -89,6 +89,9 @@ func runInstall(o *installOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
+	if info, err := os.Stat(o.DataDir); o.DataDir != "" && err == nil && !info.IsDir() {
+		return usagef("--data-dir %s is a file: give the folder 'dspt-audit data update --dir' writes", o.DataDir)
+	}
 	plan := schedule.Plan{Exe: exe, Hour: hour, Minute: minute, RandomDelay: o.RandomDelay, ResultsDir: o.ResultsDir, Keep: o.Keep, DataDir: o.DataDir, UpdateData: o.UpdateData}
 	if err := plan.Validate(schedule.Absolute); err != nil {
 		return usageError{err}
@@ -217,7 +220,8 @@ func newScheduleRunCommand(s *streams) *cobra.Command {
 keeping the last --keep, and a copy in the local state folder (so a share
 that is down loses nothing). Then write one event: ID 100 Standards Met,
 101 Approaching, 102 Not Met, 103 nothing assessable, 200 the scan or a
-write failed. Never prompts and never colours. Exit code 0: result written,
+write failed; before them, 201 when --update-data could not refresh the
+reference data (the scan goes on with the data it has). Never prompts and never colours. Exit code 0: result written,
 Standards Met; 3: result written, standards not met; 1: failed.`,
 		Args: noArgs,
 		RunE: runE(func(cmd *cobra.Command, _ []string) error { return runScheduled(cmd.Context(), o, s) }),

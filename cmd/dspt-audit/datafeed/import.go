@@ -29,6 +29,9 @@ type Imported struct {
 	Bodies map[string][]byte
 	Months []string
 	Notes  []string
+	// Unchanged are kinds converted from documents that added nothing to
+	// the facts held: worth writing with -o to inspect, not installing.
+	Unchanged []string
 }
 
 // Import converts documents saved by hand, on a computer that could reach
@@ -67,6 +70,9 @@ func Import(files []string, base *standards.Data, now time.Time) (Imported, erro
 			if err != nil {
 				return Imported{}, &ImportError{file, err}
 			}
+			if _, err := standards.LoadFrom(standards.Sources{Files: []string{file}, Now: now}); err != nil {
+				return Imported{}, &ImportError{file, err}
+			}
 			passed[v.Meta().Kind] = b
 		default:
 			return Imported{}, &ImportError{file, errors.New("neither a CVRF document, an endoflife.date API response nor a dspt-audit data file")}
@@ -82,7 +88,11 @@ func Import(files []string, base *standards.Data, now time.Time) (Imported, erro
 		}
 		conv.bodies[kind] = b
 	}
-	return Imported{Bodies: conv.bodies, Months: conv.months, Notes: unique(append(notes, conv.notes...))}, nil
+	imp := Imported{Bodies: conv.bodies, Months: conv.months, Notes: unique(append(notes, conv.notes...))}
+	if _, converted := conv.bodies["windows-updates"]; converted && len(conv.months) == 0 && passed["windows-updates"] == nil {
+		imp.Unchanged = append(imp.Unchanged, "windows-updates")
+	}
+	return imp, nil
 }
 
 // readDocument reads a file, gunzipping it, within MaxDocumentSize.

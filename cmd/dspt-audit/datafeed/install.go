@@ -39,7 +39,7 @@ func CheckDir(dir string) error {
 			continue
 		}
 		if e.IsDir() || strings.EqualFold(filepath.Ext(name), ".json") {
-			return fmt.Errorf("%s holds %s, which is not reference data: the data folder must be a folder of its own that only IT can write, never the results folder every PC writes to", dir, name)
+			return fmt.Errorf("%s holds %s, which is not reference data: give a data folder holding only what 'dspt-audit data' writes, one only IT can write (never the results folder every PC writes to)", dir, name)
 		}
 	}
 	return nil
@@ -49,19 +49,29 @@ func ours(name string) bool {
 	return name == stateFile || slices.Contains(standards.Kinds, strings.TrimSuffix(name, ".json"))
 }
 
+// CheckError is converted data that did not pass the checks a scan would
+// make of it: the documents were bad, not the tool.
+type CheckError struct{ Err error }
+
+func (e *CheckError) Error() string {
+	return "the converted data did not pass its checks, so nothing was installed: " + e.Err.Error()
+}
+func (e *CheckError) Unwrap() error { return e.Err }
+
 // Install checks the data files together with the facts they join, then
 // writes each into dir atomically. Nothing is written unless every file
-// passes.
-func Install(dir string, bodies map[string][]byte, now time.Time) ([]string, error) {
+// passes. A file no newer than the built-in facts is not installed (a scan
+// would pass it over); the notes say so.
+func Install(dir string, bodies map[string][]byte, now time.Time) (installed, notes []string, err error) {
 	if len(bodies) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("cannot create the data folder: %w", err)
+		return nil, nil, fmt.Errorf("cannot create the data folder: %w", err)
 	}
 	staging, err := os.MkdirTemp(dir, ".staging-")
 	if err != nil {
-		return nil, fmt.Errorf("cannot write to the data folder: %w", err)
+		return nil, nil, fmt.Errorf("cannot write to the data folder: %w", err)
 	}
 	defer removeTree(staging)
 	kinds := sortedKinds(bodies)
@@ -69,22 +79,31 @@ func Install(dir string, bodies map[string][]byte, now time.Time) ([]string, err
 	for _, kind := range kinds {
 		file := filepath.Join(staging, kind+".json")
 		if err := os.WriteFile(file, bodies[kind], 0o644); err != nil {
-			return nil, fmt.Errorf("cannot write to the data folder: %w", err)
+			return nil, nil, fmt.Errorf("cannot write to the data folder: %w", err)
 		}
 		staged = append(staged, file)
 	}
 	if _, err := standards.LoadFrom(standards.Sources{Files: staged, Now: now}); err != nil {
-		return nil, fmt.Errorf("the converted data did not pass its checks, so nothing was installed: %w", err)
+		// Name the kind, not the staging file the user never sees.
+		return nil, nil, &CheckError{errors.New(strings.ReplaceAll(err.Error(), staging+string(filepath.Separator), ""))}
 	}
-	var installed []string
+	builtIn, err := standards.LoadFrom(standards.Sources{Now: now})
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, kind := range kinds {
+		v, _ := standards.DecodeDataFile(bodies[kind]) // passed just above
+		if was := builtIn.Provenance(kind).AsOf; !v.Meta().AsOf.After(was.Time) {
+			notes = append(notes, fmt.Sprintf("%s (as of %s) is no newer than the built-in data (as of %s), which scans already use: not installed", kind, v.Meta().AsOf, was))
+			continue
+		}
 		path := filepath.Join(dir, kind+".json")
 		if err := report.WriteFileAtomic(path, write(bodies[kind])); err != nil {
-			return installed, err
+			return installed, notes, err
 		}
 		installed = append(installed, path)
 	}
-	return installed, nil
+	return installed, notes, nil
 }
 
 func sortedKinds(bodies map[string][]byte) []string {

@@ -71,9 +71,11 @@ func Update(ctx context.Context, f *Fetcher, o Options) (Result, error) {
 	if len(conv.months) == 0 {
 		delete(conv.bodies, "windows-updates")
 	}
-	if res.Installed, err = Install(o.Dir, conv.bodies, o.Now); err != nil {
+	installed, notes, err := Install(o.Dir, conv.bodies, o.Now)
+	if err != nil {
 		return Result{}, err
 	}
+	res.Installed, res.Notes = installed, append(res.Notes, notes...)
 	for id, t := range revised {
 		state.Months[id] = t
 	}

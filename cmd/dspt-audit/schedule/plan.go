@@ -95,7 +95,7 @@ func DataDirApart(dataDir, resultsDir string) error {
 	}
 	d, r := norm(dataDir), norm(resultsDir)
 	if strings.HasPrefix(d, r) {
-		return fmt.Errorf("--data-dir %s is inside the results folder %s, which every PC can write: keep the data in a folder only IT can write", dataDir, resultsDir)
+		return fmt.Errorf("--data-dir %s is the results folder %s or inside it, which every PC can write: keep the data in a folder only IT can write", dataDir, resultsDir)
 	}
 	return nil
 }
