@@ -245,3 +245,27 @@ func TestDataDirAwayFromResults(t *testing.T) {
 		t.Errorf("scan with a missing --data-dir: exit %d, %q", code, errOut)
 	}
 }
+
+// A data file written by 'data import -o' on another computer installs as
+// it is; one that drops built-in facts is refused, naming the file.
+func TestDataImportOfADataFile(t *testing.T) {
+	converted := filepath.Join(tempDir(t), "windows-updates.json")
+	if code, _, errOut := runArgs(t, "data", "import", cvrfDocs+"cvrfDocument-2026-Oct-edited.xml.gz", "-o", converted, "--now", "2026-11-03", "--dir", filepath.Join(tempDir(t), "none")); code != exitOK {
+		t.Fatal(errOut)
+	}
+	dir := filepath.Join(tempDir(t), "data")
+	code, out, errOut := runArgs(t, "data", "import", converted, "--dir", dir, "--now", "2026-11-03")
+	if code != exitOK || !strings.Contains(out, "Installed") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "windows-updates.json")); err != nil {
+		t.Error(err)
+	}
+
+	dropped := filepath.Join(tempDir(t), "dropped.json")
+	os.WriteFile(dropped, []byte(`{"kind":"windows-updates","as_of":"2026-11-03","source":"x","series":[{"id":"a","builds":[1],"channels":["client"],"updates":[{"date":"2026-10-13","ubr":5,"kb":"KB5000001"}]}]}`), 0o644)
+	code, _, errOut = runArgs(t, "data", "import", dropped, "--dir", filepath.Join(tempDir(t), "data2"), "--now", "2026-11-03")
+	if code != exitUsage || !strings.Contains(errOut, dropped) || !strings.Contains(errOut, "never drop one") {
+		t.Errorf("exit %d, %q", code, errOut)
+	}
+}
