@@ -159,7 +159,7 @@ func dataNotes(data *standards.Data, scan *checks.Scan) []string {
 	if scan.Host.OS == checks.Windows {
 		updates := data.WindowsUpdates
 		if missing, days, behind := updates.Lag(standards.DayOf(scan.JudgedAt)); behind && updates.Stale(standards.DayOf(scan.JudgedAt)) {
-			notes = append(notes, fmt.Sprintf("The Windows update data (as of %s) lacks the security updates of %s, %d days ago: a machine patched since cannot be told from one that is not, so patches-current may be unknown. Run 'dspt-audit data update', or 'dspt-audit data import' with the month's document.",
+			notes = append(notes, fmt.Sprintf("The Windows update data (as of %s) lacks the security updates of %s, %d days ago: by the data alone a machine patched since cannot be told from one that is not, so patches-current is unknown unless Windows Update itself vouches. Run 'dspt-audit data update', or 'dspt-audit data import' with the month's document.",
 				updates.AsOf, missing, days))
 		}
 	}
