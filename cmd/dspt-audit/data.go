@@ -182,7 +182,7 @@ written there instead of being installed, to inspect or to copy to --data.`,
 	}
 	f := cmd.Flags()
 	o.addFlags(f, "dir", "to install into")
-	f.StringVarP(&o.Output, "output", "o", "", "write the converted data `FILE` here instead of installing it")
+	f.StringVarP(&o.Output, "output", "o", "", "write the converted data `FILE` here instead of installing it (- is standard output)")
 	return cmd
 }
 
@@ -210,7 +210,7 @@ func runDataImport(files []string, o *dataImportOptions, s *streams) error {
 		fmt.Fprintf(s.Err, "dspt-audit: note: %s\n", report.Sanitize(n))
 	}
 	if o.Output != "" {
-		return writeImported(o.Output, imp, now)
+		return writeImported(o.Output, s, imp)
 	}
 	if len(imp.Months) == 0 {
 		delete(imp.Bodies, "windows-updates") // it would add nothing
@@ -222,7 +222,7 @@ func runDataImport(files []string, o *dataImportOptions, s *streams) error {
 	return describeInstall(s.Out, dir, installed, imp.Months)
 }
 
-func writeImported(path string, imp datafeed.Imported, now time.Time) error {
+func writeImported(path string, s *streams, imp datafeed.Imported) error {
 	switch len(imp.Bodies) {
 	case 0:
 		return usagef("the documents convert to no data file: no file written")
@@ -235,7 +235,7 @@ func writeImported(path string, imp datafeed.Imported, now time.Time) error {
 		return usagef("the documents convert to %d data files (%s); -o writes one: import CVRF months and endoflife.date answers separately", len(kinds), strings.Join(kinds, ", "))
 	}
 	for _, b := range imp.Bodies {
-		return report.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(b); return err })
+		return writeOutput(path, s, func(w io.Writer, _ bool) error { _, err := w.Write(b); return err })
 	}
 	return nil
 }
