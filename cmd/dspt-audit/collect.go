@@ -32,7 +32,7 @@ the same verdicts a live scan gives.`,
 		RunE:    runE(func(cmd *cobra.Command, _ []string) error { return runCollect(cmd.Context(), o, s) }),
 	}
 	o.AddFlags(cmd.Flags())
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "write the snapshot to `FILE` (atomically) instead of standard output")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "write the snapshot to `FILE` (atomically; - is standard output)")
 	return cmd
 }
 
@@ -53,7 +53,7 @@ func runCollect(ctx context.Context, o *collectOptions, s *streams) error {
 	if err := writeOutput(o.Output, s, func(w io.Writer, _ bool) error { return report.JSON(w, snap) }); err != nil {
 		return err
 	}
-	if o.Output != "" && s.ErrTTY {
+	if !toStdout(o.Output) && s.ErrTTY {
 		fmt.Fprintf(s.Err, "Wrote %d observations of %s to %s.\n", len(snap.Observations), snap.Host.Hostname, o.Output)
 	}
 	return nil

@@ -197,7 +197,7 @@ written there instead of being installed, to inspect or to copy to --data.`,
 	}
 	f := cmd.Flags()
 	o.addFlags(f, "to install into")
-	f.StringVarP(&o.Output, "output", "o", "", "write the converted data `FILE` here instead of installing it")
+	f.StringVarP(&o.Output, "output", "o", "", "write the converted data `FILE` here instead of installing it (- is standard output)")
 	return cmd
 }
 
@@ -223,7 +223,7 @@ func runDataImport(files []string, o *dataImportOptions, s *streams) error {
 	}
 	o.printNotes(s, imp.Notes)
 	if o.Output != "" {
-		return writeImported(o.Output, imp, now)
+		return writeImported(o.Output, s, imp)
 	}
 	for _, kind := range imp.Unchanged {
 		delete(imp.Bodies, kind)
@@ -242,7 +242,7 @@ func runDataImport(files []string, o *dataImportOptions, s *streams) error {
 	return describeInstall(s.Out, dir, installed, imp.Months)
 }
 
-func writeImported(path string, imp datafeed.Imported, now time.Time) error {
+func writeImported(path string, s *streams, imp datafeed.Imported) error {
 	switch len(imp.Bodies) {
 	case 0:
 		return usagef("the documents convert to no data file: no file written")
@@ -255,7 +255,7 @@ func writeImported(path string, imp datafeed.Imported, now time.Time) error {
 		return usagef("the documents convert to %d data files (%s); -o writes one: import CVRF months and endoflife.date answers separately", len(kinds), strings.Join(kinds, ", "))
 	}
 	for _, b := range imp.Bodies {
-		return report.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(b); return err })
+		return writeOutput(path, s, func(w io.Writer, _ bool) error { _, err := w.Write(b); return err })
 	}
 	return nil
 }

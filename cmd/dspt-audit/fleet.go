@@ -89,7 +89,7 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 	if len(roll.Hosts) == 0 {
 		return fmt.Errorf("no scan results found in %d files (%d skipped, each listed with its reason)", roll.FilesSeen, len(roll.Skipped))
 	}
-	if s.ErrTTY && o.Output != "" && o.Output != "-" {
+	if s.ErrTTY && !toStdout(o.Output) {
 		fmt.Fprintf(s.Err, "%d hosts (%s) from %d results written to %s; %d files skipped.\n",
 			len(roll.Hosts), roll.Outcome, roll.ResultsRead, o.Output, len(roll.Skipped))
 	}

@@ -3,8 +3,13 @@
 // for the Data Security and Protection Toolkit (DSPT).
 package main
 
-import "os"
+import (
+	"os"
+
+	"github.com/nhs-dspt/dspt-audit/report"
+)
 
 func main() {
+	report.RemoveTempFilesOnSignal(os.Exit)
 	os.Exit(run(os.Args[1:], systemStreams()))
 }

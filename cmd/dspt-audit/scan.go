@@ -134,7 +134,7 @@ type outputOptions struct {
 
 func (o *outputOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVarP(&o.Format, "format", "f", "", formatHelp())
-	f.StringVarP(&o.Output, "output", "o", "", "write the report to `FILE` (atomically) instead of standard output")
+	f.StringVarP(&o.Output, "output", "o", "", "write the report to `FILE` (atomically; - is standard output)")
 }
 
 // pickFormat settles the format among formats: --format if given, else the
@@ -152,7 +152,7 @@ func pickFormat[T any](o *outputOptions, s *streams, formats []report.Format[T])
 	if !slices.Contains(names, format) {
 		return "", usagef("--format %q is not one of %s", format, strings.Join(names, ", "))
 	}
-	if f, ok := report.LookupFormat(formats, format); ok && f.Binary && (output == "" || output == "-") && s.OutTTY {
+	if f, ok := report.LookupFormat(formats, format); ok && f.Binary && toStdout(output) && s.OutTTY {
 		return "", usagef("--format %s is a binary file: give -o FILE (or redirect the output)", format)
 	}
 	return format, nil
@@ -276,14 +276,18 @@ func readSnapshotFile(path string) (*probe.Snapshot, error) {
 	return snap, nil
 }
 
-// writeOutput writes to the file atomically, or to stdout. tty tells the
+// writeOutput writes to standard output (no -o, or -o -), or where -o
+// points: a file atomically, a device or a pipe straight. tty tells the
 // writer whether a person is reading it live.
 func writeOutput(path string, s *streams, write func(w io.Writer, tty bool) error) error {
-	if path == "" || path == "-" {
+	if toStdout(path) {
 		return write(s.Out, s.OutTTY)
 	}
-	return report.WriteFileAtomic(path, func(w io.Writer) error { return write(w, false) })
+	return report.WriteOutput(path, func(w io.Writer) error { return write(w, false) })
 }
+
+// toStdout says whether -o path means standard output.
+func toStdout(path string) bool { return path == "" || path == "-" }
 
 func failOnFindings(rep *report.Report, threshold standards.Severity) error {
 	if threshold == 0 {

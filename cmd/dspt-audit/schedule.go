@@ -172,9 +172,16 @@ func runStatus(s *streams) error {
 // lastResult describes the newest result a scheduled run kept locally.
 func lastResult() string {
 	host, _ := os.Hostname()
-	path := filepath.Join(schedule.StateDir(), schedule.FileName(host))
-	f, err := os.Open(path)
-	if err != nil {
+	var path string
+	var f *os.File
+	for _, name := range schedule.FileNames(host) { // the current name, then the earlier one
+		path = filepath.Join(schedule.StateDir(), name)
+		if opened, err := os.Open(path); err == nil {
+			f = opened
+			break
+		}
+	}
+	if f == nil {
 		return "none kept yet in " + schedule.StateDir()
 	}
 	defer f.Close()

@@ -1,8 +1,14 @@
 package schedule
 
 import (
+	"cmp"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,72 +23,261 @@ import (
 // last results. 'fleet' reads it only with --recursive.
 const HistoryDir = "history"
 
-// historyName is a history file's name: the scan time in UTC, so names
-// sort by time.
+// historyName is a history file's name: the scan time in UTC. Pruning goes
+// by when a file was written, not by this claimed time.
 const historyName = "20060102T150405Z"
 
 var historyFile = regexp.MustCompile(`^\d{8}T\d{6}Z\.json$`)
 
-// FileName is the host's result file name: HOST.json, with anything a
-// share or a file system could object to replaced.
+// FileName is the host's result file name, HOST.json. Every byte of the
+// name a share or a file system could object to is written %XX, so that
+// distinct hosts get distinct files (GABINET-Ł1 and GABINET-Ś1, PC 1 and
+// PC_1) and the name reads back (HostOfFileName). Letters, digits, - and _
+// stay as they are, and so does a dot inside the name: a plain host name
+// keeps the file name earlier versions gave it.
 func FileName(host string) string {
+	host = strings.TrimSpace(host)
+	if host == "" {
+		return "unnamed-host.json"
+	}
+	var b strings.Builder
+	for i := range len(host) {
+		c := host[i]
+		if plain(c) || c == '.' && i > 0 && i < len(host)-1 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	name := b.String()
+	if report.IsWindowsDeviceName(name) {
+		name = fmt.Sprintf("%%%02X", name[0]) + name[1:]
+	}
+	if len(name) > maxNameLen {
+		sum := sha256.Sum256([]byte(host))
+		cut := maxNameLen - 20
+		if i := strings.LastIndexByte(name[:cut], '%'); i >= cut-2 {
+			cut = i // not inside a %XX
+		}
+		name = name[:cut] + "~" + hex.EncodeToString(sum[:8])
+	}
+	return name + ".json"
+}
+
+// maxNameLen keeps a file name (with .json, and a history folder's
+// temporary files) within the 255 characters file systems allow. A longer
+// host name gets a cut name and a hash, which still tells hosts apart.
+const maxNameLen = 200
+
+func plain(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+}
+
+// HostOfFileName is the host name FileName wrote as name.
+func HostOfFileName(name string) (string, bool) {
+	stem, ok := strings.CutSuffix(name, ".json")
+	if !ok {
+		return "", false
+	}
+	var b strings.Builder
+	for i := 0; i < len(stem); i++ {
+		if stem[i] != '%' {
+			b.WriteByte(stem[i])
+			continue
+		}
+		if i+2 >= len(stem) {
+			return "", false
+		}
+		v, err := hex.DecodeString(stem[i+1 : i+3])
+		if err != nil {
+			return "", false
+		}
+		b.WriteByte(v[0])
+		i += 2
+	}
+	host := b.String()
+	return host, FileName(host) == name
+}
+
+// FileNames are the names the host's result may have in a results folder:
+// FileName's, then the one earlier versions wrote (non-ASCII, spaces and
+// punctuation as _), which is still read.
+func FileNames(host string) []string {
+	return slices.Compact([]string{FileName(host), legacyFileName(host)})
+}
+
+func legacyFileName(host string) string {
 	safe := strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+		if r < 0x80 && plain(byte(r)) || r == '.' {
 			return r
 		}
 		return '_'
 	}, strings.TrimSpace(host))
-	safe = strings.Trim(safe, ".")
-	if safe == "" {
-		safe = "unnamed-host"
-	}
-	return safe + ".json"
+	return cmp.Or(strings.Trim(safe, "."), "unnamed-host") + ".json"
 }
 
 // WriteResult writes one scan result into dir as HOST.json, atomically, and
-// a copy into history/HOST/, keeping the newest keep copies there. It
+// a copy into history/HOST/, keeping the last keep copies written there. It
 // returns the path of HOST.json. A history failure does not undo HOST.json:
 // the newest result matters most.
+//
+// Others may write into dir, so nothing planted there is followed: HOST.json
+// is replaced only if it is a regular file, history/ and history/HOST/ must
+// be real folders (a link or junction there is refused, naming it), every
+// file is reached through an os.Root that cannot leave dir, and only
+// regular files named as WriteResult names them are pruned.
 func WriteResult(dir, host string, scannedAt time.Time, keep int, write func(io.Writer) error) (string, error) {
-	path := filepath.Join(dir, FileName(host))
+	name := FileName(host)
+	path := filepath.Join(dir, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("cannot create the results folder: %w", err)
 	}
-	if err := report.WriteFileAtomic(path, write); err != nil {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return "", fmt.Errorf("cannot open the results folder: %w", err)
+	}
+	defer root.Close()
+	if err := writeIn(root, name, write); err != nil {
 		return "", err
 	}
 	if keep == 0 {
 		return path, nil
 	}
-	hist := filepath.Join(dir, HistoryDir, strings.TrimSuffix(FileName(host), ".json"))
-	if err := os.MkdirAll(hist, 0o755); err != nil {
+	hist, err := historyFolder(root, strings.TrimSuffix(name, ".json"))
+	if err != nil {
 		return path, fmt.Errorf("result written to %s, but not to its history: %w", path, err)
 	}
-	copyPath := filepath.Join(hist, scannedAt.UTC().Format(historyName)+".json")
-	if err := report.WriteFileAtomic(copyPath, write); err != nil {
+	defer hist.Close()
+	if err := writeIn(hist, scannedAt.UTC().Format(historyName)+".json", write); err != nil {
 		return path, fmt.Errorf("result written to %s, but not to its history: %w", path, err)
 	}
 	return path, prune(hist, keep)
 }
 
-// prune removes all but the newest keep history files. Only files named as
-// WriteResult names them are touched.
-func prune(dir string, keep int) error {
-	entries, err := os.ReadDir(dir)
+// historyFolder opens history/HOST inside root, creating what is missing.
+func historyFolder(root *os.Root, host string) (*os.Root, error) {
+	history, err := subfolder(root, HistoryDir)
 	if err != nil {
-		return fmt.Errorf("cannot tidy %s: %w", dir, err)
+		return nil, err
 	}
-	var names []string
+	defer history.Close()
+	return subfolder(history, host)
+}
+
+// subfolder opens the folder name inside root, creating it if missing.
+// Only a real folder will do: a link or a junction is refused, never
+// followed.
+func subfolder(root *os.Root, name string) (*os.Root, error) {
+	path := filepath.Join(root.Name(), name)
+	if err := root.Mkdir(name, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("cannot create %s: %w", path, err)
+	}
+	info, err := root.Lstat(name)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	if info.Mode().Type() != fs.ModeDir {
+		return nil, fmt.Errorf("%s is not a real folder (%s): refused, nothing written through it", path, describe(info.Mode()))
+	}
+	sub, err := root.OpenRoot(name)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open %s: %w", path, err)
+	}
+	return sub, nil
+}
+
+func describe(m fs.FileMode) string {
+	if m&fs.ModeSymlink != 0 {
+		return "a link"
+	}
+	if m&fs.ModeIrregular != 0 {
+		return "a junction or other reparse point"
+	}
+	return "a " + m.Type().String() + " entry"
+}
+
+// writeIn writes name inside root through a temporary file renamed into
+// place. An existing name that is not a regular file is refused.
+func writeIn(root *os.Root, name string, write func(io.Writer) error) (err error) {
+	path := filepath.Join(root.Name(), name)
+	info, err := root.Lstat(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	case !info.Mode().IsRegular():
+		return fmt.Errorf("cannot write %s: it is not a regular file (%s): refused, left as it is", path, describe(info.Mode()))
+	}
+	tmp := "." + name + ".tmp-" + rand.Text()[:12]
+	f, err := report.TrackTemp(func() (*os.File, error) {
+		return root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	})
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			root.Remove(tmp)
+		}
+		report.ForgetTemp(f.Name())
+	}()
+	if err = write(f); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = root.Chmod(tmp, 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = root.Rename(tmp, name); err != nil {
+		return fmt.Errorf("cannot replace %s: %w", path, err)
+	}
+	return nil
+}
+
+// removeFile removes a file inside root; tests make it race.
+var removeFile = (*os.Root).Remove
+
+// prune removes all but the keep history files written last. Only regular
+// files named as WriteResult names them are touched; the order is the
+// order of writing (modification time), since the time in a name is only
+// what a scan claimed. A file another run removed first is not an error.
+func prune(hist *os.Root, keep int) error {
+	entries, err := fs.ReadDir(hist.FS(), ".")
+	if err != nil {
+		return fmt.Errorf("cannot tidy %s: %w", hist.Name(), err)
+	}
+	type written struct {
+		name string
+		at   time.Time
+	}
+	var files []written
 	for _, e := range entries {
-		if e.Type().IsRegular() && historyFile.MatchString(e.Name()) {
-			names = append(names, e.Name())
+		if !historyFile.MatchString(e.Name()) {
+			continue
+		}
+		info, err := hist.Lstat(e.Name())
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("cannot tidy %s: %w", hist.Name(), err)
+		}
+		if info.Mode().IsRegular() {
+			files = append(files, written{e.Name(), info.ModTime()})
 		}
 	}
-	slices.Sort(names)
-	for _, name := range names[:max(0, len(names)-keep)] {
-		if err := os.Remove(filepath.Join(dir, name)); err != nil {
-			return fmt.Errorf("cannot tidy %s: %w", dir, err)
+	slices.SortFunc(files, func(a, b written) int {
+		return cmp.Or(a.at.Compare(b.at), strings.Compare(a.name, b.name))
+	})
+	for _, f := range files[:max(0, len(files)-keep)] {
+		if err := removeFile(hist, f.name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("cannot tidy %s: %w", hist.Name(), err)
 		}
 	}
 	return nil

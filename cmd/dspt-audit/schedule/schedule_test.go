@@ -325,7 +325,7 @@ func tempDir(t testing.TB) string {
 
 func TestWriteResultKeepsTheLastN(t *testing.T) {
 	dir := tempDir(t)
-	hist := filepath.Join(dir, HistoryDir, "PC_01")
+	hist := filepath.Join(dir, HistoryDir, "PC%2001")
 	if err := os.MkdirAll(hist, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -337,33 +337,147 @@ func TestWriteResultKeepsTheLastN(t *testing.T) {
 	start := time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC)
 	for day := range 5 {
 		at := start.AddDate(0, 0, day)
-		path, err := WriteResult(dir, "PC 01", at, 3, func(w io.Writer) error { _, err := w.Write([]byte(at.Format(time.RFC3339))); return err })
-		if err != nil {
-			t.Fatal(err)
-		}
-		if filepath.Base(path) != "PC_01.json" {
+		path := writeAt(t, dir, "PC 01", at, 3)
+		if filepath.Base(path) != "PC%2001.json" {
 			t.Fatalf("wrote %s", path)
 		}
 	}
-	newest, _ := os.ReadFile(filepath.Join(dir, "PC_01.json"))
+	newest, _ := os.ReadFile(filepath.Join(dir, "PC%2001.json"))
 	if string(newest) != "2026-11-05T02:00:00Z" {
 		t.Errorf("HOST.json holds %s", newest)
 	}
-	entries, _ := os.ReadDir(hist)
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
 	want := []string{"20261103T020000Z.json", "20261104T020000Z.json", "20261105T020000Z.json", "notes.json"}
-	if !slices.Equal(names, want) {
+	if names := fileNames(t, hist); !slices.Equal(names, want) {
 		t.Errorf("history holds %v, want %v", names, want)
 	}
 }
 
+// writeAt runs WriteResult for a scan claiming the time at, then dates the
+// history copy it wrote a minute after the last one, so that write order
+// does not hang on the file system's clock resolution.
+func writeAt(t *testing.T, dir, host string, at time.Time, keep int) string {
+	t.Helper()
+	path, err := WriteResult(dir, host, at, keep, func(w io.Writer) error { _, err := io.WriteString(w, at.Format(time.RFC3339)); return err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeClock = writeClock.Add(time.Minute)
+	copyPath := filepath.Join(dir, HistoryDir, strings.TrimSuffix(FileName(host), ".json"), at.UTC().Format(historyName)+".json")
+	if err := os.Chtimes(copyPath, writeClock, writeClock); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+var writeClock = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func fileNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// The attack: one run claiming 2099 froze history, each later copy being
+// pruned at once because its name sorted before 2099.
+func TestAFutureDatedRunDoesNotFreezeHistory(t *testing.T) {
+	dir := tempDir(t)
+	writeAt(t, dir, "PC01", time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC), 3)
+	start := time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC)
+	for day := range 4 {
+		writeAt(t, dir, "PC01", start.AddDate(0, 0, day), 3)
+	}
+	want := []string{"20261102T020000Z.json", "20261103T020000Z.json", "20261104T020000Z.json"}
+	if names := fileNames(t, filepath.Join(dir, HistoryDir, "PC01")); !slices.Equal(names, want) {
+		t.Errorf("history holds %v, want the last three written %v", names, want)
+	}
+}
+
+// The attack: two runs for one host at once; the second to prune found the
+// file gone and reported failure.
+func TestPruningAFileAnotherRunRemovedIsNoFailure(t *testing.T) {
+	dir := tempDir(t)
+	start := time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC)
+	writeAt(t, dir, "PC01", start, 1)
+	defer func(f func(*os.Root, string) error) { removeFile = f }(removeFile)
+	removeFile = func(r *os.Root, name string) error {
+		r.Remove(name) // the other run, a moment earlier
+		return r.Remove(name)
+	}
+	writeAt(t, dir, "PC01", start.AddDate(0, 0, 1), 1)
+	if names := fileNames(t, filepath.Join(dir, HistoryDir, "PC01")); !slices.Equal(names, []string{"20261102T020000Z.json"}) {
+		t.Errorf("history holds %v", names)
+	}
+}
+
+// Many runs for one host at once all succeed.
+func TestConcurrentRunsForOneHost(t *testing.T) {
+	dir := tempDir(t)
+	start := time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC)
+	errs := make(chan error, 16)
+	for i := range cap(errs) {
+		go func() {
+			at := start.Add(time.Duration(i) * time.Hour)
+			_, err := WriteResult(dir, "PC01", at, 2, func(w io.Writer) error { _, err := io.WriteString(w, at.String()); return err })
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 func TestFileName(t *testing.T) {
-	for host, want := range map[string]string{"PC01": "PC01.json", "gp-reception.local": "gp-reception.local.json", "../../etc": "_.._etc.json", "": "unnamed-host.json", `a\b:c`: "a_b_c.json"} {
+	for host, want := range map[string]string{
+		"PC01": "PC01.json", "gp-reception.local": "gp-reception.local.json", "PC_01": "PC_01.json",
+		"PC 01": "PC%2001.json", "GABINET-Ł1": "GABINET-%C5%811.json", "GABINET-Ś1": "GABINET-%C5%9A1.json",
+		"../../etc": "%2E.%2F..%2Fetc.json", `a\b:c`: "a%5Cb%3Ac.json", ".hidden.": "%2Ehidden%2E.json",
+		"NUL": "%4EUL.json", "con.local": "%63on.local.json", "100%": "100%25.json", "": "unnamed-host.json",
+	} {
 		if got := FileName(host); got != want {
 			t.Errorf("FileName(%q) = %q, want %q", host, got, want)
 		}
+	}
+}
+
+// Distinct hosts get distinct files, and each name reads back as its host.
+func TestFileNamesAreReversible(t *testing.T) {
+	hosts := []string{"GABINET-Ł1", "GABINET-Ś1", "GABINET-_1", "PC 1", "PC_1", "PC%201", "../x", "NUL", "a.b", "ab", "Ä", "e\u0301"}
+	seen := map[string]string{}
+	for _, host := range hosts {
+		name := FileName(host)
+		if other, ok := seen[name]; ok {
+			t.Errorf("%q and %q both write %s", host, other, name)
+		}
+		seen[name] = host
+		if back, ok := HostOfFileName(name); !ok || back != host {
+			t.Errorf("HostOfFileName(%q) = %q, %v; want %q", name, back, ok, host)
+		}
+		if strings.ContainsAny(name, `/\:*?"<>| `) || strings.HasPrefix(name, ".") {
+			t.Errorf("FileName(%q) = %q: not safe on a share", host, name)
+		}
+	}
+	for _, name := range []string{"PC%2g1.json", "pc%c5%811.json", "PC 1.json", "PC1", "%4.json"} {
+		if host, ok := HostOfFileName(name); ok {
+			t.Errorf("HostOfFileName(%q) = %q: not a name FileName writes", name, host)
+		}
+	}
+	long := strings.Repeat("Ł", 300)
+	if name := FileName(long); len(name) > maxNameLen+5 || name == FileName(long+"x") {
+		t.Errorf("a long host name gives %d characters, or the same name as a longer one", len(name))
+	}
+	if got := FileNames("GABINET-Ł1"); !slices.Equal(got, []string{"GABINET-%C5%811.json", "GABINET-_1.json"}) {
+		t.Errorf("FileNames = %v: the earlier name must still be read", got)
+	}
+	if got := FileNames("PC01"); !slices.Equal(got, []string{"PC01.json"}) {
+		t.Errorf("FileNames(PC01) = %v", got)
 	}
 }
