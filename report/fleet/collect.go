@@ -165,19 +165,24 @@ func (c *collector) untrusted(r *result, reason string, newHost bool) {
 func (c *collector) pinPending() {
 	keys := map[string]map[string]bool{}  // identity -> key IDs
 	names := map[string]map[string]bool{} // lower-case name -> identities
+	hosts := map[string]map[string]bool{} // key ID -> identities
 	for _, r := range c.pending {
 		id, name := identity(r.host.ID, r.host.Name), strings.ToLower(strings.TrimSpace(r.host.Name))
 		keys[id] = setAdd(keys[id], r.signer.KeyID)
 		names[name] = setAdd(names[name], id)
+		hosts[r.signer.KeyID] = setAdd(hosts[r.signer.KeyID], id)
 	}
 	for _, r := range c.pending {
 		id, name := identity(r.host.ID, r.host.Name), strings.ToLower(strings.TrimSpace(r.host.Name))
 		switch {
 		case len(keys[id]) > 1:
-			c.untrusted(r, fmt.Sprintf("new, not trusted: %d different keys sign results of this host ID; accept the PC's own by hand", len(keys[id])), true)
+			c.untrusted(r, fmt.Sprintf("new, not trusted: %d different keys sign results of this host; trust the PC's own by hand", len(keys[id])), true)
 			continue
 		case len(names[name]) > 1:
-			c.untrusted(r, fmt.Sprintf("new, not trusted: %d new machines claim this host name; accept the PC's own by hand", len(names[name])), true)
+			c.untrusted(r, fmt.Sprintf("new, not trusted: %d new machines (host IDs) claim this host name; trust the PC's own by hand", len(names[name])), true)
+			continue
+		case len(hosts[r.signer.KeyID]) > 1:
+			c.untrusted(r, fmt.Sprintf("new, not trusted: one key signs as %d hosts (a PC imaged with another's key folder?); delete its key folder and reinstall", len(hosts[r.signer.KeyID])), true)
 			continue
 		}
 		if _, done := c.trust.pins[id]; !done {

@@ -40,13 +40,11 @@ type Pin struct {
 
 func (p Pin) identity() string { return identity(p.HostID, p.HostName) }
 
-// identity is what a pin is keyed by: the host ID, or the lower-case host
-// name for a result that carries no ID.
+// identity is what a pin is keyed by: the host ID and the host name. The
+// name is part of it because machine IDs are cloned with disk images in
+// practice, and the name is what the roll-up groups results by.
 func identity(hostID, name string) string {
-	if hostID != "" {
-		return "id:" + strings.ToLower(hostID)
-	}
-	return "name:" + strings.ToLower(strings.TrimSpace(name))
+	return strings.ToLower(hostID) + "|" + strings.ToLower(strings.TrimSpace(name))
 }
 
 // Trust is the roll-up's trust store: the public key pinned for each host.
@@ -57,7 +55,8 @@ type Trust struct {
 	// --trust-new); without it such hosts are listed and not counted.
 	AcceptNew bool
 	pins      map[string]Pin
-	names     map[string]string // lower-case host name -> identity
+	names     map[string]Pin // by lower-case host name
+	keys      map[string]Pin // by key ID
 }
 
 type trustFile struct {
@@ -66,7 +65,9 @@ type trustFile struct {
 }
 
 // NewTrust is an empty trust store.
-func NewTrust() *Trust { return &Trust{pins: map[string]Pin{}, names: map[string]string{}} }
+func NewTrust() *Trust {
+	return &Trust{pins: map[string]Pin{}, names: map[string]Pin{}, keys: map[string]Pin{}}
+}
 
 // LoadTrust reads a trust store; a file that does not exist yet is an
 // empty store.
@@ -108,7 +109,8 @@ func LoadTrust(path string) (*Trust, error) {
 
 func (t *Trust) pin(p Pin) {
 	t.pins[p.identity()] = p
-	t.names[strings.ToLower(strings.TrimSpace(p.HostName))] = p.identity()
+	t.names[strings.ToLower(strings.TrimSpace(p.HostName))] = p
+	t.keys[p.KeyID] = p
 }
 
 // Pins are the pinned hosts, by name.
@@ -159,18 +161,19 @@ func (t *Trust) judge(r *result) verdict {
 	}
 	name := strings.TrimSpace(r.host.Name)
 	pinned, known := t.pins[identity(r.host.ID, name)]
-	switch {
-	case !known:
-		if owner, taken := t.names[strings.ToLower(name)]; taken {
-			return verdict{reason: fmt.Sprintf("claims the name %s, which is pinned to another machine (%s): a forgery, a cloned PC or a renamed one", name, strings.TrimPrefix(owner, "id:"))}
+	if known {
+		if pinned.KeyID != r.signer.KeyID || !r.signer.PublicKey.Equal(mustKey(pinned.PublicKey)) {
+			return verdict{reason: fmt.Sprintf("signed by key %s, not the key %s pinned for this host: a forgery, a cloned PC, or a key changed without re-trusting", r.signer.KeyID, pinned.KeyID)}
 		}
-		return verdict{pending: t.AcceptNew, newHost: true, reason: "new, not yet trusted: accept this machine's key with 'fleet --trust-new' once you know it is the PC's own"}
-	case pinned.KeyID != r.signer.KeyID || !ed25519.PublicKey(r.signer.PublicKey).Equal(mustKey(pinned.PublicKey)):
-		return verdict{reason: fmt.Sprintf("signed by key %s, not the key %s pinned for this host: a forgery, a cloned PC, or a key changed without re-trusting", r.signer.KeyID, pinned.KeyID)}
-	case !strings.EqualFold(pinned.HostName, name):
-		return verdict{reason: fmt.Sprintf("signed by the key pinned for %s, but claims to be %s", pinned.HostName, name)}
+		return verdict{}
 	}
-	return verdict{}
+	if other, taken := t.names[strings.ToLower(name)]; taken {
+		return verdict{reason: fmt.Sprintf("claims the name %s, which is pinned to another machine (host ID %s): a forgery, a cloned PC, or one renamed", name, other.HostID)}
+	}
+	if other, taken := t.keys[r.signer.KeyID]; taken {
+		return verdict{reason: fmt.Sprintf("signed by the key pinned for %s: one PC posing as another, or a PC imaged with another's key folder (delete its key folder and reinstall)", other.HostName)}
+	}
+	return verdict{pending: t.AcceptNew, newHost: true, reason: "new, not yet trusted: accept this machine's key with 'fleet --trust-new' once you know it is the PC's own"}
 }
 
 func mustKey(s string) ed25519.PublicKey {
