@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"cmp"
-	"crypto/ed25519"
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
