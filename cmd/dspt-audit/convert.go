@@ -14,7 +14,7 @@ func newReportCommand(s *streams) *cobra.Command {
 		Short: "Work with saved JSON reports",
 		Args:  noArgs,
 	}
-	cmd.AddCommand(newConvertCommand(s))
+	cmd.AddCommand(newConvertCommand(s), newVerifyCommand(s))
 	return cmd
 }
 

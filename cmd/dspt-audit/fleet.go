@@ -2,8 +2,13 @@ package main
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +23,8 @@ type fleetOptions struct {
 	StaleDays int
 	Recursive bool
 	Now       string
+	Trust     string
+	TrustNew  bool
 }
 
 func newFleetCommand(s *streams) *cobra.Command {
@@ -36,6 +43,12 @@ results (corrupt, cut short, another program's, a newer schema) are listed
 as skipped with the reason and never stop the roll-up. Hosts whose newest
 result is older than --stale-days are flagged.
 
+Only results signed by the key pinned for their host in the trust store
+(--trust) are counted. Unsigned results (older versions, manual scans),
+badly signed ones, and ones signed by another key than the host's are
+named on the first page with the reason and not counted. A host seen for
+the first time is listed as new; --trust-new pins its key and counts it.
+
 For more hosts than a spreadsheet holds, --format ocsf writes every host's
 findings as OCSF events (one JSON object per line) for a SIEM.`,
 		Example: `  dspt-audit fleet \\server\share\dspt -o practice.xlsx
@@ -52,6 +65,8 @@ findings as OCSF events (one JSON object per line) for a SIEM.`,
 	o.outputOptions.AddFlags(cmd.Flags())
 	cmd.Flags().IntVar(&o.StaleDays, "stale-days", int(fleet.DefaultStaleAfter.Hours()/24), "flag hosts whose newest result is older than `N` days")
 	cmd.Flags().BoolVarP(&o.Recursive, "recursive", "r", false, "also read the folders inside each folder (history/ included)")
+	cmd.Flags().StringVar(&o.Trust, "trust", "", "the trust store: each host's pinned public key (default "+defaultTrustHint()+"; never inside a results folder)")
+	cmd.Flags().BoolVar(&o.TrustNew, "trust-new", false, "pin the key of each host seen for the first time and count its results (check the new hosts listed first)")
 	cmd.Flags().StringVar(&o.Now, "now", "", "testing aid: judge staleness as if it were this `TIME`; also DSPT_AUDIT_NOW")
 	return cmd
 }
@@ -76,6 +91,14 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 		Tool: report.Tool{Name: "dspt-audit", Version: version()}, Now: now,
 		StaleAfter: time.Duration(o.StaleDays) * 24 * time.Hour, Recursive: o.Recursive, Standards: data.NDG.Standards,
 	}
+	trustPath, err := trustStorePath(o.Trust, paths, s)
+	if err != nil {
+		return usageError{err}
+	}
+	if opts.Trust, err = fleet.LoadTrust(trustPath); err != nil {
+		return usageError{err}
+	}
+	opts.Trust.AcceptNew = o.TrustNew
 	bar := newProgressBar(s, "Reading results")
 	opts.Progress = bar.Update
 	roll, err := fleet.Read(cmd.Context(), paths, opts)
@@ -83,11 +106,17 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 	if err != nil {
 		return usageError{err}
 	}
+	if len(roll.Pinned) > 0 {
+		if err := saveTrust(opts.Trust, trustPath); err != nil {
+			return err
+		}
+		fmt.Fprintf(s.Err, "Trusted %d new %s: their keys are pinned in %s.\n", len(roll.Pinned), plural(len(roll.Pinned), "host", "hosts"), trustPath)
+	}
 	if err := writeOutput(o.Output, s, fleetRenderer(format, roll, s)); err != nil {
 		return err
 	}
 	if len(roll.Hosts) == 0 {
-		return fmt.Errorf("no scan results found in %d files (%d skipped, each listed with its reason)", roll.FilesSeen, len(roll.Skipped))
+		return fmt.Errorf("no trusted scan results found in %d files (%d skipped, %d not counted, each listed with its reason)", roll.FilesSeen, len(roll.Skipped), len(roll.Untrusted))
 	}
 	if s.ErrTTY && !toStdout(o.Output) {
 		fmt.Fprintf(s.Err, "%d hosts (%s) from %d results written to %s; %d files skipped.\n",
@@ -100,4 +129,86 @@ func fleetRenderer(format string, roll *fleet.Rollup, s *streams) func(w io.Writ
 	return renderer(fleet.Formats(), format, roll, func(w io.Writer, tty bool) error {
 		return fleet.Terminal(w, roll, fleet.TerminalOptions{Color: tty && !s.NoColor})
 	})
+}
+
+// trustStorePath is the trust store to use: --trust, or the default in the
+// user's own settings folder. The results folder is where every PC can
+// write, so a trust store inside one of the folders rolled up is refused:
+// any PC could pin its own key for every host.
+func trustStorePath(flag string, sources []string, s *streams) (string, error) {
+	path := flag
+	if path == "" {
+		dir := defaultTrustDir(s)
+		if dir == "" {
+			return "", errors.New("no settings folder to keep the trust store in: give --trust FILE")
+		}
+		path = filepath.Join(dir, "dspt-audit", "trust.json")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	for _, src := range sources {
+		dir, err := filepath.Abs(src)
+		if err != nil {
+			continue
+		}
+		if info, err := os.Stat(dir); err == nil && !info.IsDir() {
+			dir = filepath.Dir(dir)
+		}
+		if within(abs, dir) {
+			return "", fmt.Errorf("the trust store %s is inside %s, a results folder every PC can write: keep it where only you can (--trust FILE)", path, src)
+		}
+	}
+	return abs, nil
+}
+
+// within says whether path is inside dir, comparing as the OS does.
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	if runtime.GOOS == "windows" {
+		rel, err = filepath.Rel(strings.ToLower(dir), strings.ToLower(path))
+	}
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// defaultTrustDir is the user's settings folder: %AppData% on Windows,
+// $XDG_CONFIG_HOME or ~/.config elsewhere.
+func defaultTrustDir(s *streams) string {
+	if runtime.GOOS == "windows" {
+		return s.Getenv("APPDATA")
+	}
+	if dir := s.Getenv("XDG_CONFIG_HOME"); dir != "" {
+		return dir
+	}
+	if home := s.Getenv("HOME"); home != "" {
+		return filepath.Join(home, ".config")
+	}
+	return ""
+}
+
+func defaultTrustHint() string {
+	if runtime.GOOS == "windows" {
+		return `%AppData%\dspt-audit\trust.json`
+	}
+	return "~/.config/dspt-audit/trust.json"
+}
+
+// saveTrust writes the trust store, making its folder private to the user
+// who rolls up.
+func saveTrust(t *fleet.Trust, path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("cannot keep the trust store: %w", err)
+	}
+	if err := t.Save(path); err != nil {
+		return fmt.Errorf("cannot keep the trust store: %w", err)
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

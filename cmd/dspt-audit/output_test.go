@@ -20,7 +20,7 @@ func TestOutputToStdoutAndToTheNullDevice(t *testing.T) {
 		"scan":           {"scan", "--from", profiles + "win10-1607-wannacry-era.json", "-f", "json"},
 		"collect":        {"collect", "--only", "os-supported"},
 		"report convert": {"report", "convert", saved, "-f", "json"},
-		"fleet":          {"fleet", dir, "-f", "json", "--now", "2026-11-24"},
+		"fleet":          {"fleet", signedResults(t), "-f", "json", "--now", "2026-11-24", "--trust", filepath.Join(tempDir(t), "trust.json"), "--trust-new"},
 		"data import":    {"data", "import", cvrfDocs + "cvrfDocument-2026-Oct-edited.xml.gz", "--dir", filepath.Join(dir, "data"), "--now", "2026-11-03"},
 	}
 	for name, args := range commands {
@@ -42,4 +42,15 @@ func TestOutputToStdoutAndToTheNullDevice(t *testing.T) {
 			}
 		})
 	}
+}
+
+// signedResults is a results folder holding one signed result, as the
+// nightly run writes it.
+func signedResults(t *testing.T) string {
+	t.Helper()
+	results := tempDir(t)
+	if code, _, errOut := runArgs(t, "schedule", "run", "--from", profiles+"win10-1607-wannacry-era.json", "--results-dir", results, "--state-dir", tempDir(t), "--keep", "0"); code == exitError {
+		t.Fatal(errOut)
+	}
+	return results
 }

@@ -43,16 +43,24 @@ func TestHostsWithSimilarNamesKeepTheirOwnResults(t *testing.T) {
 	hosts := []string{"GABINET-Ł1", "GABINET-Ś1", "PC 1", "PC_1"}
 	for _, host := range hosts {
 		snap := renamedSnapshot(t, snaps, "win11-enterprise-24h2-patched.json", host)
+		// Each PC its own state folder, so its own signing key.
+		state := filepath.Join(state, strings.ReplaceAll(host, " ", "-"))
 		if code, _, errOut := runArgs(t, "schedule", "run", "--from", snap, "--results-dir", results, "--state-dir", state, "--keep", "2"); code == exitError {
 			t.Fatalf("%s: %s", host, errOut)
 		}
 	}
-	// A result the previous version wrote, under its name for the host.
+	// A result under the name the previous version gave the host: a signed
+	// run's result moved there, so that the trust store counts it.
 	old := renamedSnapshot(t, snaps, "win10-1607-wannacry-era.json", "GABINET-Ż2")
-	if code, _, errOut := runArgs(t, "scan", "--from", old, "-f", "json", "-o", filepath.Join(results, "GABINET-_2.json")); code != exitOK {
+	elsewhere := tempDir(t)
+	if code, _, errOut := runArgs(t, "schedule", "run", "--from", old, "--results-dir", elsewhere, "--state-dir", filepath.Join(state, "old"), "--keep", "0"); code == exitError {
 		t.Fatal(errOut)
 	}
-	code, out, errOut := runArgs(t, "fleet", "--recursive", results, "-f", "json", "--now", "2026-11-24")
+	if err := os.Rename(filepath.Join(elsewhere, "GABINET-%C5%BB2.json"), filepath.Join(results, "GABINET-_2.json")); err != nil {
+		t.Fatal(err)
+	}
+	trust := filepath.Join(tempDir(t), "trust.json")
+	code, out, errOut := runArgs(t, "fleet", "--recursive", results, "-f", "json", "--now", "2026-11-24", "--trust", trust, "--trust-new")
 	if code != exitOK {
 		t.Fatalf("fleet: exit %d, %s", code, errOut)
 	}

@@ -18,6 +18,9 @@ const (
 	exitUsage    = 2 // bad command line or bad input file
 	exitFindings = 3 // --fail-on: a check failed at or above that severity; schedule run: standards not met; data status: update data stale
 	exitNotAdmin = 4 // schedule install/remove: needs an elevated prompt or root
+	// report verify: the result carries no signature, or one that does not hold.
+	exitUnsigned     = 5
+	exitBadSignature = 6
 )
 
 // usageError is a mistake in what the user asked for.
@@ -75,7 +78,10 @@ func run(args []string, s *streams) int {
 	var stale staleError
 	var usage usageError
 	var notAdmin schedule.NotElevatedError
+	var verify verifyError
 	switch {
+	case errors.As(err, &verify):
+		return verify.code
 	case errors.As(err, &findings), errors.As(err, &stale):
 		return exitFindings
 	case errors.As(err, &notAdmin):

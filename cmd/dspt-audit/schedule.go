@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +19,7 @@ import (
 	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/datafeed"
 	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/schedule"
 	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/report/sign"
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
@@ -104,6 +107,12 @@ func runInstall(o *installOptions, s *streams) error {
 		_, err = io.WriteString(s.Out, def)
 		return err
 	}
+	keyID := ""
+	if schedule.Elevated() {
+		if keyID, err = installKey(s); err != nil {
+			return err
+		}
+	}
 	if err := schedule.Install(plan); err != nil {
 		return err
 	}
@@ -112,8 +121,23 @@ func runInstall(o *installOptions, s *streams) error {
 	}
 	fmt.Fprintf(s.Out, "Installed: a scan every day at %02d:%02d (starting up to %s later), writing to %s, keeping %d results per host.\n",
 		hour, minute, o.RandomDelay, o.ResultsDir, o.Keep)
+	fmt.Fprintf(s.Out, "Results are signed with key %s: 'dspt-audit fleet --trust-new' shows it when it first sees this PC.\n", keyID)
 	fmt.Fprintln(s.Out, "Check it with: dspt-audit schedule status")
 	return nil
+}
+
+// installKey makes sure the machine has its signing key, keeping the one a
+// previous install made, and returns its key ID.
+func installKey(s *streams) (string, error) {
+	dir := schedule.KeyDir(schedule.StateDir())
+	key, created, err := schedule.EnsureKey(dir)
+	if err != nil {
+		return "", fmt.Errorf("not installed: %w", err)
+	}
+	if created {
+		fmt.Fprintf(s.Out, "Created this PC's signing key in %s.\n", dir)
+	}
+	return sign.KeyID(key.Public().(ed25519.PublicKey)), nil
 }
 
 // executablePath is this program's full path, links resolved, for the task
@@ -266,10 +290,11 @@ func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
 	if err != nil {
 		return logged(s, schedule.FailedEvent(host, err), err)
 	}
-	write := func(w io.Writer) error { return report.JSON(w, rep) }
+	body, signErr := signedResult(rep, schedule.KeyDir(cmp.Or(o.StateDir, schedule.StateDir())))
+	write := func(w io.Writer) error { _, err := w.Write(body); return err }
 	local, localErr := schedule.WriteResult(cmp.Or(o.StateDir, schedule.StateDir()), rep.Host.Name, rep.ScannedAt, 0, write)
 	path, err := schedule.WriteResult(o.ResultsDir, rep.Host.Name, rep.ScannedAt, o.Keep, write)
-	if err = errors.Join(err, localErr); err != nil {
+	if err = errors.Join(err, localErr, signErr); err != nil {
 		if path == "" && local != "" {
 			err = fmt.Errorf("%w (the result is kept in %s)", err, local)
 		}
@@ -286,6 +311,24 @@ func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
 		return logged(s, event, nil)
 	}
 	return logged(s, event, findingsError{fmt.Sprintf("%s: %s", rep.Host.Name, rep.Outcome)})
+}
+
+// signedResult is the result as JSON, signed with the machine's key. A key
+// that cannot be had leaves the result unsigned, and says why: the result is
+// still worth keeping, but the roll-up will not count it.
+func signedResult(rep *report.Report, keyDir string) ([]byte, error) {
+	var b bytes.Buffer
+	if err := report.JSON(&b, rep); err != nil {
+		return nil, err
+	}
+	key, _, err := schedule.EnsureKey(keyDir)
+	if err == nil {
+		var signed []byte
+		if signed, err = sign.Append(b.Bytes(), key, rep.Host.ID); err == nil {
+			return signed, nil
+		}
+	}
+	return b.Bytes(), fmt.Errorf("result written unsigned (the roll-up will not count it): %w", err)
 }
 
 // refreshData updates the data folder before the scan. A failure is one

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,12 +20,14 @@ func TestScheduledRunsRollUp(t *testing.T) {
 	paths, _ := filepath.Glob(profiles + "*.json")
 	outcomes := map[string][]string{} // host -> outcomes of its runs
 	for _, p := range paths {
-		code, out, errOut := runArgs(t, "schedule", "run", "--from", p, "--results-dir", results, "--state-dir", state, "--keep", "3")
+		// Each machine keeps its own state folder, and so its own key.
+		machine := filepath.Join(state, hostOf(t, p))
+		code, out, errOut := runArgs(t, "schedule", "run", "--from", p, "--results-dir", results, "--state-dir", machine, "--keep", "3")
 		var rep struct {
 			Host    struct{ Name string }
 			Outcome string
 		}
-		b, err := os.ReadFile(filepath.Join(state, schedule.FileName(hostOf(t, p))))
+		b, err := os.ReadFile(filepath.Join(machine, schedule.FileName(hostOf(t, p))))
 		if err != nil || json.Unmarshal(b, &rep) != nil {
 			t.Fatalf("%s: no local copy of the result: %v", filepath.Base(p), err)
 		}
@@ -45,7 +48,7 @@ func TestScheduledRunsRollUp(t *testing.T) {
 		outcomes[strings.ToLower(rep.Host.Name)] = append(outcomes[strings.ToLower(rep.Host.Name)], rep.Outcome)
 	}
 
-	code, out, errOut := runArgs(t, "fleet", "--recursive", results, "--format", "json", "--now", "2026-11-24")
+	code, out, errOut := runArgs(t, "fleet", "--recursive", results, "--format", "json", "--now", "2026-11-24", "--trust", filepath.Join(state, "trust.json"), "--trust-new")
 	if code != exitOK {
 		t.Fatalf("fleet: exit %d, %s", code, errOut)
 	}
@@ -132,10 +135,15 @@ func TestScheduleInstall(t *testing.T) {
 
 func TestFleetCommand(t *testing.T) {
 	dir := tempDir(t)
+	state := tempDir(t)
 	for _, p := range []string{"win10-1607-wannacry-era", "win11-enterprise-24h2-patched", "ubuntu-2404-desktop-hardened"} {
-		if code, _, errOut := runArgs(t, "scan", "--from", profiles+p+".json", "-o", filepath.Join(dir, p+".json")); code != exitOK {
-			t.Fatalf("scan %s: %s", p, errOut)
+		if code, _, errOut := runArgs(t, "schedule", "run", "--from", profiles+p+".json", "--results-dir", dir, "--state-dir", filepath.Join(state, p), "--keep", "0"); code == exitError {
+			t.Fatalf("schedule run %s: %s", p, errOut)
 		}
+	}
+	trust := filepath.Join(state, "trust.json")
+	if code, _, errOut := runArgs(t, "fleet", dir, "--trust", trust, "--trust-new", "-o", filepath.Join(state, "first.json")); code != exitOK {
+		t.Fatalf("fleet --trust-new: %s", errOut)
 	}
 	os.WriteFile(filepath.Join(dir, "broken.json"), []byte(`{"schema_version": 1, "tool": {"name": "dspt-audit"`), 0o644)
 	empty := filepath.Join(dir, "empty")
@@ -152,11 +160,16 @@ func TestFleetCommand(t *testing.T) {
 		{"skipped listed", []string{dir, "--now", "2026-11-23"}, exitOK, "broken.json: not JSON, or cut short", ""},
 		{"xlsx", []string{dir, "-o", book}, exitOK, "", ""},
 		{"no folder", []string{filepath.Join(dir, "nowhere")}, exitUsage, "", "cannot read"},
-		{"nothing to read", []string{empty}, exitError, "", "no scan results found"},
+		{"nothing to read", []string{empty}, exitError, "", "no trusted scan results found"},
 		{"no arguments", nil, exitUsage, "", "needs at least one folder"},
 		{"bad stale days", []string{dir, "--stale-days", "0"}, exitUsage, "", "--stale-days must be 1 or more"},
+		{"trust store in the results folder", []string{dir, "--trust", filepath.Join(dir, "trust.json")}, exitUsage, "", "inside " + dir + ", a results folder every PC can write"},
+		{"no default trust store here", []string{dir, "--trust", ""}, exitUsage, "", "give --trust FILE"},
 	}
 	for _, tc := range tests {
+		if len(tc.args) > 0 && !slices.Contains(tc.args, "--trust") {
+			tc.args = append(tc.args, "--trust", trust)
+		}
 		code, out, errOut := runArgs(t, append([]string{"fleet"}, tc.args...)...)
 		if code != tc.code || !strings.Contains(out, tc.stdout) || !strings.Contains(errOut, tc.stderr) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %d, %q, %q", tc.name, code, out, errOut, tc.code, tc.stdout, tc.stderr)

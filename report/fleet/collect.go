@@ -2,10 +2,12 @@ package fleet
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/nhs-dspt/dspt-audit/report/sign"
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
@@ -17,6 +19,10 @@ type collector struct {
 	checks []*CheckTally
 	index  map[string]int       // check ID -> position in checks
 	newest map[string]time.Time // check ID -> newest result that described it
+	trust  *Trust
+	// pending are results of hosts seen for the first time, pinned (and
+	// counted) at the end when the trust store accepts new hosts.
+	pending []*result
 }
 
 func newCollector(opts Options) *collector {
@@ -28,6 +34,7 @@ func newCollector(opts Options) *collector {
 		ndg:   opts.Standards,
 		hosts: map[string]*Host{},
 		index: map[string]int{},
+		trust: opts.Trust,
 	}
 }
 
@@ -36,8 +43,23 @@ func (c *collector) add(d decoded) {
 		c.roll.Skipped = append(c.roll.Skipped, Skipped{d.path, d.reason})
 		return
 	}
+	if c.trust != nil {
+		switch v := c.trust.judge(d.result); {
+		case v.pending:
+			c.pending = append(c.pending, d.result)
+			return
+		case v.reason != "":
+			c.untrusted(d.result, v.reason, v.newHost)
+			return
+		}
+	}
+	c.count(d.result)
+}
+
+// count makes a result part of the roll-up.
+func (c *collector) count(r *result) {
 	c.roll.ResultsRead++
-	h := c.summarise(d.result)
+	h := c.summarise(r)
 	key := strings.ToLower(h.Name)
 	old, seen := c.hosts[key]
 	if !seen {
@@ -110,6 +132,11 @@ func (c *collector) check(v checkVerdict, at time.Time) int {
 
 func (c *collector) finish() *Rollup {
 	r := c.roll
+	if c.trust != nil {
+		r.TrustChecked = true
+		c.pinPending()
+		slices.SortFunc(r.Untrusted, func(a, b Untrusted) int { return cmp.Compare(a.Path, b.Path) })
+	}
 	r.Hosts = make([]*Host, 0, len(c.hosts))
 	for _, h := range c.hosts {
 		r.Hosts = append(r.Hosts, h)
@@ -121,4 +148,57 @@ func (c *collector) finish() *Rollup {
 
 func sortSkipped(s []Skipped) {
 	slices.SortFunc(s, func(a, b Skipped) int { return cmp.Compare(a.Path, b.Path) })
+}
+
+func (c *collector) untrusted(r *result, reason string, newHost bool) {
+	u := Untrusted{Path: r.path, HostName: strings.TrimSpace(r.host.Name), HostID: r.host.ID, New: newHost, Reason: reason}
+	if r.signErr == nil {
+		u.KeyID = r.signer.KeyID
+	}
+	c.roll.Untrusted = append(c.roll.Untrusted, u)
+}
+
+// pinPending pins the key of each new host and counts its results, unless
+// the new results disagree: one host ID signed by several keys, or one
+// name claimed by several new machines. Then none of them is pinned, since
+// the roll-up cannot tell the PC from an impostor.
+func (c *collector) pinPending() {
+	keys := map[string]map[string]bool{}  // identity -> key IDs
+	names := map[string]map[string]bool{} // lower-case name -> identities
+	hosts := map[string]map[string]bool{} // key ID -> identities
+	for _, r := range c.pending {
+		id, name := identity(r.host.ID, r.host.Name), strings.ToLower(strings.TrimSpace(r.host.Name))
+		keys[id] = setAdd(keys[id], r.signer.KeyID)
+		names[name] = setAdd(names[name], id)
+		hosts[r.signer.KeyID] = setAdd(hosts[r.signer.KeyID], id)
+	}
+	for _, r := range c.pending {
+		id, name := identity(r.host.ID, r.host.Name), strings.ToLower(strings.TrimSpace(r.host.Name))
+		switch {
+		case len(keys[id]) > 1:
+			c.untrusted(r, fmt.Sprintf("new, not trusted: %d different keys sign results of this host; trust the PC's own by hand", len(keys[id])), true)
+			continue
+		case len(names[name]) > 1:
+			c.untrusted(r, fmt.Sprintf("new, not trusted: %d new machines (host IDs) claim this host name; trust the PC's own by hand", len(names[name])), true)
+			continue
+		case len(hosts[r.signer.KeyID]) > 1:
+			c.untrusted(r, fmt.Sprintf("new, not trusted: one key signs as %d hosts (a PC imaged with another's key folder?); delete its key folder and reinstall", len(hosts[r.signer.KeyID])), true)
+			continue
+		}
+		if _, done := c.trust.pins[id]; !done {
+			p := Pin{HostID: r.host.ID, HostName: strings.TrimSpace(r.host.Name), PublicKey: sign.EncodePublicKey(r.signer.PublicKey),
+				KeyID: r.signer.KeyID, PinnedAt: c.roll.GeneratedAt.UTC(), File: r.path}
+			c.trust.pin(p)
+			c.roll.Pinned = append(c.roll.Pinned, p)
+		}
+		c.count(r)
+	}
+}
+
+func setAdd(set map[string]bool, v string) map[string]bool {
+	if set == nil {
+		set = map[string]bool{}
+	}
+	set[v] = true
+	return set
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/report/sign"
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
@@ -24,6 +25,9 @@ type result struct {
 	score     *int
 	standards []standardOutcome
 	checks    []checkVerdict
+	// signer is who signed the file, when signErr is nil.
+	signer  sign.Signer
+	signErr error
 }
 
 type standardOutcome struct {
@@ -70,6 +74,7 @@ func decodeFile(path string) decoded {
 		return decoded{path: path, reason: err.Error()}
 	}
 	res.path = path
+	res.signer, res.signErr = sign.Verify(b, res.host.ID)
 	return decoded{path: path, result: res}
 }
 

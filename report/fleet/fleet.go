@@ -130,6 +130,12 @@ type Rollup struct {
 	// results; Superseded those replaced by a newer result of the same host.
 	FilesSeen, ResultsRead, Superseded int
 	Skipped                            []Skipped
+	// TrustChecked says results were counted only when signed by the key
+	// pinned for their host; Untrusted are those that were not, and Pinned
+	// the hosts first trusted in this roll-up (--trust-new).
+	TrustChecked bool
+	Untrusted    []Untrusted
+	Pinned       []Pin
 }
 
 // StaleDays is the stale threshold in whole days.
@@ -331,4 +337,36 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// trustFact says, on page 1, whether results were checked against the
+// trust store and how many were not counted.
+func trustFact(r *Rollup) string {
+	if !r.TrustChecked {
+		return "signatures not checked: every result counted"
+	}
+	newHosts := 0
+	for _, u := range r.Untrusted {
+		if u.New {
+			newHosts++
+		}
+	}
+	s := "every counted result is signed by the key pinned for its host"
+	if n := len(r.Untrusted); n > 0 {
+		s = fmt.Sprintf("%d %s NOT counted: %d untrusted (unsigned, badly signed, or not signed by the key pinned for the host it claims to be), %d from new hosts not yet trusted",
+			n, plural(n, "result", "results"), n-newHosts, newHosts)
+	}
+	if len(r.Pinned) > 0 {
+		s += fmt.Sprintf("; %d new %s trusted in this roll-up (--trust-new)", len(r.Pinned), plural(len(r.Pinned), "host", "hosts"))
+	}
+	return s
+}
+
+// untrustedLine names one result not counted, and why.
+func untrustedLine(u Untrusted) string {
+	who := u.HostName
+	if u.KeyID != "" {
+		who += ", key " + u.KeyID
+	}
+	return fmt.Sprintf("%s (claims %s): %s", u.Path, who, u.Reason)
 }

@@ -43,6 +43,10 @@ type jsonHead struct {
 	Superseded     int            `json:"superseded"`
 	HostCount      int            `json:"host_count"`
 	StaleHosts     int            `json:"stale_hosts"`
+	TrustChecked   bool           `json:"trust_checked"`
+	Trust          string         `json:"trust"`
+	Untrusted      []Untrusted    `json:"not_counted"`
+	NewlyTrusted   []Pin          `json:"newly_trusted,omitempty"`
 	HostOutcomes   []jsonOutcome  `json:"host_outcomes"`
 	Standards      []jsonStandard `json:"standards"`
 	Checks         []jsonCheck    `json:"checks"`
@@ -155,6 +159,10 @@ func (r *Rollup) jsonHead() jsonHead {
 		StaleAfterDays: r.StaleDays(), Rule: r.RuleText(), Outcome: string(r.Outcome),
 		FilesSeen: r.FilesSeen, ResultsRead: r.ResultsRead, Superseded: r.Superseded,
 		HostCount: len(r.Hosts), StaleHosts: r.Stale(),
+		TrustChecked: r.TrustChecked, Trust: trustFact(r), Untrusted: r.Untrusted, NewlyTrusted: r.Pinned,
+	}
+	if head.Untrusted == nil {
+		head.Untrusted = []Untrusted{}
 	}
 	for _, o := range r.HostOutcomes() {
 		head.HostOutcomes = append(head.HostOutcomes, jsonOutcome(o))
@@ -212,6 +220,16 @@ func CSV(w io.Writer, r *Rollup) error {
 	cw.UseCRLF = true
 	if err := cw.Write(csvHeader); err != nil {
 		return err
+	}
+	for _, u := range r.Untrusted {
+		row := make([]string, len(csvHeader))
+		row[0], row[6], row[12], row[13] = u.HostName, "Not counted: untrusted", u.Reason, u.Path
+		for i := range row {
+			row[i] = report.CellText(row[i])
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
 	}
 	for _, h := range r.Hosts {
 		score := ""

@@ -28,14 +28,20 @@ var htmlPage = template.Must(report.HTMLBase().Funcs(template.FuncMap{
 
 // HTML writes the roll-up as one self-contained, printable page.
 func HTML(w io.Writer, r *Rollup) error {
-	return htmlPage.Execute(w, htmlView{Rollup: r, Chart: shareChart(r), HostsFact: hostsFact(r), ResultsFact: resultsFact(r, "listed at the end")})
+	return htmlPage.Execute(w, htmlView{Rollup: r, Chart: shareChart(r), HostsFact: hostsFact(r), ResultsFact: resultsFact(r, "listed at the end"), TrustFact: trustFact(r)})
 }
 
 type htmlView struct {
 	*Rollup
 	Chart                  report.Chart
 	HostsFact, ResultsFact string
+	TrustFact              string
 }
+
+// maxUntrustedListed is how many results not counted page 1 of the
+// terminal view and the workbook name, one per line; the html, json and csv
+// name them all.
+const maxUntrustedListed = 20
 
 // htmlHost is a host as a table row shows it.
 type htmlHost struct {
@@ -83,7 +89,16 @@ func Terminal(w io.Writer, r *Rollup, opts TerminalOptions) error {
 	p("%s\n", st.Title.Render("NHS data security standards: practice roll-up"))
 	p("%s %s\n", st.Label.Render("Outcome: "), st.Outcome(r.Outcome).Render(string(r.Outcome)))
 	p("%s %s\n", st.Label.Render("Hosts:   "), hostsFact(r))
-	p("%s %s\n\n", st.Label.Render("Results: "), resultsFact(r, "listed below"))
+	p("%s %s\n", st.Label.Render("Results: "), resultsFact(r, "listed below"))
+	p("%s %s\n", st.Label.Render("Trust:   "), trustFact(r))
+	for i, u := range r.Untrusted {
+		if i == maxUntrustedListed {
+			p("  ... and %d more not counted: every one is listed in the xlsx, html, json and csv output\n", len(r.Untrusted)-i)
+			break
+		}
+		p("  %s %s\n", st.Status(standards.Fail).Render("not counted:"), untrustedLine(u))
+	}
+	p("\n")
 	p("%s\n", st.Label.Render("Standard                                        Hosts  Meeting  Practice outcome"))
 	for _, s := range r.Standards {
 		if s.Assessed == 0 {

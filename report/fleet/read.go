@@ -31,6 +31,10 @@ type Options struct {
 	Progress func(done, total int)
 	// Workers is how many files are decoded at once; 0 means one per CPU.
 	Workers int
+	// Trust, when set, counts only results signed by the key pinned for
+	// their host; the others are listed as untrusted. Nil counts every
+	// result (the library's callers that vouch for their files).
+	Trust *Trust
 }
 
 // Kind marks the JSON roll-up so that a roll-up saved into a results

@@ -102,6 +102,7 @@ func (b *book) summary() {
 		{"Practice outcome", string(r.Outcome)},
 		{"Hosts", hostsFact(r)},
 		{"Results", resultsFact(r, "see the Skipped sheet")},
+		{"Trust", trustFact(r)},
 		{"Generated", r.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC") + " by " + r.Tool.Name + " " + r.Tool.Version},
 		{"Rule", r.RuleText()},
 	}
@@ -120,6 +121,22 @@ func (b *book) summary() {
 			b.check(b.f.SetRowHeight(sheet, row, float64(15*lines)))
 		}
 		row++
+	}
+	for i, u := range r.Untrusted {
+		text := untrustedLine(u)
+		if i == maxUntrustedListed {
+			text = fmt.Sprintf("... and %d more: every one is listed in the json, html and csv roll-ups", len(r.Untrusted)-i)
+		}
+		b.set(sheet, 1, row, "Not counted", b.Label)
+		last, _ := excelize.CoordinatesToCellName(10, row)
+		b.set(sheet, 2, row, text, b.Wrap)
+		b.check(b.f.MergeCell(sheet, fmt.Sprintf("B%d", row), last))
+		b.check(b.f.SetCellStyle(sheet, fmt.Sprintf("B%d", row), last, b.Wrap))
+		b.check(b.f.SetRowHeight(sheet, row, float64(15*(len(text)/150+1))))
+		row++
+		if i == maxUntrustedListed {
+			break
+		}
 	}
 	row++
 	top := row
