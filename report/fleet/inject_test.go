@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 	"unicode"
-
 )
 
 // TestTerminalRollupShowsHostileNamesVisibly: a host name with escapes in
