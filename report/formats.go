@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/nhs-dspt/dspt-audit/internal/textfile"
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
@@ -105,6 +106,9 @@ func Read(r io.Reader) (*Report, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
+	}
+	if b, err = textfile.UTF8(b); err != nil {
+		return nil, fmt.Errorf("not a JSON report: %v", err)
 	}
 	if err := json.Unmarshal(b, &head); err != nil {
 		return nil, fmt.Errorf("not a JSON report: %v", err)

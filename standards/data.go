@@ -11,6 +11,8 @@ import (
 	"path"
 	"path/filepath"
 	"time"
+
+	"github.com/nhs-dspt/dspt-audit/internal/textfile"
 )
 
 //go:embed data/*.json
@@ -333,6 +335,10 @@ func readBounded(file string) ([]byte, error) {
 // DecodeDataFile reads one data file into a fresh body and checks it on its
 // own: schema, dates, order.
 func DecodeDataFile(b []byte) (Body, error) {
+	b, err := textfile.UTF8(b)
+	if err != nil {
+		return nil, err
+	}
 	head, err := peekHead(b)
 	if err != nil {
 		return nil, err

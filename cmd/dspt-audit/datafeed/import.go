@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/nhs-dspt/dspt-audit/internal/textfile"
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
@@ -108,7 +109,7 @@ func readDocument(file string) ([]byte, error) {
 	if len(b) > MaxDocumentSize {
 		return nil, fmt.Errorf("larger than the %d MiB a document may be", MaxDocumentSize>>20)
 	}
-	return b, nil
+	return textfile.UTF8(b)
 }
 
 // sniff tells the kinds of document apart by their structure.
