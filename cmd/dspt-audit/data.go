@@ -111,8 +111,8 @@ func runDataUpdate(cmd *cobra.Command, o *dataUpdateOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	if o.Timeout <= 0 {
-		return usagef("--timeout must be positive, got %s", o.Timeout)
+	if err := inRange("timeout", o.Timeout, time.Second, maxDownloadTimeout); err != nil {
+		return err
 	}
 	for _, u := range []*string{&o.MSRC, &o.EndOfLife} {
 		if !strings.HasPrefix(*u, "https://") && !strings.HasPrefix(*u, "http://") {

@@ -242,8 +242,8 @@ func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
 	if o.ResultsDir == "" {
 		return usagef("--results-dir is required")
 	}
-	if o.Keep < 0 {
-		return usagef("--keep must be 0 or more, got %d", o.Keep)
+	if err := inRange("keep", o.Keep, 0, schedule.MaxKeep); err != nil {
+		return err
 	}
 	if err := schedule.DataDirApart(o.DataDir, o.ResultsDir); err != nil {
 		return usageError{err}

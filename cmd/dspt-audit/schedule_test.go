@@ -154,7 +154,8 @@ func TestFleetCommand(t *testing.T) {
 		{"no folder", []string{filepath.Join(dir, "nowhere")}, exitUsage, "", "cannot read"},
 		{"nothing to read", []string{empty}, exitError, "", "no scan results found"},
 		{"no arguments", nil, exitUsage, "", "needs at least one folder"},
-		{"bad stale days", []string{dir, "--stale-days", "0"}, exitUsage, "", "--stale-days must be 1 or more"},
+		{"bad stale days", []string{dir, "--stale-days", "0"}, exitUsage, "", "--stale-days must be between 1 and 36500, got 0"},
+		{"stale days beyond a Duration", []string{dir, "--stale-days", "106752"}, exitUsage, "", "--stale-days must be between 1 and 36500, got 106752"},
 	}
 	for _, tc := range tests {
 		code, out, errOut := runArgs(t, append([]string{"fleet"}, tc.args...)...)
