@@ -15,6 +15,8 @@ import (
 	"github.com/nhs-dspt/dspt-audit/checks"
 	"github.com/nhs-dspt/dspt-audit/checks/probe"
 	"github.com/nhs-dspt/dspt-audit/standards"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // screenWiper is the process name an unprivileged user gave a listener:
@@ -228,4 +230,65 @@ func BenchmarkTerminalHugeSummary(b *testing.B) {
 	for b.Loop() {
 		Terminal(io.Discard, rep, TerminalOptions{Width: 100})
 	}
+}
+
+// TestLongValuesDoNotBreakTheFiles: a host name and OS string of 40,000
+// characters failed the workbook ("row height ≤ 409 points") and went
+// whole into every cell; each view now shows ShownLimit characters and
+// says where the rest is, and the JSON keeps all of it.
+func TestLongValuesDoNotBreakTheFiles(t *testing.T) {
+	rep := buildProfile(t, "win10-1607-wannacry-era")
+	long := strings.Repeat("GABINET-Ł1 ", 4000)
+	rep.Host.Name, rep.Host.OS = long, long
+	rep.Results[0].Summary = long
+	rep.Results[0].Evidence[0].Value = long
+	note := "(42000 more characters in the JSON report)"
+	for _, f := range Formats() {
+		var b bytes.Buffer
+		if err := f.Write(&b, rep); err != nil {
+			t.Errorf("%s: %v", f.Name, err)
+			continue
+		}
+		switch f.Name {
+		case "json":
+			if !strings.Contains(b.String(), long) {
+				t.Error("the JSON report does not keep the whole value")
+			}
+		case "csv", "html":
+			if !strings.Contains(b.String(), note) {
+				t.Errorf("%s does not say the value was cut", f.Name)
+			}
+		case "xlsx":
+			cells := workbookCells(t, b.Bytes())
+			for _, c := range cells {
+				if len([]rune(c)) > ShownLimit+60 {
+					t.Fatalf("a cell of %d characters", len([]rune(c)))
+				}
+			}
+			if !strings.Contains(strings.Join(cells, "\n"), note) {
+				t.Error("the workbook does not say the value was cut")
+			}
+		}
+	}
+}
+
+// workbookCells is every cell's text in a workbook.
+func workbookCells(t *testing.T, b []byte) []string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cells []string
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			cells = append(cells, r...)
+		}
+	}
+	return cells
 }

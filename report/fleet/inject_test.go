@@ -78,3 +78,29 @@ func TestJSONRollupNeverCarriesRawEscapes(t *testing.T) {
 		}
 	}
 }
+
+// TestLongHostNameDoesNotBreakTheWorkbook: host names and OS strings of
+// thousands of characters, and a source folder list as long, must leave
+// every roll-up format writable.
+func TestLongHostNameDoesNotBreakTheWorkbook(t *testing.T) {
+	dir := tempDir(t)
+	doc := toMap(t, profileReports(t)[0])
+	long := strings.Repeat("GABINET-Ś1 ", 800)
+	doc["host"].(map[string]any)["name"] = long
+	doc["host"].(map[string]any)["os"] = long
+	b, _ := json.Marshal(doc)
+	if err := os.WriteFile(filepath.Join(dir, "pc1.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	roll := rollUp(t, []string{dir}, false)
+	roll.Sources = []string{strings.Repeat(`\\server\share\`, 2000)}
+	for _, f := range Formats() {
+		var out bytes.Buffer
+		if err := f.Write(&out, roll); err != nil {
+			t.Errorf("%s: %v", f.Name, err)
+		}
+		if f.Name == "csv" && !strings.Contains(out.String(), "(6800 more characters in the JSON report)") {
+			t.Error("the CSV does not say the host name was cut")
+		}
+	}
+}
