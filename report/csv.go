@@ -30,7 +30,7 @@ func findingRow(r CheckResult) []string {
 		r.Summary, evidenceText(r.Evidence), r.Remediation, strings.Join(fixed, "\n"),
 	}
 	for i := range row {
-		row[i] = CellText(row[i])
+		row[i] = CellText(Shown(row[i]))
 	}
 	return row
 }

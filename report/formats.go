@@ -106,6 +106,9 @@ func Read(r io.Reader) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b, err = standards.UTF8Text(b); err != nil {
+		return nil, fmt.Errorf("not a JSON report: %v", err)
+	}
 	if err := json.Unmarshal(b, &head); err != nil {
 		return nil, fmt.Errorf("not a JSON report: %v", err)
 	}
@@ -135,6 +138,13 @@ func deref(p *int) any {
 // Excel and LibreOffice (CSV/formula injection, OWASP); a leading apostrophe
 // makes it plain text. Every value a machine controls (host names, program
 // names, registry values) goes through here.
+//
+// In a workbook the value is already a text cell, which Excel does not
+// evaluate on opening, yet the apostrophe stays, visible: a person who
+// edits the cell (F2, Enter) or saves the sheet as CSV turns unprotected
+// text into a live formula, and the apostrophe survives both. Excel's own
+// hidden quote prefix (a cell style's quotePrefix) would look better, but
+// excelize's style API cannot set it.
 func CellText(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s

@@ -27,6 +27,7 @@ var htmlFuncs = template.FuncMap{
 	"upper":   strings.ToUpper,
 	"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	"value":   evidenceValue,
+	"shown":   Shown,
 	"status":  func(s standards.Status) string { return s.String() },
 	"outcome": OutcomeClass,
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -72,30 +73,31 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	// indented wraps plain text at word boundaries, then styles each line,
-	// so that dates and paths are never split at a hyphen.
+	// so that dates and paths are never split at a hyphen. Its text is cut
+	// to ShownLimit and its control characters made visible.
 	indented := func(indent int, style lipgloss.Style, text string) {
 		pad := strings.Repeat(" ", indent)
-		for _, line := range wordWrap(text, width-indent) {
+		for _, line := range wordWrap(Shown(text), width-indent) {
 			p("%s%s\n", pad, style.Render(line))
 		}
 	}
 	plain := st.r.NewStyle()
 
-	p("%s\n", st.Title.Render(fmt.Sprintf("dspt-audit %s: NHS data security standards scan", rep.Tool.Version)))
-	p("%s %s (%s, %s)\n", st.Label.Render("Host:    "), rep.Host.Name, rep.Host.Platform, rep.Host.Arch)
-	p("%s %s\n", st.Label.Render("OS:      "), rep.Host.OS)
-	p("%s %s (%s)\n", st.Label.Render("Scanned: "), rep.ScannedAt.Format("2006-01-02 15:04 MST"), rep.Source)
+	p("%s\n", st.Title.Render(fmt.Sprintf("dspt-audit %s: NHS data security standards scan", Sanitize(Truncate(rep.Tool.Version, 40)))))
+	p("%s %s (%s, %s)\n", st.Label.Render("Host:    "), shownLine(rep.Host.Name), shownLine(rep.Host.Platform), shownLine(rep.Host.Arch))
+	p("%s %s\n", st.Label.Render("OS:      "), shownLine(rep.Host.OS))
+	p("%s %s (%s)\n", st.Label.Render("Scanned: "), rep.ScannedAt.Format("2006-01-02 15:04 MST"), shownLine(rep.Source))
 	if !rep.JudgedAt.Equal(rep.ScannedAt) {
 		p("%s %s\n", st.Label.Render("Judged:  "), rep.JudgedAt.Format("2006-01-02 15:04 MST"))
 	}
-	p("%s %s   score %s, coverage %s\n\n", st.Label.Render("Outcome: "), st.outcome[rep.Outcome].Render(string(rep.Outcome)), scoreText(rep.Score), percent(rep.Coverage))
+	p("%s %s   score %s, coverage %s\n\n", st.Label.Render("Outcome: "), st.outcome[rep.Outcome].Render(Sanitize(string(rep.Outcome))), scoreText(rep.Score), percent(rep.Coverage))
 
 	p("%s\n", st.Title.Render("NDG data security standards"))
 	for _, s := range rep.Standards {
 		if s.Outcome == standards.NotAssessed {
 			continue
 		}
-		p("  %2d %-26s %7s  coverage %4s  %s\n", s.Number, s.Title, scoreText(s.Score), percent(s.Coverage), st.outcome[s.Outcome].Render(string(s.Outcome)))
+		p("  %2d %-26s %7s  coverage %4s  %s\n", s.Number, shownLine(s.Title), scoreText(s.Score), percent(s.Coverage), st.outcome[s.Outcome].Render(Sanitize(string(s.Outcome))))
 	}
 	if note := rep.NotAssessedNote(); note != "" {
 		indented(2, st.Faint, note)
@@ -104,11 +106,11 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 
 	idWidth := 16
 	for _, r := range rep.Results {
-		idWidth = max(idWidth, len(r.ID))
+		idWidth = min(max(idWidth, len(r.ID)), 40)
 	}
 	for _, r := range rep.ByAttention() {
 		status := st.status[r.Status].Render(fmt.Sprintf("%-14s", strings.ToUpper(r.Status.String())))
-		p("  %s %-8s %-*s %s\n", status, r.Severity, idWidth, r.ID, Truncate(r.Title, width-27-idWidth))
+		p("  %s %-8s %-*s %s\n", status, r.Severity, idWidth, Sanitize(Truncate(r.ID, 40)), Sanitize(Truncate(r.Title, width-27-idWidth)))
 		indented(6, plain, r.Summary)
 		if r.Status == standards.Pass || r.Status == standards.NotApplicable {
 			continue
@@ -119,7 +121,7 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 				absent++
 				continue
 			}
-			indented(6, st.Faint, fmt.Sprintf("seen: %s = %s", e.Query, evidenceValue(e)))
+			indented(6, st.Faint, fmt.Sprintf("seen: %s = %s", Shown(e.Query), evidenceValue(e)))
 		}
 		if absent > 0 {
 			indented(6, st.Faint, fmt.Sprintf("seen: %d more values not present (the JSON report lists each)", absent))
@@ -156,13 +158,18 @@ func scoreText(p *int) string {
 
 func percent(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
 
-// evidenceValue is an observation's value on one line.
+// evidenceValue is an observation's value on one line, cut to 160
+// characters.
 func evidenceValue(e Evidence) string {
 	if e.Error == nil {
-		return Truncate(strings.Join(strings.Fields(e.Value), " "), 160)
+		return Clip(strings.Join(strings.Fields(e.Value), " "), 160)
 	}
-	return fmt.Sprintf("(%s) %s", e.Error.Class, e.Error.Detail)
+	return fmt.Sprintf("(%s) %s", e.Error.Class, Shown(e.Error.Detail))
 }
+
+// shownLine is a value from outside shown on one line of a terminal: cut
+// to ShownLimit, its control characters (line breaks too) made visible.
+func shownLine(s string) string { return Sanitize(Shown(s)) }
 
 // Truncate shortens s to n characters, the last one an ellipsis.
 func Truncate(s string, n int) string {
@@ -173,43 +180,89 @@ func Truncate(s string, n int) string {
 }
 
 // wordWrap breaks text into lines of at most width cells, at spaces; a word
-// longer than a line (a registry path) is broken after a backslash.
+// longer than a line (a registry path) is broken after a backslash. Control
+// characters in a word are made visible. It takes time linear in the text:
+// a word is measured only as far as a line can hold.
 func wordWrap(text string, width int) []string {
+	width = max(width, 1)
 	var lines []string
-	line := ""
+	var line strings.Builder
+	lineWidth := 0
 	room := func() int {
-		if line == "" {
+		if line.Len() == 0 {
 			return width
 		}
-		return width - ansi.StringWidth(line) - 1
+		return width - lineWidth - 1
 	}
 	add := func(part string) {
-		if line == "" {
-			line = part
-		} else {
-			line += " " + part
+		if line.Len() > 0 {
+			line.WriteByte(' ')
+			lineWidth++
 		}
+		line.WriteString(part)
+		lineWidth += ansi.StringWidth(part)
+	}
+	flush := func() {
+		lines = append(lines, line.String())
+		line.Reset()
+		lineWidth = 0
 	}
 	for _, word := range strings.Fields(text) {
-		for ansi.StringWidth(word) > width {
+		word = Sanitize(word)
+		for widerThan(word, width) {
 			head := breakWord(word, room())
-			if head == "" {
-				lines, line = append(lines, line), ""
+			if head == "" && line.Len() > 0 {
+				flush()
 				head = breakWord(word, width)
 			}
+			if head == "" {
+				head = prefix(word, width)
+			}
 			add(head)
-			lines, line = append(lines, line), ""
+			flush()
 			word = word[len(head):]
 		}
 		if ansi.StringWidth(word) > room() {
-			lines, line = append(lines, line), ""
+			flush()
 		}
 		add(word)
 	}
-	if line != "" || len(lines) == 0 {
-		lines = append(lines, line)
+	if line.Len() > 0 || len(lines) == 0 {
+		flush()
 	}
 	return lines
+}
+
+// window is the head of word that wrapping at n cells needs to look at:
+// n+1 characters take at least n+1 cells, unless some are zero-width
+// (combining marks), which can only make a line break early.
+func window(word string, n int) string {
+	count := 0
+	for i := range word {
+		if count > n {
+			return word[:i]
+		}
+		count++
+	}
+	return word
+}
+
+// widerThan reports whether word takes more than n cells, or is too long
+// to tell without measuring it all.
+func widerThan(word string, n int) bool {
+	w := window(word, n)
+	return len(w) < len(word) || ansi.StringWidth(w) > n
+}
+
+// prefix is the longest head of word within n cells, at least one
+// character long.
+func prefix(word string, n int) string {
+	cut := ansi.Truncate(window(word, n), n, "")
+	if cut == "" {
+		_, size := utf8.DecodeRuneInString(word)
+		return word[:size]
+	}
+	return cut
 }
 
 // breakWord returns the longest head of word that fits in n cells and ends
@@ -218,7 +271,10 @@ func breakWord(word string, n int) string {
 	if n <= 0 {
 		return ""
 	}
-	cut := ansi.Truncate(word, n, "")
+	cut := prefix(word, n)
+	if ansi.StringWidth(cut) > n {
+		return ""
+	}
 	if i := strings.LastIndex(cut, `\`); i > 0 {
 		return cut[:i+1]
 	}

@@ -155,6 +155,7 @@ func (wb *workbook) set(sheet string, row int, values ...any) {
 	lines := 1
 	for i, v := range values {
 		if s, ok := v.(string); ok {
+			s = Shown(s)
 			v = CellText(s)
 			lines = max(lines, wb.wrappedLines(sheet, i, s))
 		}
@@ -162,9 +163,13 @@ func (wb *workbook) set(sheet string, row int, values ...any) {
 		wb.check(wb.f.SetCellValue(sheet, cell, v))
 	}
 	if lines > 1 {
-		wb.check(wb.f.SetRowHeight(sheet, row, min(409, 15*float64(lines))))
+		wb.check(wb.f.SetRowHeight(sheet, row, RowHeight(lines)))
 	}
 }
+
+// RowHeight is the height in points of a row of lines of text, within the
+// 409 points Excel allows (excelize refuses more, failing the workbook).
+func RowHeight(lines int) float64 { return min(409, 15*float64(max(lines, 1))) }
 
 // wrappedLines estimates how many lines text takes in a column: a width
 // unit holds about one character of the default font.
@@ -253,10 +258,10 @@ func (wb *workbook) summary() {
 		// A fact spans B:G and wraps there, so a long line never widens the page.
 		b, g := fmt.Sprintf("B%d", row), fmt.Sprintf("G%d", row)
 		wb.check(wb.f.SetCellValue(sheet, fmt.Sprintf("A%d", row), kv[0]))
-		wb.check(wb.f.SetCellValue(sheet, b, CellText(kv[1])))
+		wb.check(wb.f.SetCellValue(sheet, b, CellText(Shown(kv[1]))))
 		wb.check(wb.f.MergeCell(sheet, b, g))
 		wb.check(wb.f.SetCellStyle(sheet, b, b, wb.Wrap))
-		wb.check(wb.f.SetRowHeight(sheet, row, 15*float64(1+len(kv[1])/140)))
+		wb.check(wb.f.SetRowHeight(sheet, row, RowHeight(1+len(Shown(kv[1]))/140)))
 		wb.styleCell(sheet, 1, row, wb.Label)
 		row++
 	}
@@ -288,10 +293,10 @@ func (wb *workbook) summary() {
 			continue
 		}
 		cell := fmt.Sprintf("A%d", row)
-		wb.check(wb.f.SetCellValue(sheet, cell, note))
+		wb.check(wb.f.SetCellValue(sheet, cell, CellText(Shown(note))))
 		wb.check(wb.f.MergeCell(sheet, cell, fmt.Sprintf("G%d", row)))
 		wb.check(wb.f.SetCellStyle(sheet, cell, cell, wb.Wrap))
-		wb.check(wb.f.SetRowHeight(sheet, row, 15*float64(1+len(note)/140)))
+		wb.check(wb.f.SetRowHeight(sheet, row, RowHeight(1+len(Shown(note))/140)))
 		row++
 	}
 	wb.scoreChart(fmt.Sprintf("A%d", row+1), tableTop, tableBottom)

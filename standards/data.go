@@ -335,6 +335,10 @@ func readBounded(file string) ([]byte, error) {
 // DecodeDataFile reads one data file into a fresh body and checks it on its
 // own: schema, dates, order.
 func DecodeDataFile(b []byte) (Body, error) {
+	b, err := UTF8Text(b)
+	if err != nil {
+		return nil, err
+	}
 	head, err := peekHead(b)
 	if err != nil {
 		return nil, err

@@ -43,28 +43,33 @@ func readRegistry(q Query) (any, error) {
 		return nil, registryError(err, fmt.Sprintf("key %s (for value %s)", q.Path, q.Name))
 	}
 	defer k.Close()
-	_, typ, err := k.GetValue(q.Name, nil)
+	size, typ, err := k.GetValue(q.Name, nil)
 	if err != nil {
 		return nil, registryError(err, "value "+q.String())
 	}
-	v, err := regValue(k, q.Name, typ)
+	v, err := regValue(k, q.Name, typ, size)
 	if err != nil {
 		return nil, registryError(err, "value "+q.String())
 	}
 	return v, nil
 }
 
-func regValue(k registry.Key, name string, typ uint32) (any, error) {
+// regValue reads a value of size bytes within the bounds of
+// registry_limits.go.
+func regValue(k registry.Key, name string, typ uint32, size int) (any, error) {
+	if size > MaxRegistryBytes {
+		return typed(RegSZ, oversizedRegistryValue(uint32(size))), nil
+	}
 	switch typ {
 	case registry.SZ, registry.EXPAND_SZ:
 		s, _, err := k.GetStringValue(name)
-		return typed(regTypeName(typ), s), err
+		return typed(regTypeName(typ), capRegistryString(s)), err
 	case registry.DWORD, registry.QWORD:
 		n, _, err := k.GetIntegerValue(name)
 		return typed(regTypeName(typ), n), err
 	case registry.MULTI_SZ:
 		s, _, err := k.GetStringsValue(name)
-		return typed(RegMultiSZ, s), err
+		return typed(RegMultiSZ, capRegistryStrings(s)), err
 	default:
 		b, _, err := k.GetBinaryValue(name)
 		return typed(RegBinary, hex.EncodeToString(b)), err

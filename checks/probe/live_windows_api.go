@@ -67,11 +67,11 @@ func readKeyValues(root registry.Key, display, path string, values []string) (Re
 	defer k.Close()
 	key := RegKey{Path: display}
 	for _, name := range values {
-		_, typ, err := k.GetValue(name, nil)
+		size, typ, err := k.GetValue(name, nil)
 		if err != nil {
 			continue
 		}
-		if v, err := regValue(k, name, typ); err == nil {
+		if v, err := regValue(k, name, typ, size); err == nil {
 			if key.Values == nil {
 				key.Values = map[string]RegValue{}
 			}

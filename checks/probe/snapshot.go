@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
 // SnapshotSchemaVersion is the version of the snapshot format this build
@@ -32,6 +34,9 @@ func ReadSnapshot(r io.Reader) (*Snapshot, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
+	}
+	if b, err = standards.UTF8Text(b); err != nil {
+		return nil, fmt.Errorf("not a dspt-audit snapshot: %v", err)
 	}
 	var head struct {
 		SchemaVersion *int `json:"schema_version"`

@@ -143,7 +143,7 @@ func listStandards(w io.Writer, format string, data *standards.Data, all []*chec
 		if served == "" {
 			served = "(none: evidence this in the DSPT directly)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", e.Number, e.Title, e.Obligation, served)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", e.Number, report.Sanitize(e.Title), report.Sanitize(e.Obligation), served)
 	}
 	var paper []string
 	for _, e := range entries {
@@ -152,6 +152,6 @@ func listStandards(w io.Writer, format string, data *standards.Data, all []*chec
 		}
 	}
 	fmt.Fprintf(tw, "\nStandards %s are about people, processes and contracts: no machine check can evidence them, and reports list them as not assessed, never as met.\n", strings.Join(paper, ", "))
-	fmt.Fprintf(tw, "Source: %s\n", data.NDG.Source)
+	fmt.Fprintf(tw, "Source: %s\n", report.Sanitize(data.NDG.Source))
 	return tw.Flush()
 }

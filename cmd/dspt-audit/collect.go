@@ -54,7 +54,7 @@ func runCollect(ctx context.Context, o *collectOptions, s *streams) error {
 		return err
 	}
 	if !toStdout(o.Output) && s.ErrTTY {
-		fmt.Fprintf(s.Err, "Wrote %d observations of %s to %s.\n", len(snap.Observations), snap.Host.Hostname, o.Output)
+		fmt.Fprintf(s.Err, "Wrote %d observations of %s to %s.\n", len(snap.Observations), report.Sanitize(snap.Host.Hostname), o.Output)
 	}
 	return nil
 }

@@ -128,8 +128,8 @@ func runDataUpdate(cmd *cobra.Command, o *dataUpdateOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	if o.Timeout <= 0 {
-		return usagef("--timeout must be positive, got %s", o.Timeout)
+	if err := inRange("timeout", o.Timeout, time.Second, maxDownloadTimeout); err != nil {
+		return err
 	}
 	for _, u := range []*string{&o.MSRC, &o.EndOfLife} {
 		if !strings.HasPrefix(*u, "https://") && !strings.HasPrefix(*u, "http://") {
@@ -144,7 +144,7 @@ func runDataUpdate(cmd *cobra.Command, o *dataUpdateOptions, s *streams) error {
 	fetcher.Timeout = o.Timeout
 	opts := datafeed.Options{Dir: dir, MSRC: o.MSRC, EndOfLife: o.EndOfLife, Now: now}
 	if s.ErrTTY {
-		opts.Progress = func(format string, args ...any) { fmt.Fprintf(s.Err, format+"\n", args...) }
+		opts.Progress = func(format string, args ...any) { fmt.Fprintln(s.Err, report.Sanitize(fmt.Sprintf(format, args...))) }
 	}
 	res, err := datafeed.Update(cmd.Context(), fetcher, opts)
 	if err != nil {
@@ -386,7 +386,7 @@ func writeStatus(s *streams, st dataStatus) error {
 		if b.File != "" {
 			from = b.File
 		}
-		fmt.Fprintf(w, "%-18s %-11s %7dd  %s\n", b.Kind, b.AsOf, b.AgeDays, from)
+		fmt.Fprintf(w, "%-18s %-11s %7dd  %s\n", b.Kind, b.AsOf, b.AgeDays, report.Sanitize(from))
 	}
 	fmt.Fprintf(w, "\nWindows updates: %s\n", st.Updates.Advice)
 	for _, c := range st.Changes {

@@ -76,8 +76,8 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 	if err != nil {
 		return err
 	}
-	if o.StaleDays < 1 {
-		return usagef("--stale-days must be 1 or more, got %d", o.StaleDays)
+	if err := inRange("stale-days", o.StaleDays, 1, maxStaleDays); err != nil {
+		return err
 	}
 	now, err := parseNow(cmp.Or(o.Now, s.Getenv("DSPT_AUDIT_NOW")))
 	if err != nil {

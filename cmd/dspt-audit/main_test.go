@@ -82,7 +82,13 @@ func TestExitCodes(t *testing.T) {
 		{"unknown field", []string{"scan", "--from", unknownField}, exitUsage, `unknown field "surprise"`},
 		{"bad data file", []string{"scan", "--from", patched, "--data", badData}, exitUsage, "as_of"},
 		{"bad now", []string{"scan", "--from", patched, "--now", "yesterday"}, exitUsage, `--now "yesterday"`},
-		{"bad timeout", []string{"scan", "--probe-timeout", "0s"}, exitUsage, "--probe-timeout must be positive"},
+		{"bad timeout", []string{"scan", "--probe-timeout", "0s"}, exitUsage, "--probe-timeout must be between 1ms and 1h0m0s, got 0s"},
+		{"negative timeout", []string{"scan", "--probe-timeout", "-5s"}, exitUsage, "--probe-timeout must be between"},
+		{"timeout of days", []string{"collect", "--probe-timeout", "2562047h"}, exitUsage, "--probe-timeout must be between 1ms and 1h0m0s, got 2562047h0m0s"},
+		{"download timeout", []string{"data", "update", "--timeout", "0s"}, exitUsage, "--timeout must be between 1s and 1h0m0s"},
+		{"keep too many", []string{"schedule", "run", "--results-dir", "/nonexistent", "--keep", "1000000"}, exitUsage, "--keep must be between 0 and 1000"},
+		{"keep negative at install", []string{"schedule", "install", "--daily", "02:00", "--results-dir", "/srv/dspt", "--keep", "-1", "--print"}, exitUsage, "--keep must be between 0 and 1000, got -1"},
+		{"random delay beyond a day", []string{"schedule", "install", "--daily", "02:00", "--results-dir", "/srv/dspt", "--random-delay", "9999h", "--print"}, exitUsage, "--random-delay must be between 0 and 12h"},
 		{"unwritable output", []string{"scan", "--from", patched, "-o", filepath.Join(dir, "missing", "r.json")}, exitError, "cannot write"},
 	}
 	for _, tt := range tests {

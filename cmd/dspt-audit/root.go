@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/schedule"
+	"github.com/nhs-dspt/dspt-audit/report"
 )
 
 // Exit codes, documented in the README.
@@ -73,7 +74,8 @@ func run(args []string, s *streams) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(s.Err, "dspt-audit: %s\n", oneLine(err.Error()))
+	// Errors quote file names and values from outside: shown, never obeyed.
+	fmt.Fprintf(s.Err, "dspt-audit: %s\n", report.Sanitize(oneLine(err.Error())))
 	var findings findingsError
 	var stale staleError
 	var usage usageError

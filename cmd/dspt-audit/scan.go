@@ -43,8 +43,8 @@ func (o *engineOptions) AddFlags(f *pflag.FlagSet) {
 
 // prepare validates the shared flags and loads the reference data.
 func (o *engineOptions) prepare(s *streams) (*standards.Data, time.Time, error) {
-	if o.ProbeTimeout <= 0 {
-		return nil, time.Time{}, usagef("--probe-timeout must be positive, got %s", o.ProbeTimeout)
+	if err := inRange("probe-timeout", o.ProbeTimeout, time.Millisecond, maxProbeTimeout); err != nil {
+		return nil, time.Time{}, err
 	}
 	now, err := parseNow(cmp.Or(o.Now, s.Getenv("DSPT_AUDIT_NOW")))
 	if err != nil {

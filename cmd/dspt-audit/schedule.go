@@ -117,7 +117,7 @@ func runInstall(o *installOptions, s *streams) error {
 		return err
 	}
 	if warning := schedule.ExeWarning(exe); warning != "" {
-		fmt.Fprintf(s.Err, "dspt-audit: warning: %s\n", warning)
+		fmt.Fprintf(s.Err, "dspt-audit: warning: %s\n", report.Sanitize(warning))
 	}
 	fmt.Fprintf(s.Out, "Installed: a scan every day at %02d:%02d (starting up to %s later), writing to %s, keeping %d results per host.\n",
 		hour, minute, o.RandomDelay, o.ResultsDir, o.Keep)
@@ -180,7 +180,8 @@ func runStatus(s *streams) error {
 	if st.State != "" {
 		state += ", " + st.State
 	}
-	p := func(label, value string) { fmt.Fprintf(s.Out, "%-13s %s\n", label, value) }
+	// The task's fields and the kept result come from outside this run.
+	p := func(label, value string) { fmt.Fprintf(s.Out, "%-13s %s\n", label, report.Sanitize(value)) }
 	p("Schedule:", fmt.Sprintf("%s (%s)", st.Name, state))
 	p("Runs:", st.Schedule)
 	p("Command:", st.Command)
@@ -276,8 +277,8 @@ func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
 	if o.ResultsDir == "" {
 		return usagef("--results-dir is required")
 	}
-	if o.Keep < 0 {
-		return usagef("--keep must be 0 or more, got %d", o.Keep)
+	if err := inRange("keep", o.Keep, 0, schedule.MaxKeep); err != nil {
+		return err
 	}
 	if err := schedule.DataDirApart(o.DataDir, o.ResultsDir); err != nil {
 		return usageError{err}
@@ -371,7 +372,7 @@ func scheduledScan(ctx context.Context, o *runOptions, s *streams) (*report.Repo
 // exit code the run earned.
 func logged(s *streams, e schedule.Event, err error) error {
 	if lerr := schedule.Log(s.Out, e); lerr != nil {
-		fmt.Fprintf(s.Err, "dspt-audit: could not write event %d: %v\n", e.ID, lerr)
+		fmt.Fprintf(s.Err, "dspt-audit: could not write event %d: %s\n", e.ID, report.Sanitize(lerr.Error()))
 	}
 	return err
 }

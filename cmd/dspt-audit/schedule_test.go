@@ -162,7 +162,8 @@ func TestFleetCommand(t *testing.T) {
 		{"no folder", []string{filepath.Join(dir, "nowhere")}, exitUsage, "", "cannot read"},
 		{"nothing to read", []string{empty}, exitError, "", "no trusted scan results found"},
 		{"no arguments", nil, exitUsage, "", "needs at least one folder"},
-		{"bad stale days", []string{dir, "--stale-days", "0"}, exitUsage, "", "--stale-days must be 1 or more"},
+		{"bad stale days", []string{dir, "--stale-days", "0"}, exitUsage, "", "--stale-days must be between 1 and 36500, got 0"},
+		{"stale days beyond a Duration", []string{dir, "--stale-days", "106752"}, exitUsage, "", "--stale-days must be between 1 and 36500, got 106752"},
 		{"trust store in the results folder", []string{dir, "--trust", filepath.Join(dir, "trust.json")}, exitUsage, "", "inside " + dir + ", a results folder every PC can write"},
 		{"no default trust store here", []string{dir, "--trust", ""}, exitUsage, "", "give --trust FILE"},
 	}

@@ -80,11 +80,15 @@ func decodeFile(path string) decoded {
 
 // decode reads one file's bytes as a scan result, or says why it is not one.
 func decode(b []byte) (*result, error) {
+	b, err := standards.UTF8Text(b)
+	if err != nil {
+		return nil, err
+	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, errors.New("empty file (a copy cut short, or a write that never finished)")
 	}
 	var f resultFile
-	err := json.Unmarshal(b, &f)
+	err = json.Unmarshal(b, &f)
 	var syntax *json.SyntaxError
 	if errors.As(err, &syntax) {
 		return nil, fmt.Errorf("not JSON, or cut short: %v at byte %d", syntax, syntax.Offset)

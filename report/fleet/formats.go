@@ -244,7 +244,7 @@ func CSV(w io.Writer, r *Rollup) error {
 			stale, string(h.Outcome), score, strconv.Itoa(h.Failing), severityText(h.Worst), strconv.Itoa(h.Unsure),
 			h.ToolVersion, h.Note(), h.File}
 		for i := range row {
-			row[i] = report.CellText(row[i])
+			row[i] = report.CellText(report.Shown(row[i]))
 		}
 		if err := cw.Write(row); err != nil {
 			return err

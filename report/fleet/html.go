@@ -86,17 +86,20 @@ func Terminal(w io.Writer, r *Rollup, opts TerminalOptions) error {
 	st := report.NewTerminalStyles(w, opts.Color)
 	ew := &errWriter{w: w}
 	p := func(format string, args ...any) { fmt.Fprintf(ew, format, args...) }
+	// shown is text from the results folder (host names, file names, check
+	// IDs) as a terminal may show it: control characters visible, cut short.
+	shown := func(s string, n int) string { return report.Sanitize(report.Truncate(s, n)) }
 	p("%s\n", st.Title.Render("NHS data security standards: practice roll-up"))
-	p("%s %s\n", st.Label.Render("Outcome: "), st.Outcome(r.Outcome).Render(string(r.Outcome)))
+	p("%s %s\n", st.Label.Render("Outcome: "), st.Outcome(r.Outcome).Render(shown(string(r.Outcome), 30)))
 	p("%s %s\n", st.Label.Render("Hosts:   "), hostsFact(r))
-	p("%s %s\n", st.Label.Render("Results: "), resultsFact(r, "listed below"))
-	p("%s %s\n", st.Label.Render("Trust:   "), trustFact(r))
+	p("%s %s\n", st.Label.Render("Results: "), shown(resultsFact(r, "listed below"), report.ShownLimit))
+	p("%s %s\n", st.Label.Render("Trust:   "), shown(trustFact(r), report.ShownLimit))
 	for i, u := range r.Untrusted {
 		if i == maxUntrustedListed {
 			p("  ... and %d more not counted: every one is listed in the xlsx, html, json and csv output\n", len(r.Untrusted)-i)
 			break
 		}
-		p("  %s %s\n", st.Status(standards.Fail).Render("not counted:"), untrustedLine(u))
+		p("  %s %s\n", st.Status(standards.Fail).Render("not counted:"), shown(untrustedLine(u), report.ShownLimit))
 	}
 	p("\n")
 	p("%s\n", st.Label.Render("Standard                                        Hosts  Meeting  Practice outcome"))
@@ -104,10 +107,10 @@ func Terminal(w io.Writer, r *Rollup, opts TerminalOptions) error {
 		if s.Assessed == 0 {
 			continue
 		}
-		title := report.Truncate(fmt.Sprintf("%2d %s", s.Number, s.Title), 46)
-		p("%-46s %6d  %6.0f%%  %s\n", title, s.Assessed, 100*s.Share(), st.Outcome(s.Outcome).Render(string(s.Outcome)))
+		title := shown(fmt.Sprintf("%2d %s", s.Number, s.Title), 46)
+		p("%-46s %6d  %6.0f%%  %s\n", title, s.Assessed, 100*s.Share(), st.Outcome(s.Outcome).Render(shown(string(s.Outcome), 30)))
 		if text := notMetText(s); text != "" {
-			p("   %s\n", st.Faint.Render("not met on: "+report.Truncate(text, 90)))
+			p("   %s\n", st.Faint.Render("not met on: "+shown(text, 90)))
 		}
 	}
 	p("\n%s\n", st.Label.Render("Checks failing most"))
@@ -115,7 +118,7 @@ func Terminal(w io.Writer, r *Rollup, opts TerminalOptions) error {
 		if c.Count(standards.Fail) == 0 {
 			break
 		}
-		p("  %-26s %-8s %s on %d of %d hosts\n", c.ID, c.Severity, st.Status(standards.Fail).Render("fail"), c.Count(standards.Fail), c.Hosts())
+		p("  %-26s %-8s %s on %d of %d hosts\n", shown(c.ID, 40), c.Severity, st.Status(standards.Fail).Render("fail"), c.Count(standards.Fail), c.Hosts())
 	}
 	limit := opts.MaxHosts
 	if limit <= 0 {
@@ -127,17 +130,17 @@ func Terminal(w io.Writer, r *Rollup, opts TerminalOptions) error {
 		if h.Stale {
 			stale = st.Status(standards.Warn).Render(fmt.Sprintf(" stale: %d days", h.AgeDays(r.GeneratedAt)))
 		}
-		p("  %-18s %-21s %2d failing  %s%s\n", report.Truncate(h.Name, 18), st.Outcome(h.Outcome).Render(string(h.Outcome)), h.Failing, h.ScannedAt.UTC().Format("2006-01-02"), stale)
+		p("  %-18s %-21s %2d failing  %s%s\n", shown(h.Name, 18), st.Outcome(h.Outcome).Render(shown(string(h.Outcome), 30)), h.Failing, h.ScannedAt.UTC().Format("2006-01-02"), stale)
 	}
 	if len(r.Skipped) > 0 {
 		p("\n%s\n", st.Label.Render(fmt.Sprintf("Files skipped (%d)", len(r.Skipped))))
 		for _, s := range r.Skipped[:min(5, len(r.Skipped))] {
-			p("  %s: %s\n", s.Path, s.Reason)
+			p("  %s: %s\n", shown(s.Path, 200), shown(s.Reason, 200))
 		}
 		if len(r.Skipped) > 5 {
 			p("  ... and %d more: every one is listed in the xlsx, html, json output\n", len(r.Skipped)-5)
 		}
 	}
-	p("\n%s\n", st.Faint.Render(r.RuleText()))
+	p("\n%s\n", st.Faint.Render(shown(r.RuleText(), report.ShownLimit)))
 	return ew.err
 }

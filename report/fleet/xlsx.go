@@ -70,7 +70,7 @@ func (b *book) check(err error) {
 // cell is a value made safe for a spreadsheet, styled.
 func (b *book) cell(v any, style int) excelize.Cell {
 	if s, ok := v.(string); ok {
-		v = report.CellText(s)
+		v = report.CellText(report.Shown(s))
 	}
 	return excelize.Cell{Value: v, StyleID: style}
 }
@@ -117,8 +117,8 @@ func (b *book) summary() {
 		last, _ := excelize.CoordinatesToCellName(10, row)
 		b.check(b.f.MergeCell(sheet, fmt.Sprintf("B%d", row), last))
 		b.check(b.f.SetCellStyle(sheet, fmt.Sprintf("B%d", row), last, style))
-		if lines := len(fact[1])/150 + 1; lines > 1 {
-			b.check(b.f.SetRowHeight(sheet, row, float64(15*lines)))
+		if lines := len(report.Shown(fact[1]))/150 + 1; lines > 1 {
+			b.check(b.f.SetRowHeight(sheet, row, report.RowHeight(lines)))
 		}
 		row++
 	}

@@ -118,7 +118,7 @@ func readDocument(file string) ([]byte, error) {
 	if len(b) > MaxDocumentSize {
 		return nil, fmt.Errorf("larger than the %d MiB a document may be", MaxDocumentSize>>20)
 	}
-	return b, nil
+	return standards.UTF8Text(b)
 }
 
 // sniff tells the kinds of document apart by their structure.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/nhs-dspt/dspt-audit/report"
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
@@ -36,8 +37,10 @@ const (
 
 // Event is the one summary entry a scheduled run writes.
 type Event struct {
-	ID      uint32
-	Level   Level
+	ID    uint32
+	Level Level
+	// Message is one line; its control characters are made visible by
+	// the constructors, and again by Log.
 	Message string
 }
 
@@ -59,16 +62,16 @@ func OutcomeEvent(host string, outcome standards.Outcome, score *int, failing []
 	if len(failing) > 0 {
 		msg += fmt.Sprintf("; %d failing: %s", len(failing), strings.Join(failing, ", "))
 	}
-	return Event{ID: id, Level: level, Message: msg + ". Result: " + path}
+	return Event{ID: id, Level: level, Message: report.Sanitize(msg + ". Result: " + path)}
 }
 
 // FailedEvent is the event of a run that could not scan or write.
 func FailedEvent(host string, err error) Event {
-	return Event{ID: EventFailed, Level: Error, Message: fmt.Sprintf("dspt-audit scheduled scan of %s failed: %v", host, err)}
+	return Event{ID: EventFailed, Level: Error, Message: report.Sanitize(fmt.Sprintf("dspt-audit scheduled scan of %s failed: %v", host, err))}
 }
 
 // DataFailedEvent is the event of a run whose data refresh failed; the scan
 // goes on with the data it has.
 func DataFailedEvent(host string, err error) Event {
-	return Event{ID: EventDataFailed, Level: Warning, Message: fmt.Sprintf("dspt-audit could not refresh the reference data on %s; the scan used the data it had: %v", host, err)}
+	return Event{ID: EventDataFailed, Level: Warning, Message: report.Sanitize(fmt.Sprintf("dspt-audit could not refresh the reference data on %s; the scan used the data it had: %v", host, err))}
 }

@@ -28,6 +28,7 @@ const (
 // Defaults of the schedule.
 const (
 	DefaultKeep        = 7
+	MaxKeep            = 1000 // results per host in history/
 	DefaultRandomDelay = time.Hour
 	// RunTimeLimit stops a run that hangs; a scan takes seconds.
 	RunTimeLimit = time.Hour
@@ -71,8 +72,8 @@ func (p Plan) Validate(absolute func(string) bool) error {
 		return errors.New("--results-dir is required: the folder (or share) each PC writes HOST.json to")
 	case !absolute(p.ResultsDir):
 		return fmt.Errorf("--results-dir %q must be an absolute path or a UNC share (\\\\server\\share\\dspt): the task does not run in this folder", p.ResultsDir)
-	case p.Keep < 0:
-		return fmt.Errorf("--keep must be 0 or more, got %d", p.Keep)
+	case p.Keep < 0 || p.Keep > MaxKeep:
+		return fmt.Errorf("--keep must be between 0 and %d, got %d", MaxKeep, p.Keep)
 	case p.RandomDelay < 0 || p.RandomDelay > 12*time.Hour:
 		return fmt.Errorf("--random-delay must be between 0 and 12h, got %s", p.RandomDelay)
 	case p.Hour < 0 || p.Hour > 23 || p.Minute < 0 || p.Minute > 59:

@@ -142,13 +142,14 @@ func systemdTime(s string) time.Time {
 
 // Log writes the run's event to the journal: a service's standard output
 // goes there, and a "<N>" prefix sets the syslog priority
-// (sd-daemon(3)). Outside systemd it is one plain line on w.
+// (sd-daemon(3)). Outside systemd it is one plain line on w. A line break
+// in the message would start a forged entry, so none reaches the journal.
 func Log(w io.Writer, e Event) error {
 	prefix := ""
 	if os.Getenv("JOURNAL_STREAM") != "" {
 		prefix = fmt.Sprintf("<%d>", map[Level]int{Info: 6, Warning: 4, Error: 3}[e.Level])
 	}
-	_, err := fmt.Fprintf(w, "%sevent %d: %s\n", prefix, e.ID, e.Message)
+	_, err := fmt.Fprintf(w, "%sevent %d: %s\n", prefix, e.ID, report.Sanitize(e.Message))
 	return err
 }
 

@@ -19,6 +19,8 @@ import (
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
 	"golang.org/x/sys/windows/svc/eventlog"
+
+	"github.com/nhs-dspt/dspt-audit/report"
 )
 
 // Absolute is the path rule of the plans this OS installs.
@@ -204,6 +206,7 @@ func withTaskService(fn func(*ole.IDispatch) error) error {
 // Log writes the run's event to the Application log as source dspt-audit;
 // w, the journal's way in on Linux, is not needed here.
 func Log(_ io.Writer, e Event) error {
+	e.Message = report.Sanitize(e.Message)
 	l, err := eventlog.Open(EventSource)
 	if err != nil {
 		return fmt.Errorf("cannot open the Application event log: %w", err)
