@@ -92,19 +92,34 @@ func (r *Report) NotAssessedNote() string {
 	return strings.Join(notes, " ")
 }
 
+// MaxSize is the largest JSON report read. A scan writes tens of
+// kilobytes; a file many times that is not a report, and reading it whole
+// could exhaust memory.
+const MaxSize = 4 << 20
+
 // Read reads a JSON report written by scan, for rendering it again in
 // another format. Fields added by a newer version of the same schema are
-// ignored; another schema version, or a file that is not a report, is an
-// error.
+// ignored; another schema version, a file that is not a report, one larger
+// than MaxSize, or one with a repeated or wrongly cased key is an error.
+// The file's derived figures are taken as written: Recount judges them
+// again.
 func Read(r io.Reader) (*Report, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxSize {
+		return nil, fmt.Errorf("larger than %s, the most a report is read to", SizeText(MaxSize))
+	}
+	return Decode(b)
+}
+
+// Decode reads a JSON report's bytes as Read does.
+func Decode(b []byte) (*Report, error) {
 	var head struct {
 		SchemaVersion *int            `json:"schema_version"`
 		Tool          json.RawMessage `json:"tool"`
 		Results       json.RawMessage `json:"results"`
-	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, err
 	}
 	if err := json.Unmarshal(b, &head); err != nil {
 		return nil, fmt.Errorf("not a JSON report: %v", err)
@@ -117,10 +132,18 @@ func Read(r io.Reader) (*Report, error) {
 		return nil, fmt.Errorf("report schema version %v is not %d, the version this build reads", deref(head.SchemaVersion), SchemaVersion)
 	}
 	var rep Report
-	if err := json.Unmarshal(b, &rep); err != nil {
+	if err := Unmarshal(b, &rep); err != nil {
 		return nil, fmt.Errorf("report does not decode: %v", err)
 	}
 	return &rep, nil
+}
+
+// SizeText says a size in bytes as MB or KB.
+func SizeText(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d KB", n>>10)
 }
 
 func deref(p *int) any {

@@ -2,10 +2,11 @@ package fleet
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"strings"
 	"time"
 
@@ -13,72 +14,103 @@ import (
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
-// result is the part of one scan result the roll-up uses.
+// result is the part of one scan result the roll-up uses. Everything a
+// result derives from its verdicts (outcome, scores, titles, severities)
+// is recomputed by this build: see report.Recount.
 type result struct {
 	path      string
+	digest    [sha256.Size]byte // of the bytes read, to read the same again
 	schema    int
 	tool      string
 	host      report.Host
 	scannedAt time.Time
 	outcome   standards.Outcome
 	score     *int
-	standards []standardOutcome
-	checks    []checkVerdict
+	standards []report.StandardResult
+	checks    []report.CheckResult
+	recount   report.Recounted
 }
 
-type standardOutcome struct {
-	Number  int               `json:"number"`
-	Outcome standards.Outcome `json:"outcome"`
-}
-
-type checkVerdict struct {
-	ID       string             `json:"id"`
-	Title    string             `json:"title"`
-	Status   standards.Status   `json:"status"`
-	Severity standards.Severity `json:"severity"`
-}
-
-// resultFile is a JSON file read as schema version 1 of the report, in
-// one pass: the envelope fields tell a scan result from a snapshot, a
-// roll-up or another program's file before the rest is trusted. Fields
-// added to version 1 after the first release (machine_evidence, if_fixed)
-// are not needed here, so results from every version so far decode.
-type resultFile struct {
-	SchemaVersion *int              `json:"schema_version"`
-	Tool          json.RawMessage   `json:"tool"`
-	Kind          string            `json:"kind"`
-	CollectedAt   json.RawMessage   `json:"collected_at"`
-	Host          report.Host       `json:"host"`
-	ScannedAt     time.Time         `json:"scanned_at"`
-	Outcome       standards.Outcome `json:"outcome"`
-	Score         *int              `json:"score"`
-	Standards     []standardOutcome `json:"standards"`
-	Results       *[]checkVerdict   `json:"results"`
+// envelope is what tells a scan result from a snapshot, a roll-up or
+// another program's file before the rest is read.
+type envelope struct {
+	SchemaVersion *int            `json:"schema_version"`
+	Tool          json.RawMessage `json:"tool"`
+	Kind          string          `json:"kind"`
+	CollectedAt   json.RawMessage `json:"collected_at"`
+	Results       json.RawMessage `json:"results"`
 }
 
 // readsSchema is the newest result schema version this build reads. A
 // new version adds a case to decode; the older ones stay.
 const readsSchema = report.SchemaVersion
 
-func decodeFile(path string) decoded {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return decoded{path: path, reason: "cannot read: " + unwrapPath(err).Error()}
+// MaxResultSize is the largest file read as a result (report.MaxSize): a
+// scan writes tens of kilobytes.
+const MaxResultSize = report.MaxSize
+
+// FutureSlack is how far after the roll-up's time a scan may claim to be
+// before its result is set aside: clocks drift, but not by days.
+const FutureSlack = 24 * time.Hour
+
+// reader reads and judges files the same way in every pass.
+type reader struct {
+	ndg []standards.Standard
+	now time.Time
+}
+
+func (rd reader) decodeFile(path string) decoded {
+	b, reason := readBounded(path)
+	if reason != "" {
+		return decoded{path: path, reason: reason}
 	}
-	res, err := decode(b)
+	res, err := rd.decode(b)
 	if err != nil {
 		return decoded{path: path, reason: err.Error()}
 	}
-	res.path = path
+	if res.scannedAt.After(rd.now.Add(FutureSlack)) {
+		return decoded{path: path, reason: fmt.Sprintf("scanned_at %s is more than a day after this roll-up (%s): a wrong clock or a forged file; not counted",
+			res.scannedAt.UTC().Format(time.RFC3339), rd.now.UTC().Format(time.RFC3339))}
+	}
+	res.path, res.digest = path, sha256.Sum256(b)
 	return decoded{path: path, result: res}
 }
 
+// readBounded reads a regular file of at most MaxResultSize bytes, or says
+// why it did not.
+func readBounded(path string) ([]byte, string) {
+	f, err := openResult(path)
+	if err != nil {
+		return nil, "cannot read: " + unwrapPath(err).Error()
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, "cannot read: " + unwrapPath(err).Error()
+	}
+	if !info.Mode().IsRegular() {
+		return nil, notRegular(info.Mode())
+	}
+	tooLarge := fmt.Sprintf("larger than %s, the most a result is read to (a scan writes tens of KB)", report.SizeText(MaxResultSize))
+	if info.Size() > MaxResultSize {
+		return nil, tooLarge
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxResultSize+1))
+	if err != nil {
+		return nil, "cannot read: " + unwrapPath(err).Error()
+	}
+	if len(b) > MaxResultSize {
+		return nil, tooLarge
+	}
+	return b, ""
+}
+
 // decode reads one file's bytes as a scan result, or says why it is not one.
-func decode(b []byte) (*result, error) {
+func (rd reader) decode(b []byte) (*result, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, errors.New("empty file (a copy cut short, or a write that never finished)")
 	}
-	var f resultFile
+	var f envelope
 	err := json.Unmarshal(b, &f)
 	var syntax *json.SyntaxError
 	if errors.As(err, &syntax) {
@@ -90,17 +122,32 @@ func decode(b []byte) (*result, error) {
 	}
 	switch *f.SchemaVersion {
 	case 1:
+		rep, recount, err := rd.report(b)
 		if err != nil {
 			return nil, fmt.Errorf("schema version 1 result does not decode: %v", err)
 		}
-		return f.v1(tool)
+		return v1(tool, rep, recount)
 	}
 	return nil, fmt.Errorf("result schema version %d was never written by dspt-audit", *f.SchemaVersion)
 }
 
+// report decodes and recounts a result: both passes over a file go
+// through here, so a file accepted once is accepted again.
+func (rd reader) report(b []byte) (*report.Report, report.Recounted, error) {
+	rep, err := report.Decode(b)
+	if err != nil {
+		return nil, report.Recounted{}, err
+	}
+	if rep.Results == nil {
+		return nil, report.Recounted{}, errors.New("no results")
+	}
+	recount, err := report.Recount(rep, rd.ndg)
+	return rep, recount, err
+}
+
 // what says what a file that is not a readable scan result is, or nil,
 // and returns the tool that wrote it.
-func (f *resultFile) what() (report.Tool, error) {
+func (f *envelope) what() (report.Tool, error) {
 	var toolName string
 	var tool report.Tool
 	switch {
@@ -119,25 +166,15 @@ func (f *resultFile) what() (report.Tool, error) {
 	return tool, nil
 }
 
-func (f *resultFile) v1(tool report.Tool) (*result, error) {
+func v1(tool report.Tool, rep *report.Report, recount report.Recounted) (*result, error) {
 	switch {
-	case f.Results == nil:
-		return nil, errors.New("no results")
-	case strings.TrimSpace(f.Host.Name) == "":
+	case strings.TrimSpace(rep.Host.Name) == "":
 		return nil, errors.New("no host name")
-	case f.ScannedAt.IsZero():
+	case rep.ScannedAt.IsZero():
 		return nil, errors.New("no scan time")
 	}
-	if _, ok := outcomeCode(f.Outcome); !ok {
-		return nil, fmt.Errorf("unknown outcome %q", f.Outcome)
-	}
-	for _, s := range f.Standards {
-		if _, ok := outcomeCode(s.Outcome); !ok {
-			return nil, fmt.Errorf("standard %d: unknown outcome %q", s.Number, s.Outcome)
-		}
-	}
 	return &result{
-		schema: 1, tool: tool.Version, host: f.Host, scannedAt: f.ScannedAt, outcome: f.Outcome,
-		score: f.Score, standards: f.Standards, checks: *f.Results,
+		schema: 1, tool: tool.Version, host: rep.Host, scannedAt: rep.ScannedAt, outcome: rep.Outcome,
+		score: rep.Score, standards: rep.Standards, checks: rep.Results, recount: recount,
 	}, nil
 }
