@@ -83,8 +83,12 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 	if err != nil {
 		return usageError{err}
 	}
+	listed := len(roll.Skipped)
 	if err := writeOutput(o.Output, s, fleetRenderer(format, roll, s)); err != nil {
 		return err
+	}
+	for _, sk := range roll.Skipped[listed:] { // results that changed before the OCSF events were written
+		fmt.Fprintf(s.Err, "%s: %s\n", sk.Path, sk.Reason)
 	}
 	if len(roll.Hosts) == 0 {
 		return fmt.Errorf("no scan results found in %d files (%d skipped, each listed with its reason)", roll.FilesSeen, len(roll.Skipped))
