@@ -3,9 +3,11 @@ package report
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -116,26 +118,42 @@ func Read(r io.Reader) (*Report, error) {
 
 // Decode reads a JSON report's bytes as Read does.
 func Decode(b []byte) (*Report, error) {
-	var head struct {
-		SchemaVersion *int            `json:"schema_version"`
-		Tool          json.RawMessage `json:"tool"`
-		Results       json.RawMessage `json:"results"`
-	}
-	if err := json.Unmarshal(b, &head); err != nil {
-		return nil, fmt.Errorf("not a JSON report: %v", err)
-	}
-	var tool Tool
-	switch {
-	case json.Unmarshal(head.Tool, &tool) != nil || tool.Name != "dspt-audit" || head.Results == nil:
-		return nil, fmt.Errorf("not a dspt-audit report (a snapshot from 'collect' is judged with 'scan --from')")
-	case head.SchemaVersion == nil || *head.SchemaVersion != SchemaVersion:
-		return nil, fmt.Errorf("report schema version %v is not %d, the version this build reads", deref(head.SchemaVersion), SchemaVersion)
-	}
 	var rep Report
-	if err := Unmarshal(b, &rep); err != nil {
+	err := json.Unmarshal(b, &rep)
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &syntax):
+		return nil, fmt.Errorf("not a JSON report: %v", err)
+	case rep.Tool.Name != "dspt-audit" || rep.Results == nil && !hasKey(b, "results"):
+		return nil, fmt.Errorf("not a dspt-audit report (a snapshot from 'collect' is judged with 'scan --from')")
+	case rep.SchemaVersion != SchemaVersion:
+		return nil, fmt.Errorf("report schema version %v is not %d, the version this build reads", schemaText(b), SchemaVersion)
+	case err != nil:
+		return nil, fmt.Errorf("report does not decode: %v", err)
+	}
+	if err := checkKeys(b, reflect.TypeFor[*Report]()); err != nil {
 		return nil, fmt.Errorf("report does not decode: %v", err)
 	}
 	return &rep, nil
+}
+
+// hasKey says whether the top-level object has the key (a null value
+// decodes as if it were missing).
+func hasKey(b []byte, key string) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return false
+	}
+	_, ok := m[key]
+	return ok
+}
+
+func schemaText(b []byte) any {
+	var head struct {
+		SchemaVersion *int `json:"schema_version"`
+	}
+	json.Unmarshal(b, &head)
+	return deref(head.SchemaVersion)
 }
 
 // SizeText says a size in bytes as MB or KB.

@@ -29,6 +29,16 @@ func Known(id string) bool { _, ok := catalogue()[id]; return ok }
 // report's DataNotes so that every format shows them. A check judged twice
 // is an error: which verdict counts would be a guess.
 func Recount(rep *Report, ndg []standards.Standard) (Recounted, error) {
+	return recount(rep, ndg, true)
+}
+
+// Rescore is Recount without the if-fixed figures (left empty), which
+// cost most of its time: for readers that do not show them.
+func Rescore(rep *Report, ndg []standards.Standard) (Recounted, error) {
+	return recount(rep, ndg, false)
+}
+
+func recount(rep *Report, ndg []standards.Standard, ifFixed bool) (Recounted, error) {
 	kept, unknown, retitled, err := knownResults(rep.Results)
 	if err != nil {
 		return Recounted{}, err
@@ -57,7 +67,7 @@ func Recount(rep *Report, ndg []standards.Standard) (Recounted, error) {
 	for i, r := range kept {
 		rep.Counts[r.Status.String()]++
 		kept[i].IfFixed = nil
-		if r.Status != standards.Pass && r.Status != standards.NotApplicable {
+		if ifFixed && r.Status != standards.Pass && r.Status != standards.NotApplicable {
 			kept[i].IfFixed = standards.IfFixed(ndg, findings, i)
 		}
 	}

@@ -105,35 +105,45 @@ func readBounded(path string) ([]byte, string) {
 	return b, ""
 }
 
-// decode reads one file's bytes as a scan result, or says why it is not one.
+// decode reads one file's bytes as a scan result, or says why it is not
+// one. A result is decoded once; only a file that does not decode is
+// looked at again, to say what it is.
 func (rd reader) decode(b []byte) (*result, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, errors.New("empty file (a copy cut short, or a write that never finished)")
 	}
+	rep, recount, err := rd.report(b, false)
+	if err == nil {
+		return v1(rep, recount)
+	}
+	if what := whatIs(b); what != nil {
+		return nil, what
+	}
+	return nil, fmt.Errorf("schema version 1 result does not decode: %v", err)
+}
+
+// whatIs says what a file that is not a readable scan result is, or nil
+// when it looks like one.
+func whatIs(b []byte) error {
 	var f envelope
 	err := json.Unmarshal(b, &f)
 	var syntax *json.SyntaxError
 	if errors.As(err, &syntax) {
-		return nil, fmt.Errorf("not JSON, or cut short: %v at byte %d", syntax, syntax.Offset)
+		return fmt.Errorf("not JSON, or cut short: %v at byte %d", syntax, syntax.Offset)
 	}
-	tool, what := f.what()
-	if what != nil {
-		return nil, what
+	if err := f.what(); err != nil {
+		return err
 	}
-	switch *f.SchemaVersion {
-	case 1:
-		rep, recount, err := rd.report(b)
-		if err != nil {
-			return nil, fmt.Errorf("schema version 1 result does not decode: %v", err)
-		}
-		return v1(tool, rep, recount)
+	if *f.SchemaVersion != 1 {
+		return fmt.Errorf("result schema version %d was never written by dspt-audit", *f.SchemaVersion)
 	}
-	return nil, fmt.Errorf("result schema version %d was never written by dspt-audit", *f.SchemaVersion)
+	return nil
 }
 
 // report decodes and recounts a result: both passes over a file go
-// through here, so a file accepted once is accepted again.
-func (rd reader) report(b []byte) (*report.Report, report.Recounted, error) {
+// through here, so a file accepted once is accepted again. The if-fixed
+// figures, which cannot fail, are worked out only when withIfFixed.
+func (rd reader) report(b []byte, withIfFixed bool) (*report.Report, report.Recounted, error) {
 	rep, err := report.Decode(b)
 	if err != nil {
 		return nil, report.Recounted{}, err
@@ -141,32 +151,35 @@ func (rd reader) report(b []byte) (*report.Report, report.Recounted, error) {
 	if rep.Results == nil {
 		return nil, report.Recounted{}, errors.New("no results")
 	}
-	recount, err := report.Recount(rep, rd.ndg)
-	return rep, recount, err
+	recount := report.Rescore
+	if withIfFixed {
+		recount = report.Recount
+	}
+	counted, err := recount(rep, rd.ndg)
+	return rep, counted, err
 }
 
-// what says what a file that is not a readable scan result is, or nil,
-// and returns the tool that wrote it.
-func (f *envelope) what() (report.Tool, error) {
+// what says what a file that is not a readable scan result is, or nil.
+func (f *envelope) what() error {
 	var toolName string
 	var tool report.Tool
 	switch {
 	case json.Unmarshal(f.Tool, &toolName) == nil && strings.HasPrefix(toolName, "dspt-audit") && f.CollectedAt != nil:
-		return tool, errors.New("a snapshot from 'dspt-audit collect', not a scan result: judge it with 'dspt-audit scan --from FILE -o HOST.json'")
+		return errors.New("a snapshot from 'dspt-audit collect', not a scan result: judge it with 'dspt-audit scan --from FILE -o HOST.json'")
 	case f.Kind == Kind:
-		return tool, errors.New("a roll-up written by 'dspt-audit fleet', not a scan result")
+		return errors.New("a roll-up written by 'dspt-audit fleet', not a scan result")
 	case json.Unmarshal(f.Tool, &tool) != nil || tool.Name != "dspt-audit" || f.Results == nil && f.SchemaVersion == nil:
-		return tool, errors.New("not a dspt-audit scan result (another program's JSON file)")
+		return errors.New("not a dspt-audit scan result (another program's JSON file)")
 	case f.SchemaVersion == nil:
-		return tool, errors.New("a dspt-audit result without a schema_version: not written by a released version")
+		return errors.New("a dspt-audit result without a schema_version: not written by a released version")
 	case *f.SchemaVersion > readsSchema:
-		return tool, fmt.Errorf("written by a newer dspt-audit (%s, result schema %d; this build reads up to %d): roll up with that version or newer",
+		return fmt.Errorf("written by a newer dspt-audit (%s, result schema %d; this build reads up to %d): roll up with that version or newer",
 			tool.Version, *f.SchemaVersion, readsSchema)
 	}
-	return tool, nil
+	return nil
 }
 
-func v1(tool report.Tool, rep *report.Report, recount report.Recounted) (*result, error) {
+func v1(rep *report.Report, recount report.Recounted) (*result, error) {
 	switch {
 	case strings.TrimSpace(rep.Host.Name) == "":
 		return nil, errors.New("no host name")
@@ -174,7 +187,7 @@ func v1(tool report.Tool, rep *report.Report, recount report.Recounted) (*result
 		return nil, errors.New("no scan time")
 	}
 	return &result{
-		schema: 1, tool: tool.Version, host: rep.Host, scannedAt: rep.ScannedAt, outcome: rep.Outcome,
+		schema: 1, tool: rep.Tool.Version, host: rep.Host, scannedAt: rep.ScannedAt, outcome: rep.Outcome,
 		score: rep.Score, standards: rep.Standards, checks: rep.Results, recount: recount,
 	}, nil
 }

@@ -274,17 +274,21 @@ type ocsfChunk struct {
 
 func (rd reader) ocsfEvents(h *Host) ocsfChunk {
 	b, reason := readBounded(h.File)
-	if reason == "" && sha256.Sum256(b) != h.digest {
-		reason = "changed"
+	if reason != "" || sha256.Sum256(b) != h.digest {
+		return ocsfChunk{skip: "read again for the OCSF events, it had changed since the roll-up read it" + parenthesised(reason) + ": its events are left out; roll up again"}
 	}
-	if reason != "" {
-		return ocsfChunk{skip: "read again for the OCSF events, it had changed since the roll-up read it (" + reason + "): its events are left out; roll up again"}
-	}
-	rep, _, err := rd.report(b)
+	rep, _, err := rd.report(b, true)
 	if err != nil {
 		return ocsfChunk{err: fmt.Errorf("%s: the same bytes decoded once and not again: %w", h.File, err)}
 	}
 	var buf bytes.Buffer
 	err = report.OCSF(&buf, rep)
 	return ocsfChunk{events: buf.Bytes(), err: err}
+}
+
+func parenthesised(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }
