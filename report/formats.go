@@ -3,9 +3,11 @@ package report
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -92,38 +94,78 @@ func (r *Report) NotAssessedNote() string {
 	return strings.Join(notes, " ")
 }
 
+// MaxSize is the largest JSON report read. A scan writes tens of
+// kilobytes; a file many times that is not a report, and reading it whole
+// could exhaust memory.
+const MaxSize = 4 << 20
+
 // Read reads a JSON report written by scan, for rendering it again in
 // another format. Fields added by a newer version of the same schema are
-// ignored; another schema version, or a file that is not a report, is an
-// error.
+// ignored; another schema version, a file that is not a report, one larger
+// than MaxSize, or one with a repeated or wrongly cased key is an error.
+// The file's derived figures are taken as written: Recount judges them
+// again.
 func Read(r io.Reader) (*Report, error) {
-	var head struct {
-		SchemaVersion *int            `json:"schema_version"`
-		Tool          json.RawMessage `json:"tool"`
-		Results       json.RawMessage `json:"results"`
-	}
-	b, err := io.ReadAll(r)
+	b, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
 		return nil, err
 	}
-	if b, err = standards.UTF8Text(b); err != nil {
-		return nil, fmt.Errorf("not a JSON report: %v", err)
+	if len(b) > MaxSize {
+		return nil, fmt.Errorf("larger than %s, the most a report is read to", SizeText(MaxSize))
 	}
-	if err := json.Unmarshal(b, &head); err != nil {
+	return Decode(b)
+}
+
+// Decode reads a JSON report's bytes as Read does.
+func Decode(b []byte) (*Report, error) {
+	b, err := standards.UTF8Text(b)
+	if err != nil {
 		return nil, fmt.Errorf("not a JSON report: %v", err)
-	}
-	var tool Tool
-	switch {
-	case json.Unmarshal(head.Tool, &tool) != nil || tool.Name != "dspt-audit" || head.Results == nil:
-		return nil, fmt.Errorf("not a dspt-audit report (a snapshot from 'collect' is judged with 'scan --from')")
-	case head.SchemaVersion == nil || *head.SchemaVersion != SchemaVersion:
-		return nil, fmt.Errorf("report schema version %v is not %d, the version this build reads", deref(head.SchemaVersion), SchemaVersion)
 	}
 	var rep Report
-	if err := json.Unmarshal(b, &rep); err != nil {
+	err = json.Unmarshal(b, &rep)
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &syntax):
+		return nil, fmt.Errorf("not a JSON report: %v", err)
+	case rep.Tool.Name != "dspt-audit" || rep.Results == nil && !hasKey(b, "results"):
+		return nil, fmt.Errorf("not a dspt-audit report (a snapshot from 'collect' is judged with 'scan --from')")
+	case rep.SchemaVersion != SchemaVersion:
+		return nil, fmt.Errorf("report schema version %v is not %d, the version this build reads", schemaText(b), SchemaVersion)
+	case err != nil:
+		return nil, fmt.Errorf("report does not decode: %v", err)
+	}
+	if err := checkKeys(b, reflect.TypeFor[*Report]()); err != nil {
 		return nil, fmt.Errorf("report does not decode: %v", err)
 	}
 	return &rep, nil
+}
+
+// hasKey says whether the top-level object has the key (a null value
+// decodes as if it were missing).
+func hasKey(b []byte, key string) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return false
+	}
+	_, ok := m[key]
+	return ok
+}
+
+func schemaText(b []byte) any {
+	var head struct {
+		SchemaVersion *int `json:"schema_version"`
+	}
+	json.Unmarshal(b, &head)
+	return deref(head.SchemaVersion)
+}
+
+// SizeText says a size in bytes as MB or KB.
+func SizeText(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d KB", n>>10)
 }
 
 func deref(p *int) any {

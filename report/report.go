@@ -114,12 +114,7 @@ func Build(scan *checks.Scan, data *standards.Data, tool Tool, source string) *R
 		ScoringRule: standards.ScoringRule,
 		Counts:      map[string]int{},
 	}
-	for _, s := range card.Standards {
-		rep.Standards = append(rep.Standards, StandardResult{
-			Number: s.Number, Title: s.Title, Score: s.Score, Coverage: s.Coverage, Outcome: s.Outcome,
-			Checks: s.Checks, Failing: s.Failing, MachineEvidence: s.MachineEvidence,
-		})
-	}
+	rep.Standards = standardResults(card)
 	for i, r := range scan.Results {
 		cr := CheckResult{
 			ID:          r.Check.ID,

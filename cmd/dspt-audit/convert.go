@@ -1,11 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
 func newReportCommand(s *streams) *cobra.Command {
@@ -25,7 +27,10 @@ func newConvertCommand(s *streams) *cobra.Command {
 		Short: "Render a saved JSON report in another format, without scanning again",
 		Long: `Render a JSON report written by 'scan --format json' as text, an Excel
 workbook, an HTML page, CSV or OCSF events. The verdicts are the ones in
-the file: nothing is judged again.`,
+the file; the outcome and scores are worked out from them again with this
+build's scoring rule, and titles and severities come from this build's
+catalogue: a file claiming otherwise is noted (on standard error and in
+the report's data notes), and checks this build does not know are left out.`,
 		Example: `  dspt-audit report convert pc1.json -o pc1.xlsx
   dspt-audit report convert pc1.json --format html -o pc1.html
   dspt-audit report convert pc1.json --format ocsf >> findings.ndjson`,
@@ -46,14 +51,42 @@ func runConvert(path string, o *outputOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
+	rep, err := readReport(path)
+	if err != nil {
+		return err
+	}
+	data, err := standards.Load()
+	if err != nil {
+		return err
+	}
+	recount, err := report.Recount(rep, data.NDG.Standards)
+	if err != nil {
+		return usagef("%s: %v", path, err)
+	}
+	for _, note := range recount.Notes {
+		fmt.Fprintf(s.Err, "%s: %s\n", path, note)
+	}
+	return writeOutput(o.Output, s, reportRenderer(format, rep, s))
+}
+
+// readReport reads a saved report, refusing what is not a regular file (a
+// FIFO would wait for ever, /dev/zero never ends).
+func readReport(path string) (*report.Report, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, usagef("cannot read report: %v", err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, usagef("cannot read report: %s is not a regular file (%s)", path, info.Mode().Type())
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return usagef("cannot read report: %v", err)
+		return nil, usagef("cannot read report: %v", err)
 	}
 	defer f.Close()
 	rep, err := report.Read(f)
 	if err != nil {
-		return usagef("%s: %v", path, err)
+		return nil, usagef("%s: %v", path, err)
 	}
-	return writeOutput(o.Output, s, reportRenderer(format, rep, s))
+	return rep, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,5 +117,39 @@ func TestReportConvertRefusesBadInputAndKeepsTheOldFile(t *testing.T) {
 	}
 	if leftovers, _ := filepath.Glob(filepath.Join(dir, ".r.xlsx.tmp-*")); len(leftovers) > 0 {
 		t.Errorf("temporary files left: %q", leftovers)
+	}
+}
+
+// Attack: a result's outcome edited to Met over failing verdicts, and
+// "OUTCOME" appended, were shown by report convert as Met.
+func TestReportConvertRecountsTheVerdicts(t *testing.T) {
+	dir := tempDir(t)
+	saved := filepath.Join(dir, "pc1.json")
+	if code, _, errOut := runArgs(t, "scan", "--from", profiles+"win10-1607-wannacry-era.json", "-o", saved); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, _ := os.ReadFile(saved)
+	forged := filepath.Join(dir, "forged.json")
+	os.WriteFile(forged, bytes.Replace(b, []byte(`"outcome": "Standards Not Met"`), []byte(`"outcome": "Standards Met"`), 1), 0o644)
+	code, text, errOut := runArgs(t, "report", "convert", forged, "--format", "json")
+	var got struct {
+		Outcome   string   `json:"outcome"`
+		DataNotes []string `json:"data_notes"`
+	}
+	if err := json.Unmarshal([]byte(text), &got); err != nil || code != exitOK || got.Outcome != "Standards Not Met" || !strings.Contains(strings.Join(got.DataNotes, " "), `claims "Standards Met"`) {
+		t.Errorf("exit %d (%v): the converted report shows %q, notes %q", code, err, got.Outcome, got.DataNotes)
+	}
+	if !strings.Contains(errOut, `claims "Standards Met"`) || !strings.Contains(errOut, "Standards Not Met") {
+		t.Errorf("stderr does not say the file's claim differed: %q", errOut)
+	}
+	upper := filepath.Join(dir, "upper.json")
+	os.WriteFile(upper, append(bytes.TrimSuffix(bytes.TrimSpace(b), []byte("}")), []byte(`,"OUTCOME":"Standards Met"}`)...), 0o644)
+	if code, _, errOut := runArgs(t, "report", "convert", upper); code != exitUsage || !strings.Contains(errOut, `key "OUTCOME"`) {
+		t.Errorf("OUTCOME appended: exit %d, %q", code, errOut)
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		if code, _, errOut := runArgs(t, "report", "convert", "/dev/zero"); code != exitUsage || !strings.Contains(errOut, "not a regular file") {
+			t.Errorf("/dev/zero: exit %d, %q", code, errOut)
+		}
 	}
 }

@@ -112,8 +112,12 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 		}
 		fmt.Fprintf(s.Err, "Trusted %d new %s: their keys are pinned in %s.\n", len(roll.Pinned), plural(len(roll.Pinned), "host", "hosts"), trustPath)
 	}
+	listed := len(roll.Skipped)
 	if err := writeOutput(o.Output, s, fleetRenderer(format, roll, s)); err != nil {
 		return err
+	}
+	for _, sk := range roll.Skipped[listed:] { // results that changed before the OCSF events were written
+		fmt.Fprintf(s.Err, "%s: %s\n", sk.Path, sk.Reason)
 	}
 	if len(roll.Hosts) == 0 {
 		return fmt.Errorf("no trusted scan results found in %d files (%d skipped, %d not counted, each listed with its reason)", roll.FilesSeen, len(roll.Skipped), len(roll.Untrusted))

@@ -50,7 +50,8 @@ func (sh share) result(t *testing.T, profile string) []byte {
 }
 
 // forge rewrites a result as an attacker would: it claims the standards are
-// met, scanned in 2099, as host name/ID; the signature, if any, is dropped.
+// met, scanned an hour before the roll-up (a date far in the future is set
+// aside on its own), as host name/ID; the signature, if any, is dropped.
 func forge(t *testing.T, signed []byte, name, hostID string) []byte {
 	t.Helper()
 	var rep map[string]any
@@ -60,7 +61,7 @@ func forge(t *testing.T, signed []byte, name, hostID string) []byte {
 	delete(rep, "signature")
 	host := rep["host"].(map[string]any)
 	host["name"], host["id"] = name, hostID
-	rep["scanned_at"], rep["outcome"] = "2099-01-01T00:00:00Z", string(standards.Met)
+	rep["scanned_at"], rep["outcome"] = "2026-11-23T23:00:00Z", string(standards.Met)
 	for _, s := range rep["standards"].([]any) {
 		if s := s.(map[string]any); s["outcome"] != string(standards.NotAssessed) {
 			s["outcome"] = string(standards.Met)

@@ -65,3 +65,16 @@ func BenchmarkRollup(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeResult reads one profile's result as the roll-up does:
+// strict keys, full decode, recount.
+func BenchmarkDecodeResult(b *testing.B) {
+	doc := mustJSON(b, failingReport(b))
+	rd := reader{ndg: ndgStandards(b), now: genNow}
+	b.SetBytes(int64(len(doc)))
+	for b.Loop() {
+		if _, err := rd.decode(doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

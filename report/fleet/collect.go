@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nhs-dspt/dspt-audit/report"
 	"github.com/nhs-dspt/dspt-audit/report/sign"
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
@@ -17,8 +18,7 @@ type collector struct {
 	ndg    []standards.Standard
 	hosts  map[string]*Host // by lower-case host name
 	checks []*CheckTally
-	index  map[string]int       // check ID -> position in checks
-	newest map[string]time.Time // check ID -> newest result that described it
+	index  map[string]int // check ID -> position in checks
 	trust  *Trust
 	// pending are results of hosts seen for the first time, pinned (and
 	// counted) at the end when the trust store accepts new hosts.
@@ -30,6 +30,7 @@ func newCollector(opts Options) *collector {
 		roll: &Rollup{
 			GeneratedAt: cmp.Or(opts.Now, time.Now()),
 			StaleAfter:  cmp.Or(opts.StaleAfter, DefaultStaleAfter),
+			ndg:         opts.Standards,
 		},
 		ndg:   opts.Standards,
 		hosts: map[string]*Host{},
@@ -85,12 +86,14 @@ func newer(a, b *Host) bool {
 	return a.File < b.File
 }
 
-// summarise keeps what the roll-up needs of a result.
+// summarise keeps what the roll-up needs of a result, whose outcome,
+// scores, titles and severities this build has recomputed.
 func (c *collector) summarise(r *result) *Host {
 	h := &Host{
 		Name: strings.TrimSpace(r.host.Name), OS: r.host.OS, Platform: r.host.Platform, ID: r.host.ID,
 		ToolVersion: r.tool, Schema: r.schema, File: r.path, ScannedAt: r.scannedAt,
 		Outcome: r.outcome, Score: -1, Results: 1,
+		UnknownChecks: r.recount.Unknown, Recounted: r.recount.Differs, Notes: r.recount.Notes, digest: r.digest,
 	}
 	if r.score != nil {
 		h.Score = *r.score
@@ -102,7 +105,7 @@ func (c *collector) summarise(r *result) *Host {
 	}
 	h.statuses = make([]byte, len(c.checks)+len(r.checks))
 	for _, v := range r.checks {
-		i := c.check(v, r.scannedAt)
+		i := c.check(v)
 		h.statuses[i] = byte(v.Status) + 1
 		switch {
 		case v.Status == standards.Fail:
@@ -115,17 +118,14 @@ func (c *collector) summarise(r *result) *Host {
 	return h
 }
 
-// check returns the check's position, registering it when new. Its title
-// and severity are those of the newest result that describes it.
-func (c *collector) check(v checkVerdict, at time.Time) int {
+// check returns the check's position, registering it when new. Only
+// checks in this build's catalogue reach here, with its title and severity.
+func (c *collector) check(v report.CheckResult) int {
 	i, ok := c.index[v.ID]
 	if !ok {
 		i = len(c.checks)
 		c.index[v.ID] = i
-		c.checks = append(c.checks, &CheckTally{ID: v.ID, index: i})
-	}
-	if t := c.checks[i]; !ok || at.After(t.describedAt) {
-		t.Title, t.Severity, t.describedAt = v.Title, v.Severity, at
+		c.checks = append(c.checks, &CheckTally{ID: v.ID, Title: v.Title, Severity: v.Severity, index: i})
 	}
 	return i
 }

@@ -18,7 +18,7 @@ func TestDecodeAcceptsWindowsEncodings(t *testing.T) {
 		le = binary.LittleEndian.AppendUint16(le, u)
 	}
 	for name, enc := range map[string][]byte{"UTF-8 BOM": append([]byte{0xef, 0xbb, 0xbf}, b...), "UTF-16 LE": le} {
-		res, err := decode(enc)
+		res, err := reader{ndg: ndgStandards(t)}.decode(enc)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue

@@ -50,8 +50,16 @@ type Host struct {
 	// SharedName is set when results from different machines (by machine
 	// ID) carry this host name: cloned PCs overwrite each other's results.
 	SharedName bool
-	statuses   []byte   // by check index: status+1; 0 = not in this result
-	standards  [11]byte // by standard number: outcomeCode
+	// UnknownChecks counts the newest result's verdicts on checks this
+	// build does not know: left out, counted nowhere.
+	UnknownChecks int
+	// Recounted is set when the file's own outcome or score is not what its
+	// verdicts give: the recomputed ones are shown, Notes say what it claimed.
+	Recounted bool
+	Notes     []string
+	statuses  []byte   // by check index: status+1; 0 = not in this result
+	standards [11]byte // by standard number: outcomeCode
+	digest    [32]byte // of the newest result's bytes, to read them again
 }
 
 // AgeDays is how many whole days old the host's newest result is.
@@ -63,9 +71,7 @@ type CheckTally struct {
 	Title    string
 	Severity standards.Severity
 	index    int // position in every host's statuses
-	// describedAt is the scan time of the result Title and Severity are from.
-	describedAt time.Time
-	counts      [standards.NeedsAdmin + 1]int
+	counts   [standards.NeedsAdmin + 1]int
 }
 
 // Count is how many hosts' newest results gave the check this status.
@@ -136,6 +142,11 @@ type Rollup struct {
 	TrustChecked bool
 	Untrusted    []Untrusted
 	Pinned       []Pin
+	// UnknownChecks counts hosts whose newest result has verdicts on checks
+	// this build does not know; Recounted those whose file claims an outcome
+	// or score its verdicts do not give.
+	UnknownChecks, Recounted int
+	ndg                      []standards.Standard // to recount results read again
 }
 
 // StaleDays is the stale threshold in whole days.
@@ -205,10 +216,11 @@ func (h *Host) Status(c *CheckTally) (standards.Status, bool) {
 
 // Note says what else a reader should know of the host.
 func (h *Host) Note() string {
+	var notes []string
 	if h.SharedName {
-		return "results from more than one machine carry this name (machine IDs differ): give each PC its own name"
+		notes = append(notes, "Results from more than one machine carry this name (machine IDs differ): give each PC its own name.")
 	}
-	return ""
+	return strings.Join(append(notes, h.Notes...), " ")
 }
 
 // tally works out the per-check, per-standard and practice figures from
@@ -217,6 +229,12 @@ func (r *Rollup) tally(checks []*CheckTally, ndg []standards.Standard) {
 	r.Checks = checks
 	for _, h := range r.Hosts {
 		h.Stale = r.GeneratedAt.Sub(h.ScannedAt) > r.StaleAfter
+		if h.UnknownChecks > 0 {
+			r.UnknownChecks++
+		}
+		if h.Recounted {
+			r.Recounted++
+		}
 		for _, c := range checks {
 			if s, ok := h.Status(c); ok {
 				c.counts[s]++
@@ -317,6 +335,14 @@ func resultsFact(r *Rollup, where string) string {
 		r.ResultsRead, strings.Join(r.Sources, ", "), r.Superseded, plural(r.Superseded, "result", "results"), len(r.Skipped), plural(len(r.Skipped), "file", "files"))
 	if len(r.Skipped) > 0 {
 		s += " (" + where + ")"
+	}
+	if r.Recounted > 0 {
+		s += fmt.Sprintf("; %d %s an outcome or score %s verdicts do not give: recomputed (see each host's note)",
+			r.Recounted, plural(r.Recounted, "host's file claims", "hosts' files claim"), plural(r.Recounted, "its", "their"))
+	}
+	if r.UnknownChecks > 0 {
+		s += fmt.Sprintf("; %d %s verdicts on checks this build does not know: left out, counted nowhere",
+			r.UnknownChecks, plural(r.UnknownChecks, "host's newest result has", "hosts' newest results have"))
 	}
 	return s
 }

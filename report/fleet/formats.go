@@ -3,11 +3,11 @@ package fleet
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"time"
 
@@ -42,6 +42,8 @@ type jsonHead struct {
 	ResultsRead    int            `json:"results_read"`
 	Superseded     int            `json:"superseded"`
 	HostCount      int            `json:"host_count"`
+	Recounted      int            `json:"hosts_recounted"`
+	UnknownChecks  int            `json:"hosts_with_unknown_checks"`
 	StaleHosts     int            `json:"stale_hosts"`
 	TrustChecked   bool           `json:"trust_checked"`
 	Trust          string         `json:"trust"`
@@ -103,6 +105,8 @@ type jsonHost struct {
 	SchemaVersion int                       `json:"schema_version"`
 	Results       int                       `json:"results_read"`
 	SharedName    bool                      `json:"shared_name,omitempty"`
+	UnknownChecks int                       `json:"unknown_checks,omitempty"`
+	Notes         []string                  `json:"notes,omitempty"`
 	File          string                    `json:"file"`
 }
 
@@ -158,7 +162,7 @@ func (r *Rollup) jsonHead() jsonHead {
 		Kind: Kind, SchemaVersion: 1, Tool: r.Tool, GeneratedAt: r.GeneratedAt.UTC(), Sources: r.Sources,
 		StaleAfterDays: r.StaleDays(), Rule: r.RuleText(), Outcome: string(r.Outcome),
 		FilesSeen: r.FilesSeen, ResultsRead: r.ResultsRead, Superseded: r.Superseded,
-		HostCount: len(r.Hosts), StaleHosts: r.Stale(),
+		HostCount: len(r.Hosts), StaleHosts: r.Stale(), Recounted: r.Recounted, UnknownChecks: r.UnknownChecks,
 		TrustChecked: r.TrustChecked, Trust: trustFact(r), Untrusted: r.Untrusted, NewlyTrusted: r.Pinned,
 	}
 	if head.Untrusted == nil {
@@ -192,7 +196,8 @@ func (r *Rollup) jsonHost(h *Host) jsonHost {
 		Name: h.Name, OS: h.OS, Platform: h.Platform, ID: h.ID, ScannedAt: h.ScannedAt.UTC(),
 		AgeDays: h.AgeDays(r.GeneratedAt), Stale: h.Stale, Outcome: h.Outcome, Failing: h.Failing, Unsure: h.Unsure,
 		Worst: severityText(h.Worst), Standards: map[int]standards.Outcome{}, Checks: map[string]string{},
-		ToolVersion: h.ToolVersion, SchemaVersion: h.Schema, Results: h.Results, SharedName: h.SharedName, File: h.File,
+		ToolVersion: h.ToolVersion, SchemaVersion: h.Schema, Results: h.Results, SharedName: h.SharedName,
+		UnknownChecks: h.UnknownChecks, Notes: h.Notes, File: h.File,
 	}
 	if h.Score >= 0 {
 		jh.Score = &h.Score
@@ -257,9 +262,17 @@ func CSV(w io.Writer, r *Rollup) error {
 // OCSF writes every host's newest result as OCSF Compliance Finding events,
 // one per check and line. Each newest result is read again from its file
 // (several at once, written in the hosts' order), so the output is as large
-// as the SOC needs while memory stays that of a few reports.
+// as the SOC needs while memory stays that of a few reports. The second
+// reading decodes and recounts exactly as the first did, and is checked to
+// be the same bytes: a file that changed since is left out of the events
+// and listed in r.Skipped, and the others are still written.
 func OCSF(w io.Writer, r *Rollup) error {
-	for _, chunk := range inOrder(context.Background(), len(r.Hosts), 0, func(i int) ocsfChunk { return ocsfEvents(r.Hosts[i]) }) {
+	rd := reader{ndg: r.ndg, now: r.GeneratedAt}
+	for i, chunk := range inOrder(context.Background(), len(r.Hosts), 0, func(i int) ocsfChunk { return rd.ocsfEvents(r.Hosts[i]) }) {
+		if chunk.skip != "" {
+			r.Skipped = append(r.Skipped, Skipped{r.Hosts[i].File, chunk.skip})
+			continue
+		}
 		if chunk.err != nil {
 			return chunk.err
 		}
@@ -273,20 +286,27 @@ func OCSF(w io.Writer, r *Rollup) error {
 // ocsfChunk is one host's events, or why they could not be made.
 type ocsfChunk struct {
 	events []byte
+	skip   string // why the host's file is left out
 	err    error
 }
 
-func ocsfEvents(h *Host) ocsfChunk {
-	f, err := os.Open(h.File)
-	if err != nil {
-		return ocsfChunk{err: fmt.Errorf("reading %s again: %w", h.File, err)}
+func (rd reader) ocsfEvents(h *Host) ocsfChunk {
+	b, reason := readBounded(h.File)
+	if reason != "" || sha256.Sum256(b) != h.digest {
+		return ocsfChunk{skip: "read again for the OCSF events, it had changed since the roll-up read it" + parenthesised(reason) + ": its events are left out; roll up again"}
 	}
-	defer f.Close()
-	rep, err := report.Read(f)
+	rep, _, err := rd.report(b, true)
 	if err != nil {
-		return ocsfChunk{err: fmt.Errorf("%s changed while rolling up: %w", h.File, err)}
+		return ocsfChunk{err: fmt.Errorf("%s: the same bytes decoded once and not again: %w", h.File, err)}
 	}
-	var b bytes.Buffer
-	err = report.OCSF(&b, rep)
-	return ocsfChunk{events: b.Bytes(), err: err}
+	var buf bytes.Buffer
+	err = report.OCSF(&buf, rep)
+	return ocsfChunk{events: buf.Bytes(), err: err}
+}
+
+func parenthesised(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }

@@ -164,7 +164,7 @@ func TestJSONRollup(t *testing.T) {
 		}
 	}
 	// A roll-up saved into the share is recognised next time.
-	if _, err := decode(write(t, "json", roll)); err == nil || !strings.Contains(err.Error(), "a roll-up") {
+	if _, err := (reader{}).decode(write(t, "json", roll)); err == nil || !strings.Contains(err.Error(), "a roll-up") {
 		t.Errorf("a saved roll-up decodes as %v", err)
 	}
 }

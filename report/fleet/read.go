@@ -50,11 +50,12 @@ func Read(ctx context.Context, paths []string, opts Options) (*Rollup, error) {
 		return nil, err
 	}
 	c := newCollector(opts)
+	rd := reader{ndg: opts.Standards, now: c.roll.GeneratedAt}
 	c.roll.Sources = paths
 	c.roll.Tool = opts.Tool
 	c.roll.Skipped = skipped
 	c.roll.FilesSeen = len(files) + len(skipped)
-	for i, res := range inOrder(ctx, len(files), opts.Workers, func(i int) decoded { return decodeFile(files[i]) }) {
+	for i, res := range inOrder(ctx, len(files), opts.Workers, func(i int) decoded { return rd.decodeFile(files[i]) }) {
 		c.add(res)
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(files))
@@ -67,16 +68,25 @@ func Read(ctx context.Context, paths []string, opts Options) (*Rollup, error) {
 }
 
 // list names the files to read. Files inside a folder are read when they
-// end in .json; others are listed as skipped. Names starting with a dot are
-// ignored: they are the temporary files of writes in progress.
+// end in .json; others are listed as skipped, as are links, FIFOs, devices
+// and sockets, in a folder or named, which are never opened. Names
+// starting with a dot are ignored: they are the temporary files of writes
+// in progress.
 func list(paths []string, recursive bool) (files []string, skipped []Skipped, err error) {
 	for _, p := range paths {
-		info, err := os.Stat(p)
+		info, err := os.Lstat(p)
 		if err != nil {
 			return nil, nil, fmt.Errorf("cannot read %s: %w", p, unwrapPath(err))
 		}
-		if !info.IsDir() {
+		switch {
+		case info.Mode()&fs.ModeSymlink != 0:
+			skipped = append(skipped, Skipped{p, notRegular(info.Mode()) + ": name the folder or file it points to"})
+			continue
+		case info.Mode().IsRegular():
 			files = append(files, p)
+			continue
+		case !info.IsDir():
+			skipped = append(skipped, Skipped{p, notRegular(info.Mode())})
 			continue
 		}
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
@@ -95,7 +105,7 @@ func list(paths []string, recursive bool) (files []string, skipped []Skipped, er
 			case d.IsDir():
 				return nil
 			case !d.Type().IsRegular():
-				return nil
+				skipped = append(skipped, Skipped{path, notRegular(d.Type())})
 			case !strings.EqualFold(filepath.Ext(path), ".json"):
 				skipped = append(skipped, Skipped{path, "not a .json file"})
 			default:
@@ -108,6 +118,22 @@ func list(paths []string, recursive bool) (files []string, skipped []Skipped, er
 		}
 	}
 	return files, skipped, nil
+}
+
+// notRegular says what a file that is not a regular file is; it is never
+// opened (a FIFO would wait for a writer for ever, a device never ends).
+func notRegular(mode fs.FileMode) string {
+	switch {
+	case mode&fs.ModeSymlink != 0:
+		return "a symbolic link, not followed (a link planted in a share can point anywhere)"
+	case mode&fs.ModeNamedPipe != 0:
+		return "a FIFO (named pipe), not opened: reading it would wait for ever"
+	case mode&fs.ModeDevice != 0:
+		return "a device, not read: it is not a result"
+	case mode&fs.ModeSocket != 0:
+		return "a socket, not read: it is not a result"
+	}
+	return "not a regular file (a junction, or another special file), not read"
 }
 
 func skipIfDir(d fs.DirEntry) error {
