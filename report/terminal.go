@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -195,7 +196,7 @@ func wordWrap(text string, width int) []string {
 			head := breakWord(word, room())
 			if head == "" {
 				lines, line = append(lines, line), ""
-				head = breakWord(word, width)
+				head = cutWord(word, width)
 			}
 			add(head)
 			lines, line = append(lines, line), ""
@@ -210,6 +211,20 @@ func wordWrap(text string, width int) []string {
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// cutWord is breakWord on an empty line, sure to make progress: failing a
+// backslash, a plain cut; failing that (a character wider than the line),
+// the first character.
+func cutWord(word string, width int) string {
+	if head := breakWord(word, width); head != "" {
+		return head
+	}
+	if head := ansi.Truncate(word, width, ""); head != "" {
+		return head
+	}
+	_, n := utf8.DecodeRuneInString(word)
+	return word[:n]
 }
 
 // breakWord returns the longest head of word that fits in n cells and ends
