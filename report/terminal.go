@@ -220,11 +220,25 @@ func cutWord(word string, width int) string {
 	if head := breakWord(word, width); head != "" {
 		return head
 	}
-	if head := ansi.Truncate(word, width, ""); head != "" {
+	if head := prefixOf(word, ansi.Truncate(word, width, "")); head != "" {
 		return head
 	}
 	_, n := utf8.DecodeRuneInString(word)
 	return word[:n]
+}
+
+// prefixOf is the longest head of word, whole characters, that cut begins
+// with: ansi.Truncate keeps control characters from past the cut, and the
+// caller drops len(head) bytes from word.
+func prefixOf(word, cut string) string {
+	i := 0
+	for i < len(word) && i < len(cut) && word[i] == cut[i] {
+		i++
+	}
+	for i > 0 && i < len(word) && !utf8.RuneStart(word[i]) {
+		i--
+	}
+	return word[:i]
 }
 
 // breakWord returns the longest head of word that fits in n cells and ends
@@ -233,7 +247,7 @@ func breakWord(word string, n int) string {
 	if n <= 0 {
 		return ""
 	}
-	cut := ansi.Truncate(word, n, "")
+	cut := prefixOf(word, ansi.Truncate(word, n, ""))
 	if i := strings.LastIndex(cut, `\`); i > 0 {
 		return cut[:i+1]
 	}
