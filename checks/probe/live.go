@@ -13,21 +13,31 @@ import (
 	"github.com/shirou/gopsutil/v4/host"
 )
 
-// Live reads the machine it runs on.
-type Live struct{}
+// Live reads the machine it runs on. Its zero value is ready to use.
+type Live struct {
+	// commandDirs replaces systemCommandDirs in tests.
+	commandDirs []string
+}
+
+func (l Live) dirs() []string {
+	if l.commandDirs != nil {
+		return l.commandDirs
+	}
+	return systemCommandDirs
+}
 
 // maxRead caps what a file or command probe keeps.
 const maxRead = 1 << 20
 
 // Read answers a query from the running machine.
-func (Live) Read(ctx context.Context, q Query) (any, error) {
+func (l Live) Read(ctx context.Context, q Query) (any, error) {
 	switch q.Kind {
 	case File:
 		return readFile(q.Path)
 	case Host:
 		return readHost(ctx)
 	case Command:
-		return runCommand(ctx, q)
+		return runCommand(ctx, q, l.dirs())
 	case Registry:
 		return readRegistry(q)
 	case WMI:
@@ -77,19 +87,21 @@ func readHost(ctx context.Context) (HostInfo, error) {
 	}, nil
 }
 
-// runCommand runs a command with the C locale and classifies its failure:
-// not installed is NotFound; a non-zero exit while not root is AccessDenied,
-// because every command this tool runs reads state that root can read.
-func runCommand(ctx context.Context, q Query) (CommandResult, error) {
+// runCommand runs a command found in dirs, never through PATH, with a fixed
+// environment and the C locale, and classifies its failure: not installed
+// is NotFound; a program others could have changed is Untrusted and never
+// runs; a non-zero exit while not root is AccessDenied, because every
+// command this tool runs reads state that root can read.
+func runCommand(ctx context.Context, q Query, dirs []string) (CommandResult, error) {
 	if commandsForbidden {
 		return CommandResult{}, Errorf(Other, "commands are not run on this OS: their output is localised")
 	}
-	path, err := exec.LookPath(q.Path)
+	path, err := findCommand(q.Path, dirs)
 	if err != nil {
-		return CommandResult{}, Errorf(NotFound, "%s is not installed", q.Path)
+		return CommandResult{}, err
 	}
 	cmd := exec.CommandContext(ctx, path, q.Args...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C", "LANG=C")
+	cmd.Env = commandEnv
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()

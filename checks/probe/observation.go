@@ -23,6 +23,10 @@ const (
 	// ServiceDisabled: the service that would answer is disabled (the
 	// Windows Update service: 0x80070422).
 	ServiceDisabled ErrorClass = "service_disabled"
+
+	// Untrusted: the program that would answer could have been changed by
+	// someone other than root (or an administrator), so it was not run.
+	Untrusted ErrorClass = "untrusted"
 )
 
 // Error is a classified probe failure.

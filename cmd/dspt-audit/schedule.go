@@ -47,6 +47,9 @@ type installOptions struct {
 	Keep        int
 	RandomDelay time.Duration
 	Print       bool
+	Force       bool
+
+	exe string // the program the task runs; tests set it
 }
 
 func newScheduleInstallCommand(s *streams) *cobra.Command {
@@ -61,7 +64,10 @@ an XML definition with schtasks, plus the event source dspt-audit. On Linux:
 
 The task runs this executable, by its full path in quotes: install a copy in
 C:\Program Files\dspt-audit\ (or /usr/local/bin) first, where only
-administrators can change it. On a share, the task writes as the computer
+administrators can change it. Install refuses a program that anyone else
+could change, or that sits in a folder anyone else could change (owner
+other than root, or SYSTEM, Administrators or TrustedInstaller; write
+access for others), unless --force. On a share, the task writes as the computer
 account (DOMAIN\PC$): give "Domain Computers" write access to the folder.`,
 		Example: `  dspt-audit schedule install --daily 02:00 --results-dir \\server\share\dspt
   dspt-audit schedule install --daily 01:30 --results-dir /srv/dspt --keep 14
@@ -76,6 +82,7 @@ account (DOMAIN\PC$): give "Domain Computers" write access to the folder.`,
 	f.DurationVar(&o.RandomDelay, "random-delay", schedule.DefaultRandomDelay, "start up to this long after --daily, at random, so a practice's PCs do not write at once")
 	f.BoolVar(&o.Print, "print", false, "print the task XML (Windows) or systemd units (Linux) instead of installing them")
 	f.StringVar(&o.DataDir, "data-dir", "", "reference data folder each run reads, such as a read-only share IT keeps current (default "+defaultDataDir()+")")
+	f.BoolVar(&o.Force, "force", false, "install even though users other than administrators (root) could change this program or a folder above it")
 	f.BoolVar(&o.UpdateData, "update-data", false, "refresh the data folder from Microsoft and endoflife.date before each scan (needs internet access as SYSTEM; a failed refresh is event 201 and the scan goes on)")
 	return cmd
 }
@@ -88,9 +95,11 @@ func runInstall(o *installOptions, s *streams) error {
 	if err != nil {
 		return usageError{err}
 	}
-	exe, err := executablePath()
-	if err != nil {
-		return err
+	exe := o.exe
+	if exe == "" {
+		if exe, err = executablePath(); err != nil {
+			return err
+		}
 	}
 	if info, err := os.Stat(o.DataDir); o.DataDir != "" && err == nil && !info.IsDir() {
 		return usagef("--data-dir %s is a file: give the folder 'dspt-audit data update --dir' writes", o.DataDir)
@@ -108,16 +117,17 @@ func runInstall(o *installOptions, s *streams) error {
 		return err
 	}
 	keyID := ""
+	// Unelevated, Install fails first and says so.
 	if schedule.Elevated() {
+		if err := refuseUnsafeExe(exe, o.Force, s.Err); err != nil {
+			return err
+		}
 		if keyID, err = installKey(s); err != nil {
 			return err
 		}
 	}
 	if err := schedule.Install(plan); err != nil {
 		return err
-	}
-	if warning := schedule.ExeWarning(exe); warning != "" {
-		fmt.Fprintf(s.Err, "dspt-audit: warning: %s\n", report.Sanitize(warning))
 	}
 	fmt.Fprintf(s.Out, "Installed: a scan every day at %02d:%02d (starting up to %s later), writing to %s, keeping %d results per host.\n",
 		hour, minute, o.RandomDelay, o.ResultsDir, o.Keep)
@@ -138,6 +148,20 @@ func installKey(s *streams) (string, error) {
 		fmt.Fprintf(s.Out, "Created this PC's signing key in %s.\n", dir)
 	}
 	return sign.KeyID(key.Public().(ed25519.PublicKey)), nil
+}
+
+// refuseUnsafeExe is a usage error when users other than administrators
+// could change exe, unless force, which turns it into a warning.
+func refuseUnsafeExe(exe string, force bool, warn io.Writer) error {
+	err := schedule.ExeProblem(exe)
+	if err == nil {
+		return nil
+	}
+	if !force {
+		return usageError{err}
+	}
+	fmt.Fprintf(warn, "dspt-audit: warning: --force: %s\n", oneLine(err.Error()))
+	return nil
 }
 
 // executablePath is this program's full path, links resolved, for the task

@@ -156,13 +156,5 @@ func Log(w io.Writer, e Event) error {
 // StateDir is where a run keeps its own copy of the newest result.
 func StateDir() string { return "/var/lib/dspt-audit" }
 
-// ExeWarning warns when users other than root could replace the program
-// the root service runs.
-func ExeWarning(exe string) string {
-	for _, p := range []string{exe, filepath.Dir(exe)} {
-		if info, err := os.Stat(p); err == nil && info.Mode().Perm()&0o022 != 0 {
-			return fmt.Sprintf("%s is writable by users other than its owner: they could replace the program this root service runs. Install it to /usr/local/bin (root-owned, 0755).", p)
-		}
-	}
-	return ""
-}
+// safeExeAdvice says where to put the program the root service runs.
+const safeExeAdvice = "copy it to /usr/local/bin (root-owned, mode 0755) and install from there"

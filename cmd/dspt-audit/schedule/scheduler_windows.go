@@ -227,13 +227,5 @@ func StateDir() string {
 	return filepath.Join(cmp.Or(os.Getenv("ProgramData"), `C:\ProgramData`), "dspt-audit")
 }
 
-// ExeWarning warns when the executable lives where users could replace it:
-// a task running as SYSTEM would then run their program.
-func ExeWarning(exe string) string {
-	for _, dir := range []string{os.Getenv("ProgramFiles"), os.Getenv("ProgramFiles(x86)"), os.Getenv("SystemRoot")} {
-		if dir != "" && strings.HasPrefix(strings.ToLower(exe), strings.ToLower(dir)+`\`) {
-			return ""
-		}
-	}
-	return fmt.Sprintf("%s is outside Program Files: if users can write to its folder, they can replace the program this SYSTEM task runs. Copy it to C:\\Program Files\\dspt-audit\\ and install from there.", exe)
-}
+// safeExeAdvice says where to put the program the SYSTEM task runs.
+const safeExeAdvice = `copy it to C:\Program Files\dspt-audit\ and install from there`
