@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -44,6 +45,10 @@ func TestScanFromSnapshot(t *testing.T) {
 
 func TestExitCodes(t *testing.T) {
 	dir := tempDir(t)
+	absResults := "/srv/dspt" // an absolute results folder on this OS
+	if runtime.GOOS == "windows" {
+		absResults = `\\server\share\dspt`
+	}
 	write := func(name, body string) string {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, []byte(body), 0o644)
@@ -87,8 +92,8 @@ func TestExitCodes(t *testing.T) {
 		{"timeout of days", []string{"collect", "--probe-timeout", "2562047h"}, exitUsage, "--probe-timeout must be between 1ms and 1h0m0s, got 2562047h0m0s"},
 		{"download timeout", []string{"data", "update", "--timeout", "0s"}, exitUsage, "--timeout must be between 1s and 1h0m0s"},
 		{"keep too many", []string{"schedule", "run", "--results-dir", "/nonexistent", "--keep", "1000000"}, exitUsage, "--keep must be between 0 and 1000"},
-		{"keep negative at install", []string{"schedule", "install", "--daily", "02:00", "--results-dir", "/srv/dspt", "--keep", "-1", "--print"}, exitUsage, "--keep must be between 0 and 1000, got -1"},
-		{"random delay beyond a day", []string{"schedule", "install", "--daily", "02:00", "--results-dir", "/srv/dspt", "--random-delay", "9999h", "--print"}, exitUsage, "--random-delay must be between 0 and 12h"},
+		{"keep negative at install", []string{"schedule", "install", "--daily", "02:00", "--results-dir", absResults, "--keep", "-1", "--print"}, exitUsage, "--keep must be between 0 and 1000, got -1"},
+		{"random delay beyond a day", []string{"schedule", "install", "--daily", "02:00", "--results-dir", absResults, "--random-delay", "9999h", "--print"}, exitUsage, "--random-delay must be between 0 and 12h"},
 		{"unwritable output", []string{"scan", "--from", patched, "-o", filepath.Join(dir, "missing", "r.json")}, exitError, "cannot write"},
 	}
 	for _, tt := range tests {

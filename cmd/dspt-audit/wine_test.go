@@ -250,7 +250,13 @@ func TestWineScheduledTask(t *testing.T) {
 	taskFile := filepath.Join(prefix, "drive_c", "windows", "system32", "tasks", "dspt-audit", "nightly-scan")
 	sourceKey := `HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\dspt-audit`
 
-	mustRun(t, prefix, "wine", exe, "schedule", "install", "--daily", "02:00", "--results-dir", `C:\results`)
+	// The exe belongs to Wine's user, as a program a user downloaded would:
+	// without --force the install is refused (the refusal's own test is
+	// TestInstallRefusesAProgramOthersCouldChange), with it, it warns.
+	if _, code, _ := runWine(t, prefix, "wine", exe, "schedule", "install", "--daily", "02:00", "--results-dir", `C:\results`); code != exitUsage {
+		t.Errorf("install of a program others could change: exit %d, want %d", code, exitUsage)
+	}
+	mustRun(t, prefix, "wine", exe, "schedule", "install", "--daily", "02:00", "--results-dir", `C:\results`, "--force")
 	if _, err := os.Stat(taskFile); err != nil {
 		t.Errorf("schtasks registered no task: %v", err)
 	}

@@ -218,7 +218,7 @@ func writeIn(root *os.Root, name string, write func(io.Writer) error) (err error
 	defer func() {
 		if err != nil {
 			f.Close()
-			root.Remove(tmp)
+			removeIn(root, tmp)
 		}
 		report.ForgetTemp(f.Name())
 	}()
@@ -234,14 +234,35 @@ func writeIn(root *os.Root, name string, write func(io.Writer) error) (err error
 	if err = root.Chmod(tmp, 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err = root.Rename(tmp, name); err != nil {
+	if err = renameIn(root, tmp, name); err != nil {
 		return fmt.Errorf("cannot replace %s: %w", path, err)
 	}
 	return nil
 }
 
+// renameIn renames inside root, trying again for a moment while Windows
+// refuses because another process has the target open.
+func renameIn(root *os.Root, from, to string) error {
+	err := root.Rename(from, to)
+	for try := 1; err != nil && renameContended(err) && try < 20; try++ {
+		time.Sleep(time.Duration(try) * 10 * time.Millisecond)
+		err = root.Rename(from, to)
+	}
+	return err
+}
+
+// removeIn removes a file inside root.
+func removeIn(root *os.Root, name string) error {
+	err := root.Remove(name)
+	if removeUnsupported(err) {
+		// name is a plain file name inside root, checked by the caller.
+		return os.Remove(filepath.Join(root.Name(), name))
+	}
+	return err
+}
+
 // removeFile removes a file inside root; tests make it race.
-var removeFile = (*os.Root).Remove
+var removeFile = removeIn
 
 // prune removes all but the keep history files written last. Only regular
 // files named as WriteResult names them are touched; the order is the

@@ -407,8 +407,8 @@ func TestPruningAFileAnotherRunRemovedIsNoFailure(t *testing.T) {
 	writeAt(t, dir, "PC01", start, 1)
 	defer func(f func(*os.Root, string) error) { removeFile = f }(removeFile)
 	removeFile = func(r *os.Root, name string) error {
-		r.Remove(name) // the other run, a moment earlier
-		return r.Remove(name)
+		removeIn(r, name) // the other run, a moment earlier
+		return removeIn(r, name)
 	}
 	writeAt(t, dir, "PC01", start.AddDate(0, 0, 1), 1)
 	if names := fileNames(t, filepath.Join(dir, HistoryDir, "PC01")); !slices.Equal(names, []string{"20261102T020000Z.json"}) {
