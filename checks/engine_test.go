@@ -47,7 +47,7 @@ func scanWithHungProbe(t *testing.T, hangOn probe.Query, timeout time.Duration) 
 }
 
 func TestHangingProbeDoesNotStopTheScan(t *testing.T) {
-	scan := scanWithHungProbe(t, smbServerConfigs.Query, 100*time.Millisecond)
+	scan := scanWithHungProbe(t, smbServerConfigs.Query, 500*time.Millisecond)
 	byID := resultsByID(scan)
 	// The SMB server config timed out; the check fell back to the feature
 	// state, and every other check was judged as usual.
@@ -66,7 +66,7 @@ func TestHangingProbeDoesNotStopTheScan(t *testing.T) {
 }
 
 func TestHangingProbeWithoutFallbackIsUnknown(t *testing.T) {
-	scan := scanWithHungProbe(t, regUBR, 50*time.Millisecond)
+	scan := scanWithHungProbe(t, regUBR, 500*time.Millisecond)
 	for _, id := range []string{"os-supported", "patches-current"} {
 		r := resultsByID(scan)[id]
 		if r.Verdict.Status != standards.Unknown || !strings.Contains(r.Verdict.Summary, "(timeout)") {
