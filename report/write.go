@@ -38,7 +38,7 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	case err != nil:
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	case !info.Mode().IsRegular():
-		return fmt.Errorf("cannot write %s: it is %s, not a regular file; left as it is", path, describeMode(info.Mode()))
+		return fmt.Errorf("cannot write %s: it is %s, not a regular file; left as it is", path, DescribeMode(info.Mode()))
 	}
 	return writeAtomic(path, write)
 }
@@ -95,10 +95,14 @@ func IsWindowsDeviceName(name string) bool {
 	return false
 }
 
-func describeMode(m fs.FileMode) string {
+// DescribeMode names the kind of a file that is not a regular file, as a
+// person reads it in an error: "a link", "a pipe".
+func DescribeMode(m fs.FileMode) string {
 	switch {
 	case m&fs.ModeSymlink != 0:
 		return "a link"
+	case m&fs.ModeIrregular != 0:
+		return "a junction or other reparse point"
 	case m.IsDir():
 		return "a folder"
 	case m&fs.ModeDevice != 0:

@@ -128,12 +128,8 @@ func notRegular(mode fs.FileMode) string {
 		return "a symbolic link, not followed (a link planted in a share can point anywhere)"
 	case mode&fs.ModeNamedPipe != 0:
 		return "a FIFO (named pipe), not opened: reading it would wait for ever"
-	case mode&fs.ModeDevice != 0:
-		return "a device, not read: it is not a result"
-	case mode&fs.ModeSocket != 0:
-		return "a socket, not read: it is not a result"
 	}
-	return "not a regular file (a junction, or another special file), not read"
+	return report.DescribeMode(mode) + ", not read: it is not a result"
 }
 
 func skipIfDir(d fs.DirEntry) error {

@@ -177,23 +177,13 @@ func subfolder(root *os.Root, name string) (*os.Root, error) {
 		return nil, fmt.Errorf("cannot read %s: %w", path, err)
 	}
 	if info.Mode().Type() != fs.ModeDir {
-		return nil, fmt.Errorf("%s is not a real folder (%s): refused, nothing written through it", path, describe(info.Mode()))
+		return nil, fmt.Errorf("%s is not a real folder (%s): refused, nothing written through it", path, report.DescribeMode(info.Mode()))
 	}
 	sub, err := root.OpenRoot(name)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %s: %w", path, err)
 	}
 	return sub, nil
-}
-
-func describe(m fs.FileMode) string {
-	if m&fs.ModeSymlink != 0 {
-		return "a link"
-	}
-	if m&fs.ModeIrregular != 0 {
-		return "a junction or other reparse point"
-	}
-	return "a " + m.Type().String() + " entry"
 }
 
 // writeIn writes name inside root through a temporary file renamed into
@@ -206,7 +196,7 @@ func writeIn(root *os.Root, name string, write func(io.Writer) error) (err error
 	case err != nil:
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	case !info.Mode().IsRegular():
-		return fmt.Errorf("cannot write %s: it is not a regular file (%s): refused, left as it is", path, describe(info.Mode()))
+		return fmt.Errorf("cannot write %s: it is not a regular file (%s): refused, left as it is", path, report.DescribeMode(info.Mode()))
 	}
 	tmp := "." + name + ".tmp-" + rand.Text()[:12]
 	f, err := report.TrackTemp(func() (*os.File, error) {
