@@ -152,6 +152,11 @@ func trustStorePath(flag string, sources []string, s *streams) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// A link could lead into a results folder whatever its own path says.
+	if info, err := os.Lstat(abs); err == nil && !info.Mode().IsRegular() {
+		return "", fmt.Errorf("the trust store %s is %s, not a regular file: give the file itself (--trust FILE)", path, report.DescribeMode(info.Mode()))
+	}
+	real := resolved(abs)
 	for _, src := range sources {
 		dir, err := filepath.Abs(src)
 		if err != nil {
@@ -160,11 +165,23 @@ func trustStorePath(flag string, sources []string, s *streams) (string, error) {
 		if info, err := os.Stat(dir); err == nil && !info.IsDir() {
 			dir = filepath.Dir(dir)
 		}
-		if within(abs, dir) {
+		if within(abs, dir) || within(real, resolved(dir)) {
 			return "", fmt.Errorf("the trust store %s is inside %s, a results folder every PC can write: keep it where only you can (--trust FILE)", path, src)
 		}
 	}
 	return abs, nil
+}
+
+// resolved is path with every link in it followed, as far as it exists:
+// the trust file may not exist yet, its folder does.
+func resolved(path string) string {
+	if r, err := filepath.EvalSymlinks(path); err == nil {
+		return r
+	}
+	if r, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
+		return filepath.Join(r, filepath.Base(path))
+	}
+	return path
 }
 
 // within says whether path is inside dir, comparing as the OS does.

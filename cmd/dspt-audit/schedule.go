@@ -113,6 +113,10 @@ func runInstall(o *installOptions, s *streams) error {
 		if err != nil {
 			return err
 		}
+		// Printed definitions are installed by hand: say what install refuses.
+		if problem := schedule.ExeProblem(exe); problem != nil {
+			fmt.Fprintf(s.Err, "dspt-audit: warning: %s\n", oneLine(problem.Error()))
+		}
 		_, err = io.WriteString(s.Out, def)
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -253,6 +254,78 @@ func TestReportVerify(t *testing.T) {
 		code, out, errOut := runArgs(t, "report", "verify", tc.file)
 		if code != tc.code || !strings.HasPrefix(out, tc.stdout) || !strings.Contains(errOut, tc.stderr) || strings.Count(out+errOut, "\n") != 1 {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %d, %q, %q", filepath.Base(tc.file), code, out, errOut, tc.code, tc.stdout, tc.stderr)
+		}
+	}
+}
+
+// The failing host's own file is removed, or replaced by another trusted
+// PC's valid result or by a forgery that PC signed: the practice must not
+// come out better than its hosts, and the host is named on page 1.
+func TestAPinnedHostWithoutATrustedResult(t *testing.T) {
+	victimProfile, healthy := "win10-1607-wannacry-era", "win11-enterprise-24h2-patched"
+	tests := map[string]struct {
+		plant func(sh share, victimFile string)
+		want  standards.Outcome
+		says  string
+	}{
+		"removed": {func(sh share, victimFile string) { os.Remove(victimFile) },
+			standards.Approaching, "no result from trusted host"},
+		"replaced by another PC's valid result": {func(sh share, victimFile string) {
+			os.WriteFile(victimFile, sh.result(t, healthy), 0o644)
+		}, standards.Approaching, "no result from trusted host"},
+		"replaced by a forgery": {func(sh share, victimFile string) {
+			attacker, _ := schedule.LoadKey(schedule.KeyDir(filepath.Join(sh.state, healthy)))
+			victim := sh.result(t, victimProfile)
+			var honest struct{ Host report.Host }
+			json.Unmarshal(victim, &honest)
+			os.WriteFile(victimFile, signWith(t, forge(t, victim, honest.Host.Name, honest.Host.ID), attacker, honest.Host.ID), 0o644)
+		}, standards.NotMet, "TAMPERED"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			sh := newShare(t)
+			victimHost := hostOf(t, profiles+victimProfile+".json")
+			tt.plant(sh, filepath.Join(sh.dir, schedule.FileName(victimHost)))
+			_, out, errOut := runArgs(t, "fleet", sh.dir, "--trust", sh.trust, "--format", "json", "--now", "2026-11-24")
+			var roll struct {
+				Outcome     standards.Outcome
+				Trust       string
+				Unaccounted []fleet.Unaccounted `json:"pinned_without_result"`
+			}
+			if err := json.Unmarshal([]byte(out), &roll); err != nil {
+				t.Fatalf("%v\n%s", err, errOut)
+			}
+			if roll.Outcome != tt.want || !strings.Contains(roll.Trust, tt.says) || !strings.Contains(roll.Trust, victimHost) {
+				t.Errorf("outcome %s, trust %q; want %s naming %s (%q)", roll.Outcome, roll.Trust, tt.want, victimHost, tt.says)
+			}
+			if len(roll.Unaccounted) != 1 || !strings.EqualFold(roll.Unaccounted[0].HostName, victimHost) {
+				t.Errorf("pinned without result: %+v", roll.Unaccounted)
+			}
+		})
+	}
+}
+
+// A trust store reached through a link into the results folder, or a
+// results folder named through a link, is refused like one inside it.
+func TestTrustStoreThroughALinkIsRefused(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need a privilege on Windows")
+	}
+	sh := newShare(t)
+	planted := filepath.Join(sh.dir, "trust.json")
+	b, _ := os.ReadFile(sh.trust)
+	os.WriteFile(planted, b, 0o644)
+	cfg := tempDir(t)
+	link := filepath.Join(cfg, "trust.json")
+	os.Symlink(planted, link)
+	dirLink := filepath.Join(cfg, "share")
+	os.Symlink(sh.dir, dirLink)
+	for name, args := range map[string][]string{
+		"store is a link":    {"fleet", sh.dir, "--trust", link},
+		"share through link": {"fleet", dirLink, "--trust", planted},
+	} {
+		if code, _, errOut := runArgs(t, append(args, "--now", "2026-11-24")...); code != exitUsage {
+			t.Errorf("%s: exit %d, %q; want a refusal", name, code, errOut)
 		}
 	}
 }

@@ -72,6 +72,6 @@ func runVerify(path string, s *streams) error {
 	case err != nil:
 		return verifyError{exitBadSignature, fmt.Sprintf("bad signature: %s (claims host %s): %v", path, rep.Host.Name, err)}
 	}
-	_, err = fmt.Fprintf(s.Out, "valid: %s: host %s (host ID %s), signed by key %s\n", path, rep.Host.Name, who.HostID, who.KeyID)
+	_, err = fmt.Fprintf(s.Out, "valid: %s: host %s (host ID %s), signed by key %s\n", report.Sanitize(path), report.Sanitize(rep.Host.Name), report.Sanitize(who.HostID), who.KeyID)
 	return err
 }

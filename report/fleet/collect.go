@@ -136,6 +136,7 @@ func (c *collector) finish() *Rollup {
 		r.TrustChecked = true
 		c.pinPending()
 		slices.SortFunc(r.Untrusted, func(a, b Untrusted) int { return cmp.Compare(a.Path, b.Path) })
+		r.Unaccounted = c.unaccounted()
 	}
 	r.Hosts = make([]*Host, 0, len(c.hosts))
 	for _, h := range c.hosts {
@@ -201,4 +202,23 @@ func setAdd(set map[string]bool, v string) map[string]bool {
 	}
 	set[v] = true
 	return set
+}
+
+// unaccounted lists the hosts the trust store pins that no counted result
+// stands for, and whether untrusted files claimed them.
+func (c *collector) unaccounted() []Unaccounted {
+	var out []Unaccounted
+	for _, p := range c.trust.Pins() {
+		if _, counted := c.hosts[strings.ToLower(strings.TrimSpace(p.HostName))]; counted {
+			continue
+		}
+		u := Unaccounted{HostName: p.HostName, HostID: p.HostID}
+		for _, bad := range c.roll.Untrusted {
+			if strings.EqualFold(bad.HostName, p.HostName) || p.HostID != "" && bad.HostID == p.HostID {
+				u.Tampered = true
+			}
+		}
+		out = append(out, u)
+	}
+	return out
 }

@@ -28,7 +28,9 @@ const Rule = `Each host is judged by its newest result. A standard is Met for th
 	`Not Met when any host's newest result does not meet it, however old; otherwise Approaching ` +
 	`(some host is Approaching, or a result that meets it is stale). Share meeting = hosts meeting ` +
 	`the standard / hosts whose result assesses it. Overall: Not Met if any standard is Not Met, ` +
-	`Met if every assessed standard is Met, otherwise Approaching.`
+	`Met if every assessed standard is Met, otherwise Approaching. With a trust store, a host it pins ` +
+	`whose newest files are all untrusted (replaced by one it did not sign) makes the practice Not Met, ` +
+	`and a pinned host with no result at all keeps it from Met.`
 
 // Host is what the roll-up keeps of one host: its newest result, in brief.
 type Host struct {
@@ -142,6 +144,10 @@ type Rollup struct {
 	TrustChecked bool
 	Untrusted    []Untrusted
 	Pinned       []Pin
+	// Unaccounted are hosts the trust store pins that have no counted
+	// result here: Tampered when files claiming them were not counted,
+	// else missing.
+	Unaccounted []Unaccounted
 	// UnknownChecks counts hosts whose newest result has verdicts on checks
 	// this build does not know; Recounted those whose file claims an outcome
 	// or score its verdicts do not give.
@@ -249,7 +255,32 @@ func (r *Rollup) tally(checks []*CheckTally, ndg []standards.Standard) {
 		outcomes = append(outcomes, t.Outcome)
 	}
 	r.Outcome = standards.Overall(outcomes)
+	r.Outcome = r.capForUnaccounted(r.Outcome)
 	slices.SortFunc(r.Checks, compareChecks)
+}
+
+// Unaccounted is a pinned host without a counted result.
+type Unaccounted struct {
+	HostName string `json:"host"`
+	HostID   string `json:"host_id,omitempty"`
+	// Tampered says files claiming the host were read but not counted.
+	Tampered bool `json:"tampered"`
+}
+
+// capForUnaccounted keeps a practice from looking better than its hosts
+// could be: a pinned host whose file was replaced by one it did not sign
+// may hide a failure, so the practice is Not Met; one with no file at all
+// keeps it from Met, as a stale result does.
+func (r *Rollup) capForUnaccounted(o standards.Outcome) standards.Outcome {
+	for _, u := range r.Unaccounted {
+		if u.Tampered {
+			return standards.NotMet
+		}
+	}
+	if len(r.Unaccounted) > 0 && o == standards.Met {
+		return standards.Approaching
+	}
+	return o
 }
 
 func (r *Rollup) tallyStandard(s standards.Standard) *StandardTally {
@@ -384,6 +415,22 @@ func trustFact(r *Rollup) string {
 	}
 	if len(r.Pinned) > 0 {
 		s += fmt.Sprintf("; %d new %s trusted in this roll-up (--trust-new)", len(r.Pinned), plural(len(r.Pinned), "host", "hosts"))
+	}
+	var tampered, missing []string
+	for _, u := range r.Unaccounted {
+		if u.Tampered {
+			tampered = append(tampered, u.HostName)
+		} else {
+			missing = append(missing, u.HostName)
+		}
+	}
+	if len(tampered) > 0 {
+		s += fmt.Sprintf("; TAMPERED: %s: trusted %s whose files here are all untrusted, so the practice is Not Met until %s a result %s signed",
+			strings.Join(tampered, ", "), plural(len(tampered), "host", "hosts"), plural(len(tampered), "it writes", "they write"), plural(len(tampered), "it has", "they have"))
+	}
+	if len(missing) > 0 {
+		s += fmt.Sprintf("; no result from trusted %s %s, so the practice cannot be Met (remove a retired PC from the trust store)",
+			plural(len(missing), "host", "hosts"), strings.Join(missing, ", "))
 	}
 	return s
 }

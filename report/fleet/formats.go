@@ -49,6 +49,7 @@ type jsonHead struct {
 	Trust          string         `json:"trust"`
 	Untrusted      []Untrusted    `json:"not_counted"`
 	NewlyTrusted   []Pin          `json:"newly_trusted,omitempty"`
+	Unaccounted    []Unaccounted  `json:"pinned_without_result,omitempty"`
 	HostOutcomes   []jsonOutcome  `json:"host_outcomes"`
 	Standards      []jsonStandard `json:"standards"`
 	Checks         []jsonCheck    `json:"checks"`
@@ -163,7 +164,7 @@ func (r *Rollup) jsonHead() jsonHead {
 		StaleAfterDays: r.StaleDays(), Rule: r.RuleText(), Outcome: string(r.Outcome),
 		FilesSeen: r.FilesSeen, ResultsRead: r.ResultsRead, Superseded: r.Superseded,
 		HostCount: len(r.Hosts), StaleHosts: r.Stale(), Recounted: r.Recounted, UnknownChecks: r.UnknownChecks,
-		TrustChecked: r.TrustChecked, Trust: trustFact(r), Untrusted: r.Untrusted, NewlyTrusted: r.Pinned,
+		TrustChecked: r.TrustChecked, Trust: trustFact(r), Untrusted: r.Untrusted, NewlyTrusted: r.Pinned, Unaccounted: r.Unaccounted,
 	}
 	if head.Untrusted == nil {
 		head.Untrusted = []Untrusted{}
