@@ -30,5 +30,6 @@ func Sanitize(s string) string {
 
 func unsafeRune(r rune) bool {
 	return unicode.IsControl(r) || r == unicode.ReplacementChar ||
+		r == 0x2028 || r == 0x2029 || // line and paragraph separators: a line break to some terminals and logs
 		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }

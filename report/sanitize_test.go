@@ -9,6 +9,7 @@ func TestSanitize(t *testing.T) {
 		"red \x1b[31mALERT\x1b[0m":     `red \x1b[31mALERT\x1b[0m`,
 		"line\nbreak\rreturn\ttab":     `line\x0abreak\x0dreturn\x09tab`,
 		"abc\u202edcba":                `abc\u202edcba`,
+		"line\u2028separator":          `line\u2028separator`,
 		"\u009b31m":                    `\x9b31m`,
 		"bad \xff byte":                `bad \ufffd byte`,
 	}
