@@ -71,11 +71,25 @@ func (w *keyWalker) value(t reflect.Type) error {
 			}
 		}
 	case '"':
-		_, err := w.str()
-		return err
+		return w.skipStr()
 	}
 	for w.i < len(w.b) && !strings.ContainsRune(",]} \t\n\r", rune(w.b[w.i])) {
 		w.i++
+	}
+	return nil
+}
+
+// skipStr moves past the string at w.i: a value's text needs no decoding,
+// only keys do.
+func (w *keyWalker) skipStr() error {
+	for w.i++; w.i < len(w.b) && w.b[w.i] != '"'; w.i++ {
+		if w.b[w.i] == '\\' {
+			w.i++
+		}
+	}
+	w.i++
+	if w.i > len(w.b) {
+		return errors.New("JSON cut short")
 	}
 	return nil
 }
