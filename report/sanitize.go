@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
 // Sanitize shows text that came from outside the binary (a data file, a
@@ -28,8 +30,6 @@ func Sanitize(s string) string {
 	return b.String()
 }
 
-func unsafeRune(r rune) bool {
-	return unicode.IsControl(r) || r == unicode.ReplacementChar ||
-		r == 0x2028 || r == 0x2029 || // line and paragraph separators: a line break to some terminals and logs
-		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
-}
+// unsafeRune is standards.UnsafeRune, and an invalid byte too, so that no
+// stray byte reaches a terminal.
+func unsafeRune(r rune) bool { return standards.UnsafeRune(r) || r == unicode.ReplacementChar }

@@ -78,31 +78,38 @@ func ParseCVRF(b []byte) (CVRFMonth, error) {
 var gzipMagic = []byte{0x1f, 0x8b}
 
 func gunzipBounded(b []byte) ([]byte, error) {
+	return Gunzip(b, MaxCVRFSize, "CVRF document")
+}
+
+// Gunzip returns b decompressed when it is gzip, else b itself, refusing
+// more than limit bytes either way; what names the document in errors. A
+// stream that ends early is ErrTruncated.
+func Gunzip(b []byte, limit int, what string) ([]byte, error) {
 	if !bytes.HasPrefix(b, gzipMagic) {
-		if len(b) > MaxCVRFSize {
-			return nil, fmt.Errorf("CVRF document is larger than %d MiB", MaxCVRFSize>>20)
+		if len(b) > limit {
+			return nil, fmt.Errorf("%s is larger than %d MiB", what, limit>>20)
 		}
 		return b, nil
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
-		return nil, gzipError(err)
+		return nil, gzipError(what, err)
 	}
-	out, err := io.ReadAll(io.LimitReader(zr, MaxCVRFSize+1))
+	out, err := io.ReadAll(io.LimitReader(zr, int64(limit)+1))
 	if err != nil {
-		return nil, gzipError(err)
+		return nil, gzipError(what, err)
 	}
-	if len(out) > MaxCVRFSize {
-		return nil, fmt.Errorf("CVRF document is larger than %d MiB once decompressed", MaxCVRFSize>>20)
+	if len(out) > limit {
+		return nil, fmt.Errorf("%s is larger than %d MiB once decompressed", what, limit>>20)
 	}
 	return out, nil
 }
 
-func gzipError(err error) error {
+func gzipError(what string, err error) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return fmt.Errorf("%w: gzip stream ends early", ErrTruncated)
 	}
-	return fmt.Errorf("CVRF document: gzip: %w", err)
+	return fmt.Errorf("%s: gzip: %w", what, err)
 }
 
 // cvrfDoc is the part of a CVRF document the conversion reads, the same
@@ -131,7 +138,7 @@ func decodeCVRF(b []byte) (cvrfDoc, error) {
 	switch {
 	case len(text) == 0:
 		return cvrfDoc{}, fmt.Errorf("%w: the input is empty", ErrNotCVRF)
-	case looksLikeHTML(text):
+	case LooksLikeHTML(text):
 		return cvrfDoc{}, fmt.Errorf("%w: an HTML page (an error page from the server?)", ErrNotCVRF)
 	case text[0] == '<':
 		return decodeCVRFXML(text)
@@ -141,9 +148,12 @@ func decodeCVRF(b []byte) (cvrfDoc, error) {
 	return cvrfDoc{}, fmt.Errorf("%w: neither XML nor JSON", ErrNotCVRF)
 }
 
-func looksLikeHTML(b []byte) bool {
-	head := strings.ToLower(string(b[:min(len(b), 512)]))
-	return strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html") || strings.Contains(head, "<html")
+// LooksLikeHTML reports whether a download is a web page (a proxy's
+// sign-in or a server's error page) rather than the data asked for.
+func LooksLikeHTML(b []byte) bool {
+	head := strings.ToLower(strings.TrimSpace(string(b[:min(len(b), 512)])))
+	return strings.HasPrefix(head, "<!doctype html") || strings.Contains(head, "<html") ||
+		strings.Contains(head, "<head>") || strings.Contains(head, "<body")
 }
 
 // The XML form. Elements are matched by local name, so the CVRF 1.1

@@ -223,8 +223,8 @@ func LoadFrom(src Sources) (*Data, error) {
 		now = time.Now()
 	}
 	d, err := builtIn()
-	if err != nil {
-		return nil, err
+	if err != nil || src.Dir == "" && len(src.Files) == 0 {
+		return d, err
 	}
 	base, _ := builtIn() // the same embedded bytes decoded a second time
 	if src.Dir != "" {
@@ -416,10 +416,12 @@ func unsafeString(b []byte) (string, bool) {
 	}
 }
 
-// textUnsafe reports whether s holds a control character (tab included) or
-// a bidirectional override.
-func textUnsafe(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool {
-		return unicode.IsControl(r) || r == 0x2028 || r == 0x2029 || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
-	})
+// textUnsafe reports whether s holds a character UnsafeRune names.
+func textUnsafe(s string) bool { return strings.ContainsFunc(s, UnsafeRune) }
+
+// UnsafeRune reports a character that can act on a terminal or a log, or
+// disguise text when shown: a control character (tab and line breaks
+// included), a line or paragraph separator, a bidirectional override.
+func UnsafeRune(r rune) bool {
+	return unicode.IsControl(r) || r == 0x2028 || r == 0x2029 || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }

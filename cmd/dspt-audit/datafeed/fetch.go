@@ -5,7 +5,6 @@
 package datafeed
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http/httpproxy"
+
+	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
 // MaxDocumentSize bounds one download. A monthly CVRF document is about
@@ -148,7 +149,7 @@ func (f *Fetcher) try(ctx context.Context, rawURL, accept string) (body []byte, 
 		return nil, 0, fmt.Errorf("the download was cut short: %w", err)
 	case len(body) > MaxDocumentSize:
 		return nil, -1, fmt.Errorf("the document is more than the %d MiB allowed", MaxDocumentSize>>20)
-	case isHTML(body):
+	case standards.LooksLikeHTML(body):
 		return nil, -1, errors.New("an HTML page came back instead of data (a proxy's sign-in or error page?)")
 	}
 	return body, 0, nil
@@ -167,10 +168,4 @@ func retryAfter(v string, now time.Time) time.Duration {
 		return max(t.Sub(now), time.Millisecond)
 	}
 	return 0
-}
-
-func isHTML(b []byte) bool {
-	head := bytes.ToLower(bytes.TrimSpace(b[:min(len(b), 512)]))
-	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html")) ||
-		bytes.Contains(head, []byte("<head>")) || bytes.Contains(head, []byte("<body"))
 }

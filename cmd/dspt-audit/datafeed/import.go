@@ -2,7 +2,6 @@ package datafeed
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -106,17 +105,8 @@ func readDocument(file string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
-		z, err := gzip.NewReader(bytes.NewReader(b))
-		if err != nil {
-			return nil, fmt.Errorf("not a readable gzip file: %w", err)
-		}
-		if b, err = io.ReadAll(io.LimitReader(z, MaxDocumentSize+1)); err != nil {
-			return nil, fmt.Errorf("the gzip file is cut short or damaged: %w", err)
-		}
-	}
-	if len(b) > MaxDocumentSize {
-		return nil, fmt.Errorf("larger than the %d MiB a document may be", MaxDocumentSize>>20)
+	if b, err = standards.Gunzip(b, MaxDocumentSize, "the document"); err != nil {
+		return nil, err
 	}
 	return standards.UTF8Text(b)
 }
@@ -131,7 +121,7 @@ func sniff(b []byte) string {
 		return ""
 	}
 	if t[0] == '<' {
-		if isHTML(t) {
+		if standards.LooksLikeHTML(t) {
 			return ""
 		}
 		return "cvrf"
