@@ -35,6 +35,9 @@ type Options struct {
 	// their host; the others are listed as untrusted. Nil counts every
 	// result (the library's callers that vouch for their files).
 	Trust *Trust
+	// Practice, when set, is the practice file: attestations, accepted
+	// risks and asset notes for the roll-up and the register.
+	Practice *standards.Practice
 }
 
 // Kind marks the JSON roll-up so that a roll-up saved into a results
