@@ -27,7 +27,7 @@ const DataSchema = 1
 const MaxDataFileSize = 16 << 20
 
 // Kinds are the bodies of facts, in the order reports list them.
-var Kinds = []string{"ndg-standards", "windows-releases", "windows-updates", "linux-releases", "windows-exploits", "eol-software"}
+var Kinds = []string{"ndg-standards", "windows-releases", "windows-updates", "linux-releases", "windows-exploits", "eol-software", "dspt-items"}
 
 // Provenance says where a body of facts came from and how fresh it is; every
 // report shows it, so a reader can tell when the data has gone stale.
@@ -69,6 +69,7 @@ type Data struct {
 	LinuxReleases   LinuxReleaseFile
 	Exploits        ExploitFile
 	Software        SoftwareFile
+	DSPT            DSPTItemFile
 	// Changes are the built-in facts a data file changed.
 	Changes []FactChange
 	// Notes say which files of a data folder were not used, and why.
@@ -158,6 +159,8 @@ func fresh(kind string) Body {
 		return &ExploitFile{}
 	case "eol-software":
 		return &SoftwareFile{}
+	case "dspt-items":
+		return &DSPTItemFile{}
 	}
 	return nil
 }
@@ -176,6 +179,8 @@ func (d *Data) body(kind string) Body {
 		return &d.Exploits
 	case "eol-software":
 		return &d.Software
+	case "dspt-items":
+		return &d.DSPT
 	}
 	return nil
 }
@@ -194,6 +199,8 @@ func (d *Data) install(b Body) {
 		d.Exploits = *v
 	case *SoftwareFile:
 		d.Software = *v
+	case *DSPTItemFile:
+		d.DSPT = *v
 	}
 }
 
