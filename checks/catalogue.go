@@ -8,7 +8,7 @@ import (
 
 // All returns the check catalogue, in the order reports list it: support
 // and patching (standard 8) first, then protection, configuration,
-// hardware, accounts and logging.
+// hardware, accounts, logging and backups.
 func All() []*Check {
 	return []*Check{
 		OSSupported(),
@@ -23,10 +23,12 @@ func All() []*Check {
 		RiskyPorts(),
 		SMB1Disabled(),
 		RDPSecure(),
+		RemoteAccessInventory(),
 		LLMNRDisabled(),
 		AutorunDisabled(),
 		PowerShell2Removed(),
 		DiskEncrypted(),
+		RemovableMediaControlled(),
 		SecureBoot(),
 		TPMPresent(),
 		ScreenLock(),
@@ -36,6 +38,7 @@ func All() []*Check {
 		SSHHardened(),
 		TimeSync(),
 		AuditLogging(),
+		BackupsEvident(),
 	}
 }
 

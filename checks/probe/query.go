@@ -204,10 +204,17 @@ func (q Query) RunsOn(platform string) bool {
 	switch q.Kind {
 	case Registry, RegistryKeys, WMI, API:
 		return platform == "windows"
-	case Command, File, Files, Processes:
+	case File, Files:
+		return (platform == "windows") == windowsPath(q.Path)
+	case Command, Processes:
 		return platform != "windows"
 	case DebPackages, AptSecurity:
 		return platform == "linux"
 	}
 	return true
+}
+
+// windowsPath reports whether a file path is a Windows one (C:\…).
+func windowsPath(path string) bool {
+	return len(path) >= 3 && path[1] == ':' && path[2] == '\\'
 }
