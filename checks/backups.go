@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -278,8 +279,8 @@ func cimTime(s string) (time.Time, bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
-	var minutes int
-	if _, err := fmt.Sscanf(s[22:], "%03d", &minutes); err != nil {
+	minutes, err := strconv.Atoi(s[22:])
+	if err != nil || strings.ContainsAny(s[22:], "+-") {
 		return time.Time{}, false
 	}
 	if s[21] == '-' {

@@ -27,3 +27,14 @@ func TestEmptyRows(t *testing.T) {
 		}
 	}
 }
+
+func TestFileProbesRunWhereTheirPathsExist(t *testing.T) {
+	win := FilesWithContents(`C:\ProgramData\Microsoft\Network\Connections\Pbk\rasphone.pbk`)
+	unix := FilesMatching("/etc/modprobe.d/*.conf")
+	if !win.RunsOn("windows") || win.RunsOn("linux") {
+		t.Errorf("a C:\\ path must be read on Windows only")
+	}
+	if unix.RunsOn("windows") || !unix.RunsOn("linux") || !FileContents("/etc/crontab").RunsOn("linux") {
+		t.Errorf("a / path must be read on Linux only")
+	}
+}
