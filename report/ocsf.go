@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
@@ -19,32 +20,43 @@ const (
 	ocsfClassUID       = 2003
 	ocsfCategoryUID    = 2
 	ocsfActivityCreate = 1
+	ocsfFindingNew     = 1 // finding status_id: 1 New
 )
 
+// ocsfProfiles are the schema profiles an event uses: device belongs to the
+// host profile in 1.3.0, and a validator that honours profiles rejects it
+// undeclared.
+var ocsfProfiles = []string{"host"}
+
 type ocsfEvent struct {
-	ActivityID   int             `json:"activity_id"`
-	ActivityName string          `json:"activity_name"`
-	CategoryUID  int             `json:"category_uid"`
-	CategoryName string          `json:"category_name"`
-	ClassUID     int             `json:"class_uid"`
-	ClassName    string          `json:"class_name"`
-	TypeUID      int             `json:"type_uid"`
-	TypeName     string          `json:"type_name"`
-	Time         int64           `json:"time"`
-	SeverityID   int             `json:"severity_id"`
-	Severity     string          `json:"severity"`
-	Message      string          `json:"message"`
-	Metadata     ocsfMetadata    `json:"metadata"`
-	FindingInfo  ocsfFindingInfo `json:"finding_info"`
-	Compliance   ocsfCompliance  `json:"compliance"`
-	Device       ocsfDevice      `json:"device"`
-	Remediation  ocsfRemediation `json:"remediation"`
-	Unmapped     ocsfUnmapped    `json:"unmapped"`
+	ActivityID   int    `json:"activity_id"`
+	ActivityName string `json:"activity_name"`
+	CategoryUID  int    `json:"category_uid"`
+	CategoryName string `json:"category_name"`
+	ClassUID     int    `json:"class_uid"`
+	ClassName    string `json:"class_name"`
+	TypeUID      int    `json:"type_uid"`
+	TypeName     string `json:"type_name"`
+	Time         int64  `json:"time"`
+	// TimezoneOffset is minutes from UTC of the times given; they are UTC.
+	TimezoneOffset int             `json:"timezone_offset"`
+	StatusID       int             `json:"status_id"`
+	Status         string          `json:"status"`
+	SeverityID     int             `json:"severity_id"`
+	Severity       string          `json:"severity"`
+	Message        string          `json:"message"`
+	Metadata       ocsfMetadata    `json:"metadata"`
+	FindingInfo    ocsfFindingInfo `json:"finding_info"`
+	Compliance     ocsfCompliance  `json:"compliance"`
+	Device         ocsfDevice      `json:"device"`
+	Remediation    ocsfRemediation `json:"remediation"`
+	Unmapped       ocsfUnmapped    `json:"unmapped"`
 }
 
 type ocsfMetadata struct {
-	Version string      `json:"version"`
-	Product ocsfProduct `json:"product"`
+	Version  string      `json:"version"`
+	Profiles []string    `json:"profiles"`
+	Product  ocsfProduct `json:"product"`
 }
 
 type ocsfProduct struct {
@@ -99,14 +111,15 @@ type ocsfUnmapped struct {
 	ReportSource string             `json:"report_source"`
 }
 
-// ocsfCompliance status_id: 0 Unknown, 1 Pass, 2 Warning, 3 Fail, 99 Other.
+// ocsfCompliance status_id: 0 Unknown, 1 Pass, 2 Warning, 3 Fail, 99 Other,
+// whose status is then the source's own word.
 var ocsfComplianceStatus = map[standards.Status]struct {
 	id   int
 	name string
 }{
 	standards.Pass: {1, "Pass"}, standards.Warn: {2, "Warning"}, standards.Fail: {3, "Fail"},
 	standards.Unknown: {0, "Unknown"}, standards.NeedsAdmin: {0, "Unknown"},
-	standards.NotApplicable: {99, "Other"},
+	standards.NotApplicable: {99, "Not Applicable"},
 }
 
 // OCSF severity_id: 2 Low, 3 Medium, 4 High, 5 Critical.
@@ -136,10 +149,11 @@ func ocsfFinding(rep *Report, r CheckResult) ocsfEvent {
 		CategoryUID: ocsfCategoryUID, CategoryName: "Findings",
 		ClassUID: ocsfClassUID, ClassName: "Compliance Finding",
 		TypeUID: ocsfClassUID*100 + ocsfActivityCreate, TypeName: "Compliance Finding: Create",
-		Time:       when,
+		Time: when, TimezoneOffset: utcOffsetMinutes(rep.JudgedAt),
+		StatusID: ocsfFindingNew, Status: "New",
 		SeverityID: ocsfSeverity[r.Severity], Severity: titleCase(r.Severity.String()),
 		Message:  fmt.Sprintf("%s on %s: %s. %s", r.ID, rep.Host.Name, r.Status, r.Summary),
-		Metadata: ocsfMetadata{Version: ocsfVersion, Product: ocsfProduct{Name: rep.Tool.Name, VendorName: "dspt-audit", Version: rep.Tool.Version}},
+		Metadata: ocsfMetadata{Version: ocsfVersion, Profiles: ocsfProfiles, Product: ocsfProduct{Name: rep.Tool.Name, VendorName: "dspt-audit", Version: rep.Tool.Version}},
 		FindingInfo: ocsfFindingInfo{
 			UID:   fmt.Sprintf("%s:%s:%s", host, r.ID, rep.JudgedAt.UTC().Format("20060102T150405Z")),
 			Title: r.Title, Desc: r.Summary, Types: []string{"Compliance"}, CreatedTime: when,
@@ -156,6 +170,11 @@ func ocsfFinding(rep *Report, r CheckResult) ocsfEvent {
 		Remediation: ocsfRemediation{Desc: r.Remediation},
 		Unmapped:    ocsfUnmapped{Evidence: r.Evidence, IfFixed: r.IfFixed, Outcome: rep.Outcome, ReportSource: rep.Source},
 	}
+}
+
+func utcOffsetMinutes(t time.Time) int {
+	_, seconds := t.Zone()
+	return seconds / 60
 }
 
 // ocsfRequirements lists the frameworks a check serves and its items in each.
