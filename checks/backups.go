@@ -304,8 +304,11 @@ func linuxBackups(e *Env) Verdict {
 			continue
 		}
 		for _, f := range files {
-			if f.Contents != nil {
+			switch {
+			case f.Contents != nil:
 				ev.configured = append(ev.configured, cronBackups(f.Path, *f.Contents)...)
+			case f.Unreadable != "":
+				ev.cannotRead(unreadableFile(o, f), gradeConfigured)
 			}
 		}
 	}

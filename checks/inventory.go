@@ -100,3 +100,16 @@ func serviceNameMatches(key, name string) bool {
 func containsFold(s, frag string) bool {
 	return strings.Contains(strings.ToLower(s), strings.ToLower(frag))
 }
+
+// unreadableFile is a Files observation re-cast as the failure to read one
+// of its files, whose contents could have changed the verdict. The reason
+// is Go's text for a Unix error, which is never translated.
+func unreadableFile(o probe.Observation, f probe.FileEntry) probe.Observation {
+	class := probe.Other
+	if strings.Contains(f.Unreadable, "permission denied") {
+		class = probe.AccessDenied
+	}
+	o.Query = f.Path
+	o.Error = probe.Errorf(class, "%s", f.Unreadable)
+	return o
+}

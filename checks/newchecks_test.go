@@ -136,6 +136,8 @@ func TestBackupsLinux(t *testing.T) {
 	commented := []probe.FileEntry{{Path: "/etc/cron.d/old", Contents: ptr("#15 1 * * * root borg create ::x /srv\n")}}
 	wantVerdict(t, judgeWith(t, vm, "backups-evident", map[string]any{backupCronFiles.Key(): commented}), standards.Fail)
 	wantVerdict(t, judgeWith(t, vm, "backups-evident", map[string]any{backupUserCrons.Key(): probe.AccessDenied}), standards.NeedsAdmin, "/var/spool/cron/crontabs/*")
+	lockedCron := []probe.FileEntry{{Path: "/var/spool/cron/crontabs/backup", Unreadable: "open /var/spool/cron/crontabs/backup: permission denied"}}
+	wantVerdict(t, judgeWith(t, vm, "backups-evident", map[string]any{backupUserCrons.Key(): lockedCron}), standards.NeedsAdmin, "/var/spool/cron/crontabs/backup (access_denied)")
 	wantVerdict(t, judgeWith(t, vm, "backups-evident", map[string]any{linuxProcesses.Key(): []string{"systemd", "bareos-fd"}}), standards.Warn, "Bareos file daemon (bareos-fd) is running")
 }
 
@@ -174,6 +176,9 @@ func TestRemovableMediaLinux(t *testing.T) {
 	wantVerdict(t, judgeWith(t, vm, "removable-media-controlled", map[string]any{usbStorageBlacklist.Key(): probe.AccessDenied}), standards.NeedsAdmin)
 	underscore := []probe.FileEntry{{Path: "/etc/modprobe.d/usb.conf", Contents: ptr("blacklist usb_storage\n")}}
 	wantVerdict(t, judgeWith(t, vm, "removable-media-controlled", map[string]any{usbStorageBlacklist.Key(): underscore}), standards.Pass, "blacklist usb_storage")
+	// A file that could not be read could hold the blacklist.
+	locked := []probe.FileEntry{{Path: "/etc/modprobe.d/local.conf", Unreadable: "open /etc/modprobe.d/local.conf: permission denied"}}
+	wantVerdict(t, judgeWith(t, vm, "removable-media-controlled", map[string]any{usbStorageBlacklist.Key(): locked}), standards.NeedsAdmin, "/etc/modprobe.d/local.conf (access_denied)")
 	// An option for the module, or a commented line, does not block it.
 	notBlocked := []probe.FileEntry{{Path: "/etc/modprobe.d/usb.conf", Contents: ptr("options usb-storage quirks=0bc2:2322:u\n# blacklist usb-storage\n")}}
 	wantVerdict(t, judgeWith(t, vm, "removable-media-controlled", map[string]any{usbStorageBlacklist.Key(): notBlocked}), standards.Warn)

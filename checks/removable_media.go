@@ -198,13 +198,20 @@ func linuxRemovableMedia(e *Env) Verdict {
 	if err := o.Decode(&files); err != nil && !o.Is(probe.NotFound) {
 		return cannotTell("the kernel module settings in /etc/modprobe.d", o)
 	}
+	var unread []probe.Observation
 	for _, f := range files {
 		if f.Contents == nil {
+			if f.Unreadable != "" {
+				unread = append(unread, unreadableFile(o, f))
+			}
 			continue
 		}
 		if line, ok := blocksUSBStorage(*f.Contents); ok {
 			return verdict(standards.Pass, "The USB storage driver is disabled: %q in %s.", line, f.Path)
 		}
+	}
+	if len(unread) > 0 {
+		return cannotTell("whether a kernel module setting disables USB storage", unread...)
 	}
 	c := e.Observe(linuxChassisType)
 	text, err := c.Text()
