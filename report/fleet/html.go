@@ -118,7 +118,7 @@ func Terminal(w io.Writer, r *Rollup, opts TerminalOptions) error {
 		if c.Count(standards.Fail) == 0 {
 			break
 		}
-		p("  %-26s %-8s %s on %d of %d hosts\n", shown(c.ID, 40), c.Severity, st.Status(standards.Fail).Render("fail"), c.Count(standards.Fail), c.Hosts())
+		p("  %-26s %-8s %s on %d of %d hosts it applies to (%.0f%%)\n", shown(c.ID, 40), c.Severity, st.Status(standards.Fail).Render("fail"), c.Count(standards.Fail), c.Applicable(), 100*c.FailingShare())
 	}
 	limit := opts.MaxHosts
 	if limit <= 0 {
