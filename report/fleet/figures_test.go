@@ -16,7 +16,7 @@ import (
 
 // smallShare writes four hosts: ssh-hardened fails on one Debian host,
 // does not apply to another, passes on Ubuntu; a Windows 11 host meets
-// standard 9 by a result ten days old. PC-TIE has two results with one
+// standard 9 by a result ten days old. GP-RECEPTION-TIE has two results with one
 // scan time, b.json written first.
 func smallShare(t *testing.T) (string, *Rollup) {
 	t.Helper()
@@ -34,13 +34,13 @@ func smallShare(t *testing.T) (string, *Rollup) {
 		return toMap(t, rep)
 	}
 	fresh := genNow.Add(-time.Hour)
-	sh.write(t, filepath.Join(dir, "fail.json"), profile("debian-12-container-neglected"), "DEB-FAIL", "1", fresh)
-	sh.write(t, filepath.Join(dir, "na.json"), profile("debian-12-nftables"), "DEB-NA", "2", fresh)
-	sh.write(t, filepath.Join(dir, "pass.json"), profile("ubuntu-2404-desktop-hardened"), "UBU-PASS", "3", fresh)
+	sh.write(t, filepath.Join(dir, "fail.json"), profile("debian-12-container-neglected"), "GP-DEB-FAIL-01", "1", fresh)
+	sh.write(t, filepath.Join(dir, "na.json"), profile("debian-12-nftables"), "GP-DEB-NA-02", "2", fresh)
+	sh.write(t, filepath.Join(dir, "pass.json"), profile("ubuntu-2404-desktop-hardened"), "GP-UBU-PASS-03", "3", fresh)
 	win := profile("win11-enterprise-24h2-patched")
-	sh.write(t, filepath.Join(dir, "old.json"), clone(win), "WIN-OLD", "4", genNow.Add(-10*24*time.Hour))
-	sh.write(t, filepath.Join(dir, "b.json"), clone(win), "PC-TIE", "5", fresh)
-	sh.write(t, filepath.Join(dir, "a.json"), clone(win), "PC-TIE", "5", fresh)
+	sh.write(t, filepath.Join(dir, "old.json"), clone(win), "GP-OLD-SCANNER", "4", genNow.Add(-10*24*time.Hour))
+	sh.write(t, filepath.Join(dir, "b.json"), clone(win), "GP-RECEPTION-TIE", "5", fresh)
+	sh.write(t, filepath.Join(dir, "a.json"), clone(win), "GP-RECEPTION-TIE", "5", fresh)
 	return dir, rollUp(t, []string{dir}, false)
 }
 
@@ -62,8 +62,8 @@ func TestFailingShareAndShareMeeting(t *testing.T) {
 		t.Errorf("ssh-hardened: applicable %d, failing share %v; want 2 and 0.5 (1 of 2)", ssh.Applicable(), ssh.FailingShare())
 	}
 	it := roll.Standards[8]
-	// Standard 9: the Debian hosts do not meet it; Ubuntu, PC-TIE and
-	// WIN-OLD (stale) meet it.
+	// Standard 9: the Debian hosts do not meet it; Ubuntu, GP-RECEPTION-TIE and
+	// GP-OLD-SCANNER (stale) meet it.
 	if it.Number != 9 || it.Assessed != 5 || it.Met != 3 || it.StaleMet != 1 || it.Share() != 2.0/5 {
 		t.Errorf("standard %d: assessed %d, met %d (%d stale), share %v; want 5, 3 (1), 0.4", it.Number, it.Assessed, it.Met, it.StaleMet, it.Share())
 	}
@@ -133,12 +133,12 @@ func TestTieOnScanTime(t *testing.T) {
 	a, b := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")
 	var tie *Host
 	for _, h := range roll.Hosts {
-		if h.Name == "PC-TIE" {
+		if h.Name == "GP-RECEPTION-TIE" {
 			tie = h
 		}
 	}
 	if tie == nil || tie.File != a || tie.Ties != 1 || len(tie.TiedWith) != 1 || tie.TiedWith[0] != b || roll.Ties != 1 || roll.Superseded != 1 {
-		t.Fatalf("PC-TIE counted %+v; roll-up ties %d, superseded %d; want a.json counted, b.json tied", tie, roll.Ties, roll.Superseded)
+		t.Fatalf("GP-RECEPTION-TIE counted %+v; roll-up ties %d, superseded %d; want a.json counted, b.json tied", tie, roll.Ties, roll.Superseded)
 	}
 	note := "2 results have the same scan time, 2026-11-23 08:00:00 UTC: counted " + a + " (its path sorts first), not " + b + "."
 	if tie.TieNote() != note {
@@ -171,8 +171,8 @@ func TestTieOnScanTime(t *testing.T) {
 		t.Errorf("json: tied_not_counted %d", doc.Ties)
 	}
 	for _, h := range doc.Hosts {
-		if h.Name == "PC-TIE" && (h.File != a || len(h.TiedWith) != 1 || h.TiedWith[0] != b || len(h.Notes) == 0 || h.Notes[len(h.Notes)-1] != note) {
-			t.Errorf("json: PC-TIE %+v", h)
+		if h.Name == "GP-RECEPTION-TIE" && (h.File != a || len(h.TiedWith) != 1 || h.TiedWith[0] != b || len(h.Notes) == 0 || h.Notes[len(h.Notes)-1] != note) {
+			t.Errorf("json: GP-RECEPTION-TIE %+v", h)
 		}
 	}
 }

@@ -15,8 +15,8 @@ import (
 var htmlSource string
 
 var htmlPage = template.Must(report.HTMLBase().Funcs(template.FuncMap{
-	"day":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
-	"notmet": notMetText,
+	"day":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
+	"minus": func(a, b int) int { return a - b },
 	"count": func(c *CheckTally, status string) int {
 		var s standards.Status
 		if s.UnmarshalText([]byte(status)) != nil {

@@ -7,11 +7,12 @@ package browser
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -89,22 +90,28 @@ func PrintedPages(t testing.TB, page []byte) []string {
 }
 
 // measure is appended to a copy of the page: it writes, as text the DOM
-// dump carries, the viewport width and how wide the document and each
-// table (by its position in the page) laid out.
+// dump carries, the viewport width, how wide the document laid out, and for
+// each table (by its position in the page) its right edge, the right edge
+// and overflow-x of its parent, and its visible header cells.
 const measure = `<script>
-document.body.insertAdjacentHTML("beforeend", "<pre id=measured>viewport " + innerWidth +
-  " document " + document.documentElement.scrollWidth +
+parent.document.body.insertAdjacentHTML("beforeend", "<pre id=measured>viewport " + innerWidth +
+  " document " + document.documentElement.scrollWidth + "\\n" +
   Array.from(document.querySelectorAll("table")).map(function (t, i) {
-    var box = t.getBoundingClientRect();
-    return " table" + i + " " + Math.ceil(box.right) + " " + Array.from(t.rows[0].cells).filter(function (c) { return c.offsetWidth > 0; }).map(function (c) { return c.textContent.trim().replace(/ /g, "_"); }).join("|");
-  }).join("") + "</pre>");
+    var p = t.parentElement;
+    return "table " + i + " right " + Math.ceil(t.getBoundingClientRect().right) +
+      " parent " + Math.ceil(p.getBoundingClientRect().right) + " " + getComputedStyle(p).overflowX + " heads " +
+      Array.from(t.rows[0].cells).filter(function (c) { return c.offsetWidth > 0; }).map(function (c) { return c.textContent.trim().replace(/ /g, "_"); }).join("|");
+  }).join("\\n") + "</pre>");
 </script>`
 
 var measuredRE = regexp.MustCompile(`<pre id="measured">([^<]*)</pre>`)
 
-// Layout lays the page out in a window width pixels wide and returns what
-// the measuring script saw: "viewport W document W table0 RIGHT
-// Head|Head ..." where each table's visible header cells are listed.
+// Layout lays the page out width pixels wide, as a phone would (in a frame
+// of that width: headless Chromium will not make its window narrower than
+// 500 pixels), and returns what the measuring script saw: a first line
+// "viewport W document W", then a line per table: "table I right R parent R
+// OVERFLOW-X heads Head|Head" (the header cells shown, spaces as
+// underscores).
 func Layout(t testing.TB, page []byte, width int) string {
 	t.Helper()
 	i := bytes.LastIndex(page, []byte("</body>"))
@@ -112,10 +119,12 @@ func Layout(t testing.TB, page []byte, width int) string {
 		t.Fatal("page has no </body>")
 	}
 	probe := append(append(append([]byte{}, page[:i]...), measure...), page[i:]...)
-	dom := run(t, probe, "--window-size="+strconv.Itoa(width)+",844", "--dump-dom")
+	frame := fmt.Sprintf(`<!DOCTYPE html><html><body style="margin:0"><iframe style="border:0;width:%dpx;height:844px" srcdoc="%s"></iframe></body></html>`,
+		width, html.EscapeString(string(probe)))
+	dom := run(t, []byte(frame), "--dump-dom")
 	m := measuredRE.FindSubmatch(dom)
 	if m == nil {
-		t.Fatalf("the measuring script did not run; DOM starts %q", dom[:min(len(dom), 200)])
+		t.Fatalf("the measuring script did not run; DOM ends %q", dom[max(0, len(dom)-300):])
 	}
-	return string(m[1])
+	return strings.ReplaceAll(string(m[1]), `\n`, "\n")
 }
