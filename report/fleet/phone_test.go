@@ -21,7 +21,7 @@ func TestHTMLOnAPhone(t *testing.T) {
 		t.Fatalf("laid out %q, want a %d-pixel viewport", lines[0], width)
 	}
 	if document > width {
-		t.Errorf("the page is %d pixels wide on a %d-pixel phone", document, width)
+		t.Errorf("the page is %d pixels wide on a %d-pixel phone: %s", document, width, lines[0])
 	}
 	table := regexp.MustCompile(`^table (\d+) right (\d+) parent (\d+) (\S+) heads (.*)$`)
 	for _, line := range lines[1:] {

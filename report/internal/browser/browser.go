@@ -91,11 +91,23 @@ func PrintedPages(t testing.TB, page []byte) []string {
 
 // measure is appended to a copy of the page: it writes, as text the DOM
 // dump carries, the viewport width, how wide the document laid out, and for
-// each table (by its position in the page) its right edge, the right edge
+// the innermost, last element reaching furthest past the viewport ("none"
+// when none does), and for each table (by its position
+// in the page) its right edge, the right edge
 // and overflow-x of its parent, and its visible header cells.
 const measure = `<script>
+function widest() {
+  var w = {right: innerWidth, name: "none"};
+  document.querySelectorAll("body *").forEach(function (e) {
+    var box = e.getBoundingClientRect(), r = Math.ceil(Math.max(box.right, box.left + e.scrollWidth));
+    if (r >= w.right && r > innerWidth) {
+      w = {right: r, name: e.tagName.toLowerCase() + "[" + e.textContent.trim().slice(0, 30).replace(/\\s+/g, "_") + "]"};
+    }
+  });
+  return w.name;
+}
 parent.document.body.insertAdjacentHTML("beforeend", "<pre id=measured>viewport " + innerWidth +
-  " document " + document.documentElement.scrollWidth + "\\n" +
+  " document " + document.documentElement.scrollWidth + " widest " + widest() + "\\n" +
   Array.from(document.querySelectorAll("table")).map(function (t, i) {
     var p = t.parentElement;
     return "table " + i + " right " + Math.ceil(t.getBoundingClientRect().right) +
@@ -109,7 +121,7 @@ var measuredRE = regexp.MustCompile(`<pre id="measured">([^<]*)</pre>`)
 // Layout lays the page out width pixels wide, as a phone would (in a frame
 // of that width: headless Chromium will not make its window narrower than
 // 500 pixels), and returns what the measuring script saw: a first line
-// "viewport W document W", then a line per table: "table I right R parent R
+// "viewport W document W widest TAG.CLASS", then a line per table: "table I right R parent R
 // OVERFLOW-X heads Head|Head" (the header cells shown, spaces as
 // underscores).
 func Layout(t testing.TB, page []byte, width int) string {
