@@ -155,6 +155,21 @@ func TestTieOnScanTime(t *testing.T) {
 	if page := string(write(t, "html", roll)); !strings.Contains(page, fact) || !strings.Contains(page, "counted "+a) {
 		t.Error("html: the tie is not reported")
 	}
+	book, err := excelize.OpenReader(bytes.NewReader(write(t, "xlsx", roll)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	var cells []string
+	for _, sheet := range []string{"Summary", "Hosts"} {
+		rows, _ := book.GetRows(sheet)
+		for _, r := range rows {
+			cells = append(cells, strings.Join(r, " "))
+		}
+	}
+	if text := strings.Join(cells, "\n"); !strings.Contains(text, fact) || !strings.Contains(text, note) {
+		t.Error("xlsx: the tie is not reported in the Summary and the host's note")
+	}
 	var doc struct {
 		Ties  int `json:"tied_not_counted"`
 		Hosts []struct {
