@@ -47,29 +47,31 @@ var htmlPage = template.Must(HTMLBase().New("report").Parse(htmlSource))
 // stylesheets or images from anywhere else, so it can be attached to an
 // email, opened offline and printed.
 func HTML(w io.Writer, rep *Report) error {
-	var assessed []StandardResult
+	notAssessed := 0
 	for _, s := range rep.Standards {
-		if s.Outcome != standards.NotAssessed {
-			assessed = append(assessed, s)
+		if s.Outcome == standards.NotAssessed {
+			notAssessed++
 		}
 	}
 	return htmlPage.Execute(w, htmlView{
-		Report:      rep,
-		Assessed:    assessed,
-		Results:     rep.ByAttention(),
-		Chart:       scoreChartSVG(assessed),
-		NotAssessed: rep.NotAssessedNote(),
-		DSPT:        dsptRows(rep),
+		Report:           rep,
+		Results:          rep.ByAttention(),
+		Chart:            scoreChartSVG(rep.Standards),
+		NotAssessed:      rep.NotAssessedNote(),
+		NotAssessedCount: notAssessed,
+		CountsText:       countsText(rep.Counts),
+		DSPT:             dsptRows(rep),
 	})
 }
 
 type htmlView struct {
 	*Report
-	Assessed    []StandardResult
-	Results     []CheckResult
-	Chart       Chart
-	NotAssessed string
-	DSPT        []dsptRow
+	Results          []CheckResult
+	Chart            Chart
+	NotAssessed      string
+	NotAssessedCount int
+	CountsText       string
+	DSPT             []dsptRow
 }
 
 type dsptRow struct {
@@ -146,11 +148,16 @@ func BarChart(label string, bars []Bar) Chart {
 	return c
 }
 
+// scoreChartSVG draws every standard: one not assessed has no bar, and
+// says so, so it cannot be taken for a score of 0.
 func scoreChartSVG(scores []StandardResult) Chart {
 	var bars []Bar
 	for _, s := range scores {
 		b := Bar{Label: fmt.Sprintf("%d %s", s.Number, s.Title), Value: scoreText(s.Score), Fraction: -1, Class: OutcomeClass(s.Outcome)}
-		if s.Score != nil {
+		switch {
+		case s.Outcome == standards.NotAssessed:
+			b.Value = "not assessed"
+		case s.Score != nil:
 			b.Fraction = float64(*s.Score) / 100
 		}
 		bars = append(bars, b)

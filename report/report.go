@@ -17,13 +17,16 @@ const SchemaVersion = 1
 
 // Report is the stable JSON contract of one machine's scan.
 type Report struct {
-	SchemaVersion int                    `json:"schema_version"`
-	Tool          Tool                   `json:"tool"`
-	Host          Host                   `json:"host"`
-	ScannedAt     time.Time              `json:"scanned_at"`
-	JudgedAt      time.Time              `json:"judged_at"`
-	Source        string                 `json:"source"`
-	Data          []standards.Provenance `json:"data"`
+	SchemaVersion int       `json:"schema_version"`
+	Tool          Tool      `json:"tool"`
+	Host          Host      `json:"host"`
+	ScannedAt     time.Time `json:"scanned_at"`
+	JudgedAt      time.Time `json:"judged_at"`
+	// GeneratedAt is when this report was rendered (zero: not recorded);
+	// the result's age is measured to it.
+	GeneratedAt time.Time              `json:"generated_at,omitzero"`
+	Source      string                 `json:"source"`
+	Data        []standards.Provenance `json:"data"`
 	// DataNotes say what a reader of the verdicts should know about the
 	// data: stale update data, data-folder files left aside, built-in facts
 	// a data file changed.

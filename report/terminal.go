@@ -90,6 +90,11 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 	if !rep.JudgedAt.Equal(rep.ScannedAt) {
 		p("%s %s\n", st.Label.Render("Judged:  "), rep.JudgedAt.Format("2006-01-02 15:04 MST"))
 	}
+	age := plain
+	if rep.Stale() {
+		age = st.Status(standards.Warn)
+	}
+	indentedAfter(p, st.Label.Render("Age:     ")+" ", age, wordWrap(rep.AgeText(), width-10))
 	p("%s %s   score %s, coverage %s\n\n", st.Label.Render("Outcome: "), st.outcome[rep.Outcome].Render(Sanitize(string(rep.Outcome))), scoreText(rep.Score), percent(rep.Coverage))
 
 	p("%s\n", st.Title.Render("NDG data security standards"))
@@ -282,4 +287,15 @@ func breakWord(word string, n int) string {
 		return ""
 	}
 	return cut
+}
+
+// indentedAfter writes lines after a label, the later ones indented under
+// the first, each styled.
+func indentedAfter(p func(string, ...any), label string, style lipgloss.Style, lines []string) {
+	for i, line := range lines {
+		if i > 0 {
+			label = strings.Repeat(" ", 10)
+		}
+		p("%s%s\n", label, style.Render(line))
+	}
 }

@@ -249,6 +249,7 @@ func (wb *workbook) summary() {
 		{"Overall outcome", string(rep.Outcome)},
 		{"Score", scoreText(rep.Score) + ", coverage " + percent(rep.Coverage)},
 		{"Checks", countsText(rep.Counts)},
+		{"Result age", rep.AgeText()},
 	}
 	if len(rep.DataNotes) > 0 {
 		facts = slices.Insert(facts, 7, [2]string{"Data notes", strings.Join(rep.DataNotes, " ")})

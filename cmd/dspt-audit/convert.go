@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -65,6 +67,14 @@ func runConvert(path string, o *outputOptions, s *streams) error {
 	}
 	for _, note := range recount.Notes {
 		fmt.Fprintf(s.Err, "%s: %s\n", path, note)
+	}
+	// A view shows the result's age now; JSON stays the result as saved.
+	if format != "json" {
+		now, err := parseNow(s.Getenv("DSPT_AUDIT_NOW"))
+		if err != nil {
+			return err
+		}
+		rep.GeneratedAt = cmp.Or(now, time.Now()).UTC()
 	}
 	return writeOutput(o.Output, s, reportRenderer(format, rep, s))
 }

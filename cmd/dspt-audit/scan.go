@@ -245,6 +245,7 @@ func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 		return err
 	}
 	rep := report.Build(scan, data, report.Tool{Name: "dspt-audit", Version: version()}, source)
+	rep.GeneratedAt = cmp.Or(now, time.Now()).UTC()
 	if err := writeOutput(o.Output, s, reportRenderer(format, rep, s)); err != nil {
 		return err
 	}

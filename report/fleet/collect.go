@@ -73,6 +73,9 @@ func (c *collector) count(r *result) {
 		winner, loser = h, old
 		c.hosts[key] = h
 	}
+	if winner.ScannedAt.Equal(loser.ScannedAt) {
+		winner.tie(loser)
+	}
 	winner.Results = old.Results + 1
 	winner.SharedName = old.SharedName || (winner.ID != "" && loser.ID != "" && !strings.EqualFold(winner.ID, loser.ID))
 }

@@ -17,9 +17,8 @@ import (
 )
 
 // DefaultStaleAfter is how old a host's newest result may be before the
-// host is flagged stale: a nightly task that has not reported for a week
-// has stopped working.
-const DefaultStaleAfter = 7 * 24 * time.Hour
+// host is flagged stale: the threshold every single-host report warns by.
+const DefaultStaleAfter = report.StaleAfter
 
 // Rule says, in words, how the practice-level outcome is reached, so that
 // a reader can check it by hand. %d is the stale threshold in days.
@@ -27,7 +26,8 @@ const Rule = `Each host is judged by its newest result. A standard is Met for th
 	`every host whose result assesses it meets it and no such result is older than %d days; ` +
 	`Not Met when any host's newest result does not meet it, however old; otherwise Approaching ` +
 	`(some host is Approaching, or a result that meets it is stale). Share meeting = hosts meeting ` +
-	`the standard / hosts whose result assesses it. Overall: Not Met if any standard is Not Met, ` +
+	`the standard by a result no older than %[1]d days / hosts whose result assesses it. Failing share of a check = ` +
+	`hosts failing it / hosts it applies to. Overall: Not Met if any standard is Not Met, ` +
 	`Met if every assessed standard is Met, otherwise Approaching. With a trust store, a host it pins ` +
 	`whose newest files are all untrusted (replaced by one it did not sign) makes the practice Not Met, ` +
 	`and a pinned host with no result at all keeps it from Met.`
@@ -59,9 +59,40 @@ type Host struct {
 	// verdicts give: the recomputed ones are shown, Notes say what it claimed.
 	Recounted bool
 	Notes     []string
+	// TiedWith names up to MaxNamed files of the host with the same scan
+	// time as File, which was counted because its path sorts first; Ties
+	// counts them all.
+	TiedWith  []string
+	Ties      int
 	statuses  []byte   // by check index: status+1; 0 = not in this result
 	standards [11]byte // by standard number: outcomeCode
 	digest    [32]byte // of the newest result's bytes, to read them again
+}
+
+// tie records that loser, a result of the host with the same scan time,
+// was not counted; a strictly newer result later replaces h with its ties.
+func (h *Host) tie(loser *Host) {
+	h.Ties += 1 + loser.Ties
+	for _, f := range append([]string{loser.File}, loser.TiedWith...) {
+		if len(h.TiedWith) < MaxNamed {
+			h.TiedWith = append(h.TiedWith, f)
+		}
+	}
+	slices.Sort(h.TiedWith)
+}
+
+// TieNote says which of the host's results that tie on scan time was
+// counted, and which were not; "" when there was no tie.
+func (h *Host) TieNote() string {
+	if h.Ties == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("%d results have the same scan time, %s: counted %s (its path sorts first), not %s",
+		h.Ties+1, h.ScannedAt.UTC().Format("2006-01-02 15:04:05 UTC"), h.File, strings.Join(h.TiedWith, ", "))
+	if more := h.Ties - len(h.TiedWith); more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return s + "."
 }
 
 // AgeDays is how many whole days old the host's newest result is.
@@ -88,6 +119,19 @@ func (c *CheckTally) Hosts() int {
 	return n
 }
 
+// Applicable is how many hosts' newest results include the check and found
+// it applies to them.
+func (c *CheckTally) Applicable() int { return c.Hosts() - c.Count(standards.NotApplicable) }
+
+// FailingShare is the fraction of the hosts the check applies to that fail
+// it, or -1 when it applies to none.
+func (c *CheckTally) FailingShare() float64 {
+	if c.Applicable() == 0 {
+		return -1
+	}
+	return float64(c.Count(standards.Fail)) / float64(c.Applicable())
+}
+
 // Unsure is how many hosts could not tell (unknown or needs admin).
 func (c *CheckTally) Unsure() int {
 	return c.counts[standards.Unknown] + c.counts[standards.NeedsAdmin]
@@ -109,13 +153,18 @@ type StandardTally struct {
 // MaxNamed is how many failing hosts a standard's row names.
 const MaxNamed = 10
 
-// Share is the fraction of assessed hosts meeting the standard, or -1
-// when no host's result assesses it.
+// MetCurrent is how many hosts meet the standard by a result that is not
+// stale.
+func (s *StandardTally) MetCurrent() int { return s.Met - s.StaleMet }
+
+// Share is the fraction of assessed hosts meeting the standard by a result
+// that is not stale, or -1 when no host's result assesses it: a stale
+// result says only that the host met it once.
 func (s *StandardTally) Share() float64 {
 	if s.Assessed == 0 {
 		return -1
 	}
-	return float64(s.Met) / float64(s.Assessed)
+	return float64(s.MetCurrent()) / float64(s.Assessed)
 }
 
 // Skipped is a file the roll-up did not use, and why.
@@ -152,7 +201,10 @@ type Rollup struct {
 	// this build does not know; Recounted those whose file claims an outcome
 	// or score its verdicts do not give.
 	UnknownChecks, Recounted int
-	ndg                      []standards.Standard // to recount results read again
+	// Ties counts the results not counted because they tie on scan time
+	// with the result counted for their host.
+	Ties int
+	ndg  []standards.Standard // to recount results read again
 }
 
 // StaleDays is the stale threshold in whole days.
@@ -226,6 +278,9 @@ func (h *Host) Note() string {
 	if h.SharedName {
 		notes = append(notes, "Results from more than one machine carry this name (machine IDs differ): give each PC its own name.")
 	}
+	if tie := h.TieNote(); tie != "" {
+		notes = append(notes, tie)
+	}
 	return strings.Join(append(notes, h.Notes...), " ")
 }
 
@@ -241,6 +296,7 @@ func (r *Rollup) tally(checks []*CheckTally, ndg []standards.Standard) {
 		if h.Recounted {
 			r.Recounted++
 		}
+		r.Ties += h.Ties
 		for _, c := range checks {
 			if s, ok := h.Status(c); ok {
 				c.counts[s]++
@@ -362,8 +418,13 @@ func hostsFact(r *Rollup) string {
 // resultsFact says what was read; where says where the skipped files are
 // listed.
 func resultsFact(r *Rollup, where string) string {
-	s := fmt.Sprintf("%d read from %s; %d older %s superseded by a newer one of the same host; %d %s skipped",
-		r.ResultsRead, strings.Join(r.Sources, ", "), r.Superseded, plural(r.Superseded, "result", "results"), len(r.Skipped), plural(len(r.Skipped), "file", "files"))
+	superseded := fmt.Sprintf("%d older %s superseded by a newer one of the same host", r.Superseded, plural(r.Superseded, "result", "results"))
+	if r.Ties > 0 {
+		superseded = fmt.Sprintf("%d older %s superseded by a newer one of the same host, and %d not counted because %s the same scan time as the result counted for %s host (a tie: the one whose path sorts first is counted; see the host's note)",
+			r.Superseded-r.Ties, plural(r.Superseded-r.Ties, "result", "results"), r.Ties, plural(r.Ties, "it has", "they have"), plural(r.Ties, "its", "their"))
+	}
+	s := fmt.Sprintf("%d read from %s; %s; %d %s skipped",
+		r.ResultsRead, strings.Join(r.Sources, ", "), superseded, len(r.Skipped), plural(len(r.Skipped), "file", "files"))
 	if len(r.Skipped) > 0 {
 		s += " (" + where + ")"
 	}

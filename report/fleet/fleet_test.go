@@ -122,6 +122,19 @@ func assertChecks(t *testing.T, roll *Rollup, sh *share) {
 				t.Errorf("check %s: %d hosts %s, want %d", c.ID, got, s, want[c.ID][s.String()])
 			}
 		}
+		applicable := 0
+		for s, n := range want[c.ID] {
+			if s != "not_applicable" {
+				applicable += n
+			}
+		}
+		wantShare := -1.0
+		if applicable > 0 {
+			wantShare = float64(want[c.ID]["fail"]) / float64(applicable)
+		}
+		if c.Applicable() != applicable || c.FailingShare() != wantShare {
+			t.Errorf("check %s: applies to %d hosts, failing share %v; want %d, %v", c.ID, c.Applicable(), c.FailingShare(), applicable, wantShare)
+		}
 	}
 	for i := 1; i < len(roll.Checks); i++ {
 		if roll.Checks[i].Count(standards.Fail) > roll.Checks[i-1].Count(standards.Fail) {
@@ -162,6 +175,9 @@ func assertStandards(t *testing.T, roll *Rollup, sh *share) {
 		if s.Assessed != assessed || s.Met != met || s.NotMet != notMet || s.StaleMet != staleMet || s.Outcome != want {
 			t.Errorf("standard %d: assessed %d met %d not met %d stale met %d %s; want %d %d %d %d %s",
 				s.Number, s.Assessed, s.Met, s.NotMet, s.StaleMet, s.Outcome, assessed, met, notMet, staleMet, want)
+		}
+		if assessed > 0 && s.Share() != float64(met-staleMet)/float64(assessed) {
+			t.Errorf("standard %d: share meeting %v, want %d current of %d", s.Number, s.Share(), met-staleMet, assessed)
 		}
 		if s.NotMet > 0 && len(s.NotMetHosts) != min(s.NotMet, MaxNamed) {
 			t.Errorf("standard %d names %d of %d hosts not meeting it", s.Number, len(s.NotMetHosts), s.NotMet)

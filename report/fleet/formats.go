@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -41,6 +42,7 @@ type jsonHead struct {
 	FilesSeen      int            `json:"files_seen"`
 	ResultsRead    int            `json:"results_read"`
 	Superseded     int            `json:"superseded"`
+	Ties           int            `json:"tied_not_counted"`
 	HostCount      int            `json:"host_count"`
 	Recounted      int            `json:"hosts_recounted"`
 	UnknownChecks  int            `json:"hosts_with_unknown_checks"`
@@ -69,6 +71,7 @@ type jsonStandard struct {
 	Approaching  int               `json:"approaching"`
 	NotMet       int               `json:"not_met"`
 	StaleMet     int               `json:"met_but_stale"`
+	MetCurrent   int               `json:"met_current"`
 	ShareMeeting *float64          `json:"share_meeting"`
 	Outcome      standards.Outcome `json:"outcome"`
 	NotMetHosts  []string          `json:"not_met_hosts,omitempty"`
@@ -85,6 +88,8 @@ type jsonCheck struct {
 	Unknown       int                `json:"unknown"`
 	NeedsAdmin    int                `json:"needs_admin"`
 	NotApplicable int                `json:"not_applicable"`
+	Applicable    int                `json:"applicable_hosts"`
+	FailingShare  *float64           `json:"failing_share"`
 }
 
 type jsonHost struct {
@@ -108,6 +113,8 @@ type jsonHost struct {
 	SharedName    bool                      `json:"shared_name,omitempty"`
 	UnknownChecks int                       `json:"unknown_checks,omitempty"`
 	Notes         []string                  `json:"notes,omitempty"`
+	Ties          int                       `json:"tied_not_counted,omitempty"`
+	TiedWith      []string                  `json:"tied_with,omitempty"`
 	File          string                    `json:"file"`
 }
 
@@ -162,7 +169,7 @@ func (r *Rollup) jsonHead() jsonHead {
 	head := jsonHead{
 		Kind: Kind, SchemaVersion: 1, Tool: r.Tool, GeneratedAt: r.GeneratedAt.UTC(), Sources: r.Sources,
 		StaleAfterDays: r.StaleDays(), Rule: r.RuleText(), Outcome: string(r.Outcome),
-		FilesSeen: r.FilesSeen, ResultsRead: r.ResultsRead, Superseded: r.Superseded,
+		FilesSeen: r.FilesSeen, ResultsRead: r.ResultsRead, Superseded: r.Superseded, Ties: r.Ties,
 		HostCount: len(r.Hosts), StaleHosts: r.Stale(), Recounted: r.Recounted, UnknownChecks: r.UnknownChecks,
 		TrustChecked: r.TrustChecked, Trust: trustFact(r), Untrusted: r.Untrusted, NewlyTrusted: r.Pinned, Unaccounted: r.Unaccounted,
 	}
@@ -175,7 +182,7 @@ func (r *Rollup) jsonHead() jsonHead {
 	for _, s := range r.Standards {
 		js := jsonStandard{
 			Number: s.Number, Title: s.Title, Assessed: s.Assessed, Met: s.Met, Approaching: s.Approaching,
-			NotMet: s.NotMet, StaleMet: s.StaleMet, Outcome: s.Outcome, NotMetHosts: s.NotMetHosts,
+			NotMet: s.NotMet, StaleMet: s.StaleMet, MetCurrent: s.MetCurrent(), Outcome: s.Outcome, NotMetHosts: s.NotMetHosts,
 		}
 		if share := s.Share(); share >= 0 {
 			js.ShareMeeting = &share
@@ -183,11 +190,16 @@ func (r *Rollup) jsonHead() jsonHead {
 		head.Standards = append(head.Standards, js)
 	}
 	for _, c := range r.Checks {
-		head.Checks = append(head.Checks, jsonCheck{
+		jc := jsonCheck{
 			ID: c.ID, Title: c.Title, Severity: c.Severity, Hosts: c.Hosts(),
 			Pass: c.Count(standards.Pass), Warn: c.Count(standards.Warn), Fail: c.Count(standards.Fail),
 			Unknown: c.Count(standards.Unknown), NeedsAdmin: c.Count(standards.NeedsAdmin), NotApplicable: c.Count(standards.NotApplicable),
-		})
+			Applicable: c.Applicable(),
+		}
+		if share := c.FailingShare(); share >= 0 {
+			jc.FailingShare = &share
+		}
+		head.Checks = append(head.Checks, jc)
 	}
 	return head
 }
@@ -198,7 +210,10 @@ func (r *Rollup) jsonHost(h *Host) jsonHost {
 		AgeDays: h.AgeDays(r.GeneratedAt), Stale: h.Stale, Outcome: h.Outcome, Failing: h.Failing, Unsure: h.Unsure,
 		Worst: severityText(h.Worst), Standards: map[int]standards.Outcome{}, Checks: map[string]string{},
 		ToolVersion: h.ToolVersion, SchemaVersion: h.Schema, Results: h.Results, SharedName: h.SharedName,
-		UnknownChecks: h.UnknownChecks, Notes: h.Notes, File: h.File,
+		UnknownChecks: h.UnknownChecks, Notes: h.Notes, File: h.File, Ties: h.Ties, TiedWith: h.TiedWith,
+	}
+	if tie := h.TieNote(); tie != "" {
+		jh.Notes = append(slices.Clip(jh.Notes), tie)
 	}
 	if h.Score >= 0 {
 		jh.Score = &h.Score

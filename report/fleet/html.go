@@ -15,8 +15,8 @@ import (
 var htmlSource string
 
 var htmlPage = template.Must(report.HTMLBase().Funcs(template.FuncMap{
-	"day":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
-	"notmet": notMetText,
+	"day":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
+	"minus": func(a, b int) int { return a - b },
 	"count": func(c *CheckTally, status string) int {
 		var s standards.Status
 		if s.UnmarshalText([]byte(status)) != nil {
@@ -118,7 +118,7 @@ func Terminal(w io.Writer, r *Rollup, opts TerminalOptions) error {
 		if c.Count(standards.Fail) == 0 {
 			break
 		}
-		p("  %-26s %-8s %s on %d of %d hosts\n", shown(c.ID, 40), c.Severity, st.Status(standards.Fail).Render("fail"), c.Count(standards.Fail), c.Hosts())
+		p("  %-26s %-8s %s on %d of %d hosts it applies to (%.0f%%)\n", shown(c.ID, 40), c.Severity, st.Status(standards.Fail).Render("fail"), c.Count(standards.Fail), c.Applicable(), 100*c.FailingShare())
 	}
 	limit := opts.MaxHosts
 	if limit <= 0 {

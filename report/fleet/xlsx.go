@@ -370,8 +370,8 @@ func (b *book) checks() {
 			}
 			b.set(sheet, 5+j, row, c.Count(s), style)
 		}
-		if n := c.Hosts(); n > 0 {
-			b.set(sheet, 11, row, float64(c.Count(standards.Fail))/float64(n), b.Percent)
+		if share := c.FailingShare(); share >= 0 {
+			b.set(sheet, 11, row, share, b.Percent)
 		}
 	}
 	last, _ := excelize.CoordinatesToCellName(len(header), max(len(b.r.Checks)+1, 2))
