@@ -152,7 +152,10 @@ type Rollup struct {
 	// this build does not know; Recounted those whose file claims an outcome
 	// or score its verdicts do not give.
 	UnknownChecks, Recounted int
-	ndg                      []standards.Standard // to recount results read again
+	// Register, when set (BuildRegister), adds the asset register's sheets
+	// to the workbook.
+	Register *Register
+	ndg      []standards.Standard // to recount results read again
 }
 
 // StaleDays is the stale threshold in whole days.
