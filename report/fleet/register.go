@@ -71,8 +71,9 @@ func BuildRegister(r *Rollup, p *standards.Practice, eol []standards.EOLProduct)
 			notes[strings.ToLower(strings.TrimSpace(n.Host))] = n
 		}
 	}
+	recordLastUser := p != nil && p.RecordLastUser
 	rd := reader{ndg: r.ndg, now: r.GeneratedAt}
-	software := map[[2]string]*SoftwareRow{}
+	software := map[[3]string]*SoftwareRow{}
 	for i, dev := range inOrder(context.Background(), len(r.Hosts), 0, func(i int) deviceRead { return rd.device(r.Hosts[i]) }) {
 		h := r.Hosts[i]
 		if dev.skip != "" {
@@ -81,12 +82,16 @@ func BuildRegister(r *Rollup, p *standards.Practice, eol []standards.EOLProduct)
 		}
 		d := dev.device
 		d.Stale = h.Stale
+		if !recordLastUser {
+			d.Facts.LastUser = nil // a result may hold it; the practice has not asked to keep it
+		}
 		if n, ok := notes[strings.ToLower(h.Name)]; ok {
 			d.Location, d.Owner, d.Notes = n.Location, n.Owner, n.Notes
 		}
 		reg.Devices = append(reg.Devices, d)
 		for _, prog := range dev.software {
-			key := [2]string{prog.Name, prog.Version}
+			// Keyed by publisher too, so no host's text describes a product another host reported.
+			key := [3]string{prog.Name, prog.Version, prog.Publisher}
 			row, ok := software[key]
 			if !ok && len(software) < maxSoftwareRows {
 				row = &SoftwareRow{Name: prog.Name, Version: prog.Version, Publisher: prog.Publisher, Support: softwareSupport(eol, prog, r.GeneratedAt)}
@@ -102,7 +107,7 @@ func BuildRegister(r *Rollup, p *standards.Practice, eol []standards.EOLProduct)
 		reg.Software = append(reg.Software, *row)
 	}
 	slices.SortFunc(reg.Software, func(a, b SoftwareRow) int {
-		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.Version, b.Version))
+		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.Version, b.Version), cmp.Compare(a.Publisher, b.Publisher))
 	})
 	return reg
 }
@@ -131,12 +136,54 @@ func (rd reader) device(h *Host) deviceRead {
 		d.Facts = notRecorded()
 		return deviceRead{device: d}
 	}
-	d.Facts = *rep.Asset
-	d.Facts.Software = nil
+	d.Facts = cleanFacts(*rep.Asset)
 	if rep.Asset.SoftwareUnread == nil {
 		d.Programs = len(rep.Asset.Software)
 	}
-	return deviceRead{device: d, software: rep.Asset.Software}
+	software := make([]checks.Program, 0, min(len(rep.Asset.Software), maxProgramsPerDevice))
+	seen := map[checks.Program]bool{}
+	for _, prog := range rep.Asset.Software[:min(len(rep.Asset.Software), maxProgramsPerDevice)] {
+		prog = checks.Program{Name: clean(prog.Name), Version: clean(prog.Version), Publisher: clean(prog.Publisher)}
+		if prog.Name != "" && !seen[prog] {
+			seen[prog] = true
+			software = append(software, prog)
+		}
+	}
+	return deviceRead{device: d, software: software}
+}
+
+// A result's facts are untrusted text: each is bounded and made harmless
+// for a terminal, a log or a spreadsheet before the register holds it.
+const (
+	maxRegisterText      = 200
+	maxProgramsPerDevice = 10_000
+)
+
+func clean(s string) string {
+	return report.Clip(report.Sanitize(strings.TrimSpace(s)), maxRegisterText)
+}
+
+func cleanFact(f checks.Fact) checks.Fact {
+	if f.Unread != nil {
+		return checks.Fact{Unread: &probe.Error{Class: probe.ErrorClass(clean(string(f.Unread.Class))), Detail: clean(f.Unread.Detail)}}
+	}
+	if v := clean(f.Value); v != "" {
+		return checks.Fact{Value: v}
+	}
+	return checks.Fact{Unread: probe.Errorf(probe.NotFound, "no value")}
+}
+
+func cleanFacts(a checks.AssetFacts) checks.AssetFacts {
+	out := checks.AssetFacts{
+		Manufacturer: cleanFact(a.Manufacturer), Model: cleanFact(a.Model), Serial: cleanFact(a.Serial),
+		BIOSVersion: cleanFact(a.BIOSVersion), BIOSDate: cleanFact(a.BIOSDate), CPU: cleanFact(a.CPU),
+		Memory: cleanFact(a.Memory), Disks: cleanFact(a.Disks), Chassis: cleanFact(a.Chassis), TPM: cleanFact(a.TPM),
+	}
+	if a.LastUser != nil {
+		f := cleanFact(*a.LastUser)
+		out.LastUser = &f
+	}
+	return out
 }
 
 // notRecorded is the facts of a result written before the register existed.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nhs-dspt/dspt-audit/checks"
 	"github.com/nhs-dspt/dspt-audit/report"
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
@@ -222,5 +223,72 @@ func TestRegisterOpensInLibreOffice(t *testing.T) {
 		if assets := sheet("Other assets"); len(assets) != 3 || assets[1][0] != "Main switch" {
 			t.Errorf("%s: Other assets %q", name, assets)
 		}
+	}
+}
+
+// A result's facts are untrusted: formulas stay text, control characters
+// are shown as escapes, a last user the practice did not ask for is not
+// kept, and one host's text never describes another host's software.
+func TestRegisterOfHostileResults(t *testing.T) {
+	data, err := standards.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := tempDir(t)
+	for i, name := range []string{"HONEST-PC", "HOSTILE-PC"} {
+		rep, err := judge(filepath.Join("..", "..", "testdata", "profiles", "win11-enterprise-24h2-patched.json"), data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep.Host.Name = name
+		if i == 1 {
+			a := *rep.Asset
+			a.Serial = checks.Fact{Value: "=HYPERLINK(\"http://evil\")\x1b[31m" + strings.Repeat("x", 5000)}
+			a.LastUser = &checks.Fact{Value: `PRACTICE\alice`}
+			a.Software = []checks.Program{{Name: "Example Viewer", Version: "1.0", Publisher: "Evil \x07 Corp"}}
+			rep.Asset = &a
+		} else {
+			rep.Asset.Software = []checks.Program{{Name: "Example Viewer", Version: "1.0", Publisher: "Example Ltd"}}
+		}
+		var b bytes.Buffer
+		if err := report.JSON(&b, rep); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".json"), b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	roll, err := Read(context.Background(), []string{dir}, Options{Now: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Standards: data.NDG.Standards})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := BuildRegister(roll, &standards.Practice{Name: "Riverside"}, data.Software.Products)
+	if len(reg.Devices) != 2 {
+		t.Fatalf("%d devices", len(reg.Devices))
+	}
+	honest, hostile := reg.Devices[0], reg.Devices[1]
+	if FactText(honest.Facts.Serial) != "7HX2KQ3" {
+		t.Errorf("the honest PC's serial became %q", FactText(honest.Facts.Serial))
+	}
+	serial := FactText(hostile.Facts.Serial)
+	if strings.ContainsRune(serial, '\x1b') || !strings.Contains(serial, `\x1b`) || len(serial) > 400 {
+		t.Errorf("hostile serial kept as %q", serial)
+	}
+	if hostile.Facts.LastUser != nil {
+		t.Error("a last user the practice did not ask for is in the register")
+	}
+	if len(reg.Software) != 2 || reg.Software[0].Devices != 1 || reg.Software[1].Devices != 1 || reg.Software[0].Publisher == reg.Software[1].Publisher {
+		t.Errorf("software rows %+v: each publisher's text must stay with its own host", reg.Software)
+	}
+	var b bytes.Buffer
+	if err := RegisterCSV(&b, reg); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cell := rows[2][3]; !strings.HasPrefix(cell, "'=") {
+		t.Errorf("the formula serial is written as %q", cell[:min(len(cell), 40)])
 	}
 }
