@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -125,24 +126,24 @@ func (rd reader) device(h *Host) deviceRead {
 	if reason != "" || sha256.Sum256(b) != h.digest {
 		return deviceRead{skip: "read again for the asset register, it had changed since the roll-up read it" + parenthesised(reason) + ": its row is left out; roll up again"}
 	}
-	rep, _, err := rd.report(b, false)
+	view, err := decodeRegisterView(b)
 	if err != nil {
 		return deviceRead{skip: "read again for the asset register, it no longer decodes: " + err.Error()}
 	}
 	d := Device{Name: h.Name, OS: h.OS, LastSeen: h.ScannedAt, Programs: -1}
-	d.Support = verdictWords(rep, "os-supported", "supported", "NOT supported")
-	d.Encryption = verdictWords(rep, "disk-encrypted", "encrypted", "NOT encrypted")
-	if rep.Asset == nil {
+	d.Support = view.verdictWords("os-supported", "supported", "NOT supported")
+	d.Encryption = view.verdictWords("disk-encrypted", "encrypted", "NOT encrypted")
+	if view.Asset == nil {
 		d.Facts = notRecorded()
 		return deviceRead{device: d}
 	}
-	d.Facts = cleanFacts(*rep.Asset)
-	if rep.Asset.SoftwareUnread == nil {
-		d.Programs = len(rep.Asset.Software)
+	d.Facts = cleanFacts(*view.Asset)
+	if view.Asset.SoftwareUnread == nil {
+		d.Programs = len(view.Asset.Software)
 	}
-	software := make([]checks.Program, 0, min(len(rep.Asset.Software), maxProgramsPerDevice))
+	software := make([]checks.Program, 0, min(len(view.Asset.Software), maxProgramsPerDevice))
 	seen := map[checks.Program]bool{}
-	for _, prog := range rep.Asset.Software[:min(len(rep.Asset.Software), maxProgramsPerDevice)] {
+	for _, prog := range view.Asset.Software[:min(len(view.Asset.Software), maxProgramsPerDevice)] {
 		prog = checks.Program{Name: clean(prog.Name), Version: clean(prog.Version), Publisher: clean(prog.Publisher)}
 		if prog.Name != "" && !seen[prog] {
 			seen[prog] = true
@@ -192,9 +193,33 @@ func notRecorded() checks.AssetFacts {
 	return checks.AssetFacts{Manufacturer: f, Model: f, Serial: f, BIOSVersion: f, BIOSDate: f, CPU: f, Memory: f, Disks: f, Chassis: f, TPM: f}
 }
 
+// registerView is the part of a result the register reads. It decodes
+// only the bytes whose digest matches those the roll-up decoded strictly
+// (report.Unmarshal refuses duplicate and case-folded keys), so reading
+// less of them here cannot read them differently.
+type registerView struct {
+	Results []struct {
+		ID     string           `json:"id"`
+		Status standards.Status `json:"status"`
+	} `json:"results"`
+	Asset *checks.AssetFacts `json:"asset"`
+}
+
+func decodeRegisterView(b []byte) (*registerView, error) {
+	b, err := standards.UTF8Text(b)
+	if err != nil {
+		return nil, err
+	}
+	var v registerView
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
 // verdictWords says what a check's verdict means for the register.
-func verdictWords(rep *report.Report, id, pass, fail string) string {
-	for _, c := range rep.Results {
+func (v *registerView) verdictWords(id, pass, fail string) string {
+	for _, c := range v.Results {
 		if c.ID != id {
 			continue
 		}
@@ -327,8 +352,8 @@ func RegisterXLSX(w io.Writer, reg *Register) error {
 	return err
 }
 
-// registerSheets adds the register's three sheets; rename, when set, is a
-// sheet to rename into the first of them.
+// registerSheets adds the register's three sheets, streamed; rename, when
+// set, is a sheet to rename into the first of them.
 func (b *book) registerSheets(reg *Register, rename string) {
 	if rename != "" {
 		b.check(b.f.SetSheetName(rename, sheetRegister))
@@ -337,23 +362,37 @@ func (b *book) registerSheets(reg *Register, rename string) {
 		b.check(err)
 	}
 	b.check(report.PrintSetup(b.f, sheetRegister, false))
-	b.set(sheetRegister, 1, 1, "Digital asset register (DSPT 7.1.1)", b.Title)
-	b.set(sheetRegister, 1, 2, reg.Headline(), 0)
-	const top = 4 // the table's header row
-	for i, h := range registerHeader {
-		b.set(sheetRegister, i+1, top, h, b.Header)
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		b.check(b.f.SetColWidth(sheetRegister, col, col, 16))
+	sw, err := b.f.NewStreamWriter(sheetRegister)
+	if err != nil {
+		b.check(err)
+		return
 	}
+	const top = 4 // the table's header row, below the title and the headline
+	for i := range registerHeader {
+		b.check(sw.SetColWidth(i+1, i+1, 16))
+	}
+	b.check(sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: top, TopLeftCell: fmt.Sprintf("A%d", top+1), ActivePane: "bottomLeft"}))
+	b.check(sw.SetRow("A1", []any{b.cell("Digital asset register (DSPT 7.1.1)", b.Title)}))
+	b.check(sw.SetRow("A2", []any{b.cell(reg.Headline(), 0)}))
+	header := make([]any, len(registerHeader))
+	for i, h := range registerHeader {
+		header[i] = excelize.Cell{Value: h, StyleID: b.Header}
+	}
+	b.check(sw.SetRow(fmt.Sprintf("A%d", top), header, excelize.RowOpts{Height: 30}))
 	for i, d := range reg.Devices {
-		for j, v := range d.cells() {
+		row := d.cells()
+		for j, v := range row {
 			style := 0
 			if _, ok := v.(time.Time); ok {
 				style = b.day
 			}
-			b.set(sheetRegister, j+1, top+1+i, v, style)
+			row[j] = b.cell(v, style)
 		}
+		b.check(sw.SetRow(fmt.Sprintf("A%d", top+1+i), row))
 	}
+	last, _ := excelize.CoordinatesToCellName(len(registerHeader), top+max(len(reg.Devices), 1))
+	b.check(sw.AddTable(&excelize.Table{Range: fmt.Sprintf("A%d:%s", top, last), Name: "Register", StyleName: "TableStyleLight1", ShowRowStripes: boolPtr(false)}))
+	b.check(sw.Flush())
 	b.softwareSheet(reg)
 	b.assetsSheet(reg)
 }
