@@ -42,6 +42,9 @@ type Device struct {
 	LastSeen   time.Time
 	Stale      bool
 	Support    string // the os-supported verdict, in words
+	// SupportDetail is that verdict's summary: which release, and when its
+	// support ends or ended.
+	SupportDetail string
 	Encryption string // the disk-encrypted verdict, in words
 	Location   string // from the practice file's host notes
 	Owner      string
@@ -132,6 +135,7 @@ func (rd reader) device(h *Host) deviceRead {
 	}
 	d := Device{Name: h.Name, OS: h.OS, LastSeen: h.ScannedAt, Programs: -1}
 	d.Support = view.verdictWords("os-supported", "supported", "NOT supported")
+	d.SupportDetail = clean(view.summary("os-supported"))
 	d.Encryption = view.verdictWords("disk-encrypted", "encrypted", "NOT encrypted")
 	if view.Asset == nil {
 		d.Facts = notRecorded()
@@ -199,8 +203,9 @@ func notRecorded() checks.AssetFacts {
 // less of them here cannot read them differently.
 type registerView struct {
 	Results []struct {
-		ID     string           `json:"id"`
-		Status standards.Status `json:"status"`
+		ID      string           `json:"id"`
+		Status  standards.Status `json:"status"`
+		Summary string           `json:"summary"`
 	} `json:"results"`
 	Asset *checks.AssetFacts `json:"asset"`
 }
@@ -215,6 +220,15 @@ func decodeRegisterView(b []byte) (*registerView, error) {
 		return nil, err
 	}
 	return &v, nil
+}
+
+func (v *registerView) summary(id string) string {
+	for _, c := range v.Results {
+		if c.ID == id {
+			return c.Summary
+		}
+	}
+	return ""
 }
 
 // verdictWords says what a check's verdict means for the register.
@@ -263,7 +277,7 @@ func FactText(f checks.Fact) string {
 
 // registerHeader is the register's columns, in order.
 var registerHeader = []string{"Device", "Manufacturer", "Model", "Serial number", "Chassis", "CPU", "Memory", "Disks", "TPM",
-	"Disk encryption", "BIOS version", "BIOS date", "OS / build", "OS support", "Programs", "Last seen (UTC)", "Stale",
+	"Disk encryption", "BIOS version", "BIOS date", "OS / build", "OS support", "OS support detail", "Programs", "Last seen (UTC)", "Stale",
 	"Location", "Owner", "Notes", "Last user"}
 
 func (d Device) cells() []any {
@@ -278,7 +292,7 @@ func (d Device) cells() []any {
 	}
 	return []any{d.Name, FactText(f.Manufacturer), FactText(f.Model), FactText(f.Serial), FactText(f.Chassis), FactText(f.CPU),
 		FactText(f.Memory), FactText(f.Disks), FactText(f.TPM), d.Encryption, FactText(f.BIOSVersion), FactText(f.BIOSDate),
-		d.OS, d.Support, programs, d.LastSeen.UTC().Truncate(time.Minute), yes(d.Stale), d.Location, d.Owner, d.Notes, lastUser}
+		d.OS, d.Support, d.SupportDetail, programs, d.LastSeen.UTC().Truncate(time.Minute), yes(d.Stale), d.Location, d.Owner, d.Notes, lastUser}
 }
 
 // Headline says when the register was made and from what: the evidence

@@ -97,8 +97,8 @@ func TestRegisterOfTheProfiles(t *testing.T) {
 	if d := byName["GP-RECEPTION-01"]; d.Location != "Front desk" || d.Owner != "Practice Manager" {
 		t.Errorf("host note matched case-insensitively: %+v", d)
 	}
-	if d := byName["GP-DISPENSARY-04"]; d.Support != "NOT supported" {
-		t.Errorf("Windows 10 without ESU: support %q", d.Support)
+	if d := byName["GP-DISPENSARY-04"]; d.Support != "NOT supported" || !strings.Contains(d.SupportDetail, "2025-10-14") {
+		t.Errorf("Windows 10 without ESU: support %q, %q", d.Support, d.SupportDetail)
 	}
 	if d := byName["GP-CONSULT-07"]; FactText(d.Facts.TPM) != "could not read (needs admin)" || d.Encryption != "could not tell (needs_admin)" {
 		t.Errorf("non-admin scan: TPM %q, encryption %q", FactText(d.Facts.TPM), d.Encryption)
@@ -276,6 +276,10 @@ func TestRegisterOfHostileResults(t *testing.T) {
 	}
 	if hostile.Facts.LastUser != nil {
 		t.Error("a last user the practice did not ask for is in the register")
+	}
+	asked := BuildRegister(roll, &standards.Practice{Name: "Riverside", RecordLastUser: true}, data.Software.Products)
+	if u := asked.Devices[1].Facts.LastUser; u == nil || u.Value != `PRACTICE\alice` {
+		t.Errorf("the practice asked for the last user, got %+v", u)
 	}
 	if len(reg.Software) != 2 || reg.Software[0].Devices != 1 || reg.Software[1].Devices != 1 || reg.Software[0].Publisher == reg.Software[1].Publisher {
 		t.Errorf("software rows %+v: each publisher's text must stay with its own host", reg.Software)
