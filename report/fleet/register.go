@@ -38,19 +38,19 @@ type Register struct {
 
 // Device is one register row.
 type Device struct {
-	Name, OS   string
-	LastSeen   time.Time
-	Stale      bool
-	Support    string // the os-supported verdict, in words
+	Name, OS string
+	LastSeen time.Time
+	Stale    bool
+	Support  string // the os-supported verdict, in words
 	// SupportDetail is that verdict's summary: which release, and when its
 	// support ends or ended.
 	SupportDetail string
-	Encryption string // the disk-encrypted verdict, in words
-	Location   string // from the practice file's host notes
-	Owner      string
-	Notes      string
-	Facts      checks.AssetFacts // without its software list
-	Programs   int               // installed programs or packages; -1 when unread
+	Encryption    string // the disk-encrypted verdict, in words
+	Location      string // from the practice file's host notes
+	Owner         string
+	Notes         string
+	Facts         checks.AssetFacts // without its software list
+	Programs      int               // installed programs or packages; -1 when unread
 }
 
 // SoftwareRow is one product and version across the devices.
