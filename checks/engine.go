@@ -24,6 +24,9 @@ type Options struct {
 	// Checks spend their time waiting on probes, so running all at once
 	// makes a scan take about as long as its slowest probe.
 	Parallel int
+	// RecordLastUser makes the scan read the last logged-on user for the
+	// asset register; off unless the practice file asks for it.
+	RecordLastUser bool
 }
 
 // Scan is the outcome of running the catalogue against one machine.
@@ -34,6 +37,9 @@ type Scan struct {
 	JudgedAt     time.Time
 	Results      []Result
 	Observations []probe.Observation
+	// Asset is the register's facts of the machine; nil when the scan
+	// could not read them at all.
+	Asset *AssetFacts
 }
 
 // Snapshot is the scan's observations without its verdicts.
@@ -77,7 +83,8 @@ func Run(ctx context.Context, src probe.Source, opts Options) (*Scan, error) {
 			todo = append(todo, c)
 		}
 	}
-	prefetched := prefetch(rec, todo, host.OS)
+	inventory := InventoryReads(host.OS, opts.RecordLastUser)
+	prefetched := prefetch(rec, todo, inventory, host.OS)
 	scan.Results = make([]Result, len(todo))
 	parallel := opts.Parallel
 	if parallel <= 0 {
@@ -96,6 +103,7 @@ func Run(ctx context.Context, src probe.Source, opts Options) (*Scan, error) {
 		}()
 	}
 	wg.Wait()
+	scan.Asset = readAsset(rec, host.OS, opts.RecordLastUser)
 	prefetched.Wait()
 	scan.Observations = rec.Observations()
 	return scan, nil
@@ -106,18 +114,38 @@ func Run(ctx context.Context, src probe.Source, opts Options) (*Scan, error) {
 // scan takes about as long as its slowest probe, not the sum of a check's
 // probes. Fallbacks a check turns out not to need are read too; they are
 // cheap next to a slow WMI query and make the snapshot more complete.
-func prefetch(rec *probe.Recorder, todo []*Check, platform string) *sync.WaitGroup {
+func prefetch(rec *probe.Recorder, todo []*Check, inventory []probe.Query, platform string) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	seen := map[string]bool{}
-	for _, c := range todo {
-		for _, q := range c.Reads {
-			if key := q.Key(); !seen[key] && q.RunsOn(platform) {
-				seen[key] = true
-				wg.Go(func() { rec.Observe(q) })
-			}
+	start := func(q probe.Query) {
+		if key := q.Key(); !seen[key] && q.RunsOn(platform) {
+			seen[key] = true
+			wg.Go(func() { rec.Observe(q) })
 		}
 	}
+	for _, c := range todo {
+		for _, q := range c.Reads {
+			start(q)
+		}
+	}
+	for _, q := range inventory {
+		start(q)
+	}
 	return &wg
+}
+
+// readAsset reads the register's facts; a failure inside leaves them nil
+// rather than stopping the scan.
+func readAsset(rec *probe.Recorder, platform string, lastUser bool) (asset *AssetFacts) {
+	if platform != Windows && platform != Linux {
+		return nil
+	}
+	defer func() {
+		if recover() != nil {
+			asset = nil
+		}
+	}()
+	return ReadAsset(rec, platform, lastUser)
 }
 
 // runOne runs a check with its own deadline: each probe is bounded already,

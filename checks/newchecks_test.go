@@ -163,9 +163,9 @@ func TestRemovableMediaChassisAndEncryption(t *testing.T) {
 		standards.NeedsAdmin, "portable machine is encrypted")
 	// USBSTOR disabled is port control; a policy that cannot be read, with
 	// nothing else in force, leaves it open.
-	wantVerdict(t, judgeWith(t, "win11-enterprise-24h2-non-admin", "removable-media-controlled", map[string]any{usbStorStart.Key(): dwordValue(serviceDisabled)}),
+	wantVerdict(t, judgeWith(t, "win11-enterprise-24h2-non-admin", "removable-media-controlled", map[string]any{usbStorStart.Key(): dwordValue(serviceDisabled), enclosure.Query.Key(): desktop}),
 		standards.Pass, "USBSTOR")
-	wantVerdict(t, judgeWith(t, "win11-enterprise-24h2-non-admin", "removable-media-controlled", map[string]any{rdvDenyWrite.Key(): probe.AccessDenied}),
+	wantVerdict(t, judgeWith(t, "win11-enterprise-24h2-non-admin", "removable-media-controlled", map[string]any{rdvDenyWrite.Key(): probe.AccessDenied, enclosure.Query.Key(): desktop}),
 		standards.NeedsAdmin, "RDVDenyWriteAccess (access_denied)")
 }
 

@@ -251,7 +251,7 @@ func TestProfiles(t *testing.T) {
 			"time-sync":                  {pass, nil},
 			"audit-logging":              {pass, nil},
 			"remote-access-inventory":    {warn, []string{"Remote Desktop is on", "TeamViewer (service TeamViewer, automatic)", "ScreenConnect Client (6f3a9b1c2d4e5f70)"}},
-			"removable-media-controlled": {warn, []string{"Files can be copied to any USB drive", "portable and its OS volume is protected by BitLocker"}},
+			"removable-media-controlled": {warn, []string{"Files can be copied to any USB drive"}},
 			"backups-evident":            {warn, []string{"Veeam Agent (service VeeamEndpointBackupSvc, automatic)", "2 volume shadow copies, the newest from 2026-11-22"}},
 		},
 		"win11-enterprise-24h2-agent-current-beyond-data": {
@@ -396,7 +396,7 @@ func TestProfiles(t *testing.T) {
 			"time-sync":                  {pass, nil},
 			"audit-logging":              {admin, nil},
 			"remote-access-inventory":    {warn, nil},
-			"removable-media-controlled": {warn, nil},
+			"removable-media-controlled": {standards.NeedsAdmin, []string{"portable machine is encrypted"}},
 			"backups-evident":            {admin, []string{"Win32_ShadowCopy (access_denied)"}},
 		},
 		"win11-enterprise-24h2-patched": {

@@ -38,6 +38,9 @@ type Report struct {
 	Counts      map[string]int    `json:"counts"`
 	Standards   []StandardResult  `json:"standards"`
 	Results     []CheckResult     `json:"results"`
+	// Asset is what an asset register (DSPT 7.1.1) records of the machine:
+	// facts, each with its value or why it could not be read; never scored.
+	Asset *checks.AssetFacts `json:"asset,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -116,6 +119,7 @@ func Build(scan *checks.Scan, data *standards.Data, tool Tool, source string) *R
 		Coverage:    card.Coverage,
 		ScoringRule: standards.ScoringRule,
 		Counts:      map[string]int{},
+		Asset:       scan.Asset,
 	}
 	rep.Standards = standardResults(card)
 	for i, r := range scan.Results {

@@ -45,7 +45,7 @@ func runCollect(ctx context.Context, o *collectOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	scan, err := checks.Run(ctx, probe.Live{}, checks.Options{Checks: selected, Data: data, ProbeTimeout: o.ProbeTimeout, Now: now, Clock: time.Now})
+	scan, err := checks.Run(ctx, probe.Live{}, checks.Options{Checks: selected, Data: data, ProbeTimeout: o.ProbeTimeout, Now: now, Clock: time.Now, RecordLastUser: o.RecordLastUser})
 	if err != nil {
 		return err
 	}

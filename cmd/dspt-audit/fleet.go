@@ -25,6 +25,7 @@ type fleetOptions struct {
 	Now       string
 	Trust     string
 	TrustNew  bool
+	Register  bool
 }
 
 func newFleetCommand(s *streams) *cobra.Command {
@@ -50,10 +51,19 @@ named on the first page with the reason and not counted. A host seen for
 the first time is listed as new; --trust-new pins its key and counts it.
 
 For more hosts than a spreadsheet holds, --format ocsf writes every host's
-findings as OCSF events (one JSON object per line) for a SIEM.`,
+findings as OCSF events (one JSON object per line) for a SIEM.
+
+--register writes the digital asset register (DSPT 7.1.1) instead: one row
+per device from its newest result (model, serial number, firmware, CPU,
+memory, disks, TPM, encryption, OS support, last seen, stale), with the
+location and owner from the practice file; as .xlsx it adds a Software
+sheet (each product and version, on how many devices, supported or not)
+and the practice file's other assets. The fleet workbook (.xlsx) holds the
+same sheets.`,
 		Example: `  dspt-audit fleet \\server\share\dspt -o practice.xlsx
   dspt-audit fleet /srv/dspt/site-a /srv/dspt/site-b --format html -o practice.html
-  dspt-audit fleet --recursive /srv/dspt --format ocsf -o fleet.ndjson`,
+  dspt-audit fleet --recursive /srv/dspt --format ocsf -o fleet.ndjson
+  dspt-audit fleet \\server\share\dspt --register -o register.xlsx`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usagef("%s needs at least one folder (or file) of results", cmd.CommandPath())
@@ -67,6 +77,7 @@ findings as OCSF events (one JSON object per line) for a SIEM.`,
 	cmd.Flags().BoolVarP(&o.Recursive, "recursive", "r", false, "also read the folders inside each folder (history/ included)")
 	cmd.Flags().StringVar(&o.Trust, "trust", "", "the trust store: each host's pinned public key (default "+defaultTrustHint()+"; never inside a results folder)")
 	cmd.Flags().BoolVar(&o.TrustNew, "trust-new", false, "pin the key of each host seen for the first time and count its results (check the new hosts listed first)")
+	cmd.Flags().BoolVar(&o.Register, "register", false, "write the digital asset register (DSPT 7.1.1) instead of the roll-up: -o register.xlsx or register.csv")
 	cmd.Flags().StringVar(&o.Now, "now", "", "testing aid: judge staleness as if it were this `TIME`; also DSPT_AUDIT_NOW")
 	return cmd
 }
@@ -75,6 +86,9 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 	format, err := pickFormat(&o.outputOptions, s, fleet.Formats())
 	if err != nil {
 		return err
+	}
+	if o.Register && format != "xlsx" && format != "csv" {
+		return usagef("--register writes .xlsx or .csv, not %s: give -o register.xlsx or register.csv", format)
 	}
 	if err := inRange("stale-days", o.StaleDays, 1, maxStaleDays); err != nil {
 		return err
@@ -113,7 +127,17 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 		fmt.Fprintf(s.Err, "Trusted %d new %s: their keys are pinned in %s.\n", len(roll.Pinned), plural(len(roll.Pinned), "host", "hosts"), trustPath)
 	}
 	listed := len(roll.Skipped)
-	if err := writeOutput(o.Output, s, fleetRenderer(format, roll, s)); err != nil {
+	render := fleetRenderer(format, roll, s)
+	if o.Register || format == "xlsx" {
+		roll.Register = fleet.BuildRegister(roll, opts.Practice, data.Software.Products)
+		for _, sk := range roll.Register.Skipped {
+			fmt.Fprintf(s.Err, "%s: %s\n", sk.Path, sk.Reason)
+		}
+	}
+	if o.Register {
+		render = registerRenderer(format, roll.Register)
+	}
+	if err := writeOutput(o.Output, s, render); err != nil {
 		return err
 	}
 	for _, sk := range roll.Skipped[listed:] { // results that changed before the OCSF events were written
@@ -127,6 +151,15 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 			len(roll.Hosts), roll.Outcome, roll.ResultsRead, o.Output, len(roll.Skipped))
 	}
 	return nil
+}
+
+func registerRenderer(format string, reg *fleet.Register) func(w io.Writer, tty bool) error {
+	return func(w io.Writer, _ bool) error {
+		if format == "csv" {
+			return fleet.RegisterCSV(w, reg)
+		}
+		return fleet.RegisterXLSX(w, reg)
+	}
 }
 
 func fleetRenderer(format string, roll *fleet.Rollup, s *streams) func(w io.Writer, tty bool) error {

@@ -30,6 +30,10 @@ type engineOptions struct {
 	// unattended makes a data folder that cannot be read a note in the
 	// report rather than an error: the nightly run must not stop for it.
 	unattended bool
+	// RecordLastUser makes the scan read the last logged-on user for the
+	// asset register: set from the practice file (record_last_user), never
+	// on by default.
+	RecordLastUser bool
 }
 
 func (o *engineOptions) AddFlags(f *pflag.FlagSet) {
@@ -240,6 +244,7 @@ func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 	}
 	scan, err := checks.Run(cmd.Context(), src, checks.Options{
 		Checks: selected, Data: data, ProbeTimeout: o.ProbeTimeout, Now: now, Clock: clock,
+		RecordLastUser: o.RecordLastUser,
 	})
 	if err != nil {
 		return err

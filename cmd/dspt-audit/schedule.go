@@ -385,7 +385,7 @@ func scheduledScan(ctx context.Context, o *runOptions, s *streams) (*report.Repo
 	if err != nil {
 		return nil, err
 	}
-	scan, err := checks.Run(ctx, src, checks.Options{Checks: checks.All(), Data: data, ProbeTimeout: eo.ProbeTimeout, Now: now, Clock: clock})
+	scan, err := checks.Run(ctx, src, checks.Options{Checks: checks.All(), Data: data, ProbeTimeout: eo.ProbeTimeout, Now: now, Clock: clock, RecordLastUser: eo.RecordLastUser})
 	if err != nil {
 		return nil, err
 	}

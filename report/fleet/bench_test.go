@@ -78,3 +78,23 @@ func BenchmarkDecodeResult(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRegister builds the register of a generated share of 10,000
+// hosts (each newest result read a second time for its asset facts) and
+// writes it as its own workbook; the roll-up itself is read once, outside
+// the timing (BenchmarkRollup measures it).
+func BenchmarkRegister(b *testing.B) {
+	dir := benchShare(b, 10_000)
+	roll, err := Read(context.Background(), []string{dir}, Options{Now: genNow, Recursive: true, Standards: ndgStandards(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		reg := BuildRegister(roll, nil, nil)
+		if err := RegisterXLSX(io.Discard, reg); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(reg.Devices)), "devices/op")
+	}
+}

@@ -204,7 +204,10 @@ type Rollup struct {
 	// Ties counts the results not counted because they tie on scan time
 	// with the result counted for their host.
 	Ties int
-	ndg  []standards.Standard // to recount results read again
+	// Register, when set (BuildRegister), adds the asset register's sheets
+	// to the workbook.
+	Register *Register
+	ndg      []standards.Standard // to recount results read again
 }
 
 // StaleDays is the stale threshold in whole days.

@@ -44,6 +44,9 @@ func XLSX(w io.Writer, r *Rollup) error {
 	b.checks()
 	b.matrix()
 	b.skipped()
+	if r.Register != nil {
+		b.registerSheets(r.Register, "")
+	}
 	b.properties()
 	if b.err != nil {
 		return fmt.Errorf("building the workbook: %w", b.err)

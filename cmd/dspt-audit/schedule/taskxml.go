@@ -7,9 +7,10 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
-// The Task Scheduler task definition, schema 1.2 (Windows 7 and later):
+// The Task Scheduler task definition:
 // https://learn.microsoft.com/windows/win32/taskschd/task-scheduler-schema
 // (windows-facts.md §7d: registered as XML, since "run as soon as possible
 // after a missed start", battery and idle settings need the XML or COM).
@@ -35,10 +36,10 @@ type triggers struct {
 }
 
 type calendarTrigger struct {
-	// The schema's order: triggerBaseType's elements, then RandomDelay,
-	// then the schedule.
-	StartBoundary string `xml:"StartBoundary"`
+	// The schema's sequence: triggerBaseType's elements (Enabled,
+	// StartBoundary, ...), then RandomDelay, then the schedule.
 	Enabled       bool   `xml:"Enabled"`
+	StartBoundary string `xml:"StartBoundary"`
 	RandomDelay   string `xml:"RandomDelay,omitempty"`
 	DaysInterval  int    `xml:"ScheduleByDay>DaysInterval"`
 }
@@ -81,13 +82,28 @@ type execAction struct {
 	Arguments string `xml:"Arguments"`
 }
 
+// TaskVersion is the task definition's schema version. [MS-TSCH] allows
+// 1.0 to 1.4 (1.2 Windows 7, 1.3 Windows 8, 1.4 Windows 10); 1.3 is the
+// version Microsoft's published XSD fixes, so every definition written can
+// be proved valid against it, and every Windows the tool supports (10 and
+// 11) reads it. The definition uses no element newer than 1.2.
+const TaskVersion = "1.3"
+
+// MaxCommand is the schema's limit (pathType) on the Exec action's Command,
+// counted in characters as written: with the quotes around the path.
+const MaxCommand = 260
+
 // TaskXML is the task definition for the plan, as text. The principal is
 // LocalSystem by SID with the highest run level; the command is the
 // executable's path in quotes, so a path with spaces cannot be read as a
 // shorter program path (the unquoted service path hole, CWE-428).
 func TaskXML(p Plan, today time.Time) (string, error) {
+	command := quoteWindowsCommand(p.Exe)
+	if n := utf8.RuneCountInString(command); n > MaxCommand {
+		return "", fmt.Errorf("the executable path %s is too long for a scheduled task: %d characters with its quotes, and Task Scheduler takes at most %d; install dspt-audit in a shorter folder", p.Exe, n, MaxCommand)
+	}
 	t := task{
-		Version: "1.2",
+		Version: TaskVersion,
 		Xmlns:   "http://schemas.microsoft.com/windows/2004/02/mit/task",
 		Registration: registration{
 			Author:      "dspt-audit",
@@ -111,7 +127,7 @@ func TaskXML(p Plan, today time.Time) (string, error) {
 			Priority:           7, // below normal: the user's work comes first
 		},
 		Actions: actions{Context: "Author", Exec: execAction{
-			Command:   quoteWindowsCommand(p.Exe),
+			Command:   command,
 			Arguments: joinWindowsArgs(p.RunArgs()),
 		}},
 	}
