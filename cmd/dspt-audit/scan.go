@@ -92,7 +92,7 @@ func (o *engineOptions) loadData() (*standards.Data, error) {
 
 // checks is the catalogue narrowed by --only and --skip.
 func (o *engineOptions) selectChecks() ([]*checks.Check, error) {
-	selected, err := checks.Select(checks.All(), o.Only, o.Skip)
+	selected, err := checks.Select(checks.All(), lowered(o.Only), lowered(o.Skip))
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -120,6 +120,32 @@ func formatNames[T any](formats []report.Format[T]) []string {
 	return names
 }
 
+// formatExts lists the extensions that choose a format, .txt first.
+func formatExts[T any](formats []report.Format[T]) []string {
+	exts := []string{".txt"}
+	for _, f := range formats {
+		exts = append(exts, f.Exts...)
+	}
+	return exts
+}
+
+// isDevice says whether path is a device such as /dev/null or NUL, which
+// takes the terminal text whatever its name.
+func isDevice(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode()&os.ModeDevice != 0
+}
+
+// lowered is ids in lower case: check IDs are, and a user may type them
+// as a report shows them.
+func lowered(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = strings.ToLower(strings.TrimSpace(id))
+	}
+	return out
+}
+
 // formatHelp describes --format. The roll-up's formats carry the report's
 // names (TestFleetFormatsMatchTheReports), so one text serves both.
 func formatHelp() string {
@@ -141,21 +167,24 @@ func (o *outputOptions) AddFlags(f *pflag.FlagSet) {
 // output file's extension, else text. A binary format is refused on a
 // terminal.
 func pickFormat[T any](o *outputOptions, s *streams, formats []report.Format[T]) (string, error) {
-	format, output := o.Format, o.Output
+	format, output := strings.ToLower(o.Format), o.Output
+	names := formatNames(formats)
 	if format == "" {
 		format = "text"
 		if f, ok := report.FormatForPath(formats, output); ok {
 			format = f.Name
+		} else if ext := filepath.Ext(output); !toStdout(output) && ext != "" && !strings.EqualFold(ext, ".txt") && !isDevice(output) {
+			return "", usagef("-o %s: no report format is written as %s; give a file ending in %s, or --format (%s)",
+				output, ext, strings.Join(formatExts(formats), ", "), strings.Join(names, ", "))
 		}
 	}
-	names := formatNames(formats)
 	if !slices.Contains(names, format) {
 		return "", usagef("--format %q is not one of %s", format, strings.Join(names, ", "))
 	}
 	if f, ok := report.LookupFormat(formats, format); ok && f.Binary && toStdout(output) && s.OutTTY {
 		return "", usagef("--format %s is a binary file: give -o FILE (or redirect the output)", format)
 	}
-	return format, nil
+	return format, checkOutputPath(output)
 }
 
 // renderer writes v in a format, or through terminal for the text view.
