@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -101,4 +102,79 @@ func TestOutputPathIsCheckedFirst(t *testing.T) {
 	locked := filepath.Join(dir, "locked")
 	os.Mkdir(locked, 0o555)
 	runCases(t, []cliCase{{"no permission", []string{"scan", "--from", patchedProfile, "-o", filepath.Join(locked, "r.json")}, exitError, []string{"no permission to write in " + locked}, []string{".tmp-"}}})
+}
+
+// Item 22.
+func TestScheduleInstallSaysUNCIsForWindows(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("UNC shares are what Windows takes")
+	}
+	runCases(t, []cliCase{
+		{"UNC", []string{"schedule", "install", "--daily", "02:00", "--results-dir", `\\server\share\dspt`, "--print"}, exitUsage, []string{`--results-dir \\server\share\dspt is a Windows path`, "mount the share"}, []string{`\\\\`}},
+		{"drive letter", []string{"schedule", "install", "--daily", "02:00", "--results-dir", `C:\dspt`, "--print"}, exitUsage, []string{"is a Windows path"}, nil},
+		{"relative", []string{"schedule", "install", "--daily", "02:00", "--results-dir", "results", "--print"}, exitUsage, []string{"must be an absolute path, such as /srv/dspt"}, []string{"UNC"}},
+	})
+}
+
+// Item 23.
+func TestNowIsRefusedBeforeTheSnapshotAndNamedAsGiven(t *testing.T) {
+	runCases(t, []cliCase{
+		{"before collection", []string{"scan", "--from", patchedProfile, "--now", "1999-01-01"}, exitUsage, []string{"--now 1999-01-01T00:00:00Z is before the snapshot was collected (2026-09-20T08:15:00Z)"}, []string{"pass"}},
+		{"bad form", []string{"scan", "--from", patchedProfile, "--now", "27/11/2026"}, exitUsage, []string{`--now "27/11/2026" is not a date: give YYYY-MM-DD`}, []string{"2006-01-02"}},
+		{"at collection", []string{"scan", "--from", patchedProfile, "--now", "2026-09-20T08:15:00Z"}, exitOK, nil, nil},
+		{"schedule run", []string{"schedule", "run", "--from", patchedProfile, "--now", "1999-01-01", "--results-dir", tempDir(t), "--state-dir", tempDir(t)}, exitUsage, []string{"before the snapshot was collected"}, nil},
+	})
+	for _, env := range []string{"bad", "1999-01-01"} {
+		s, _, errOut := testStreams()
+		s.Getenv = func(k string) string {
+			if k == "DSPT_AUDIT_NOW" {
+				return env
+			}
+			return ""
+		}
+		code := run([]string{"scan", "--from", patchedProfile}, s)
+		if code != exitUsage || !strings.HasPrefix(errOut.String(), "dspt-audit: DSPT_AUDIT_NOW ") || strings.Contains(errOut.String(), "--now") {
+			t.Errorf("DSPT_AUDIT_NOW=%s: exit %d, %q", env, code, errOut)
+		}
+	}
+	for _, cmd := range []string{"scan", "fleet", "data"} {
+		_, out, _ := runArgs(t, cmd, "--help")
+		if strings.Contains(out, "2006-01-02") {
+			t.Errorf("%s --help quotes Go's reference date", cmd)
+		}
+	}
+}
+
+// Item 24.
+func TestFleetOfAnEmptyFolderSaysSo(t *testing.T) {
+	empty, nested := tempDir(t), tempDir(t)
+	site := filepath.Join(nested, "site-a")
+	os.Mkdir(site, 0o755)
+	good, _ := os.ReadFile(profiles + "win10-1607-wannacry-era.json")
+	os.WriteFile(filepath.Join(site, "pc1.json"), good, 0o644)
+	trust := filepath.Join(tempDir(t), "trust.json")
+	runCases(t, []cliCase{
+		{"empty", []string{"fleet", empty, "--trust", trust}, exitError, []string{"no results found in " + empty}, []string{"practice roll-up", "--recursive"}},
+		{"only in subfolders", []string{"fleet", nested, "--trust", trust}, exitError, []string{"no results found in " + nested, site + " holds some: add --recursive"}, []string{"practice roll-up"}},
+	})
+}
+
+// Item 25.
+func TestScheduleRunRefusesRelativeAndMissingResultsFolders(t *testing.T) {
+	state := tempDir(t)
+	missing := filepath.Join(tempDir(t), "mistyped-share")
+	runCases(t, []cliCase{
+		{"relative", []string{"schedule", "run", "--from", patchedProfile, "--results-dir", "results", "--state-dir", state}, exitUsage, []string{"must be an absolute path"}, nil},
+		{"missing", []string{"schedule", "run", "--from", patchedProfile, "--results-dir", missing, "--state-dir", state}, exitError, []string{"the results folder " + missing + " does not exist", "the result is kept in " + state}, nil},
+	})
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("the missing results folder was created")
+	}
+	if _, err := os.Stat(filepath.Join(state, "GP-RECEPTION-01.json")); err != nil {
+		t.Errorf("no local copy: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join("results")); err == nil {
+		os.RemoveAll("results")
+		t.Error("a relative results folder was written")
+	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -38,7 +37,7 @@ func (o *engineOptions) AddFlags(f *pflag.FlagSet) {
 	f.DurationVar(&o.ProbeTimeout, "probe-timeout", probe.DefaultTimeout, "how long one probe (a registry read, a WMI query, a command) may take before it is reported as timed out")
 	f.StringSliceVar(&o.Only, "only", nil, "run only these check `IDS` (comma-separated; see `dspt-audit checks`)")
 	f.StringSliceVar(&o.Skip, "skip", nil, "leave out these check `IDS` (comma-separated)")
-	f.StringVar(&o.Now, "now", "", "testing aid: judge as if it were this `TIME` (2006-01-02 or RFC 3339) instead of now; also DSPT_AUDIT_NOW")
+	f.StringVar(&o.Now, "now", "", "testing aid: judge as if it were this `TIME` (YYYY-MM-DD or RFC 3339) instead of now; also DSPT_AUDIT_NOW")
 }
 
 // prepare validates the shared flags and loads the reference data.
@@ -46,7 +45,7 @@ func (o *engineOptions) prepare(s *streams) (*standards.Data, time.Time, error) 
 	if err := inRange("probe-timeout", o.ProbeTimeout, time.Millisecond, maxProbeTimeout); err != nil {
 		return nil, time.Time{}, err
 	}
-	now, err := parseNow(cmp.Or(o.Now, s.Getenv("DSPT_AUDIT_NOW")))
+	now, err := nowFrom(o.Now, s)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -99,7 +98,28 @@ func (o *engineOptions) selectChecks() ([]*checks.Check, error) {
 	return selected, nil
 }
 
-func parseNow(s string) (time.Time, error) {
+// nowFrom is the time to judge at: --now, else DSPT_AUDIT_NOW, else the
+// zero time (the real clock, or the snapshot's). An error names whichever
+// of the two was given.
+func nowFrom(flag string, s *streams) (time.Time, error) {
+	if flag != "" {
+		return parseNow(nowName(flag), flag)
+	}
+	return parseNow(nowName(flag), s.Getenv("DSPT_AUDIT_NOW"))
+}
+
+// nowName names where the judging time came from: --now or the variable.
+func nowName(flag string) string {
+	if flag != "" {
+		return "--now"
+	}
+	return "DSPT_AUDIT_NOW"
+}
+
+// nowForms says the forms --now takes, as a person writes them.
+const nowForms = "YYYY-MM-DD, or a date and time such as 2026-11-27T09:30:00Z (RFC 3339)"
+
+func parseNow(name, s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
@@ -108,7 +128,18 @@ func parseNow(s string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, usagef("--now %q is not a date (2006-01-02) or an RFC 3339 time", s)
+	return time.Time{}, usagef("%s %q is not a date: give %s", name, s, nowForms)
+}
+
+// notBeforeSnapshot refuses to judge a snapshot at a time before it was
+// collected: the machine was not seen then, so every verdict would be made
+// up (patches current in 1999).
+func notBeforeSnapshot(name string, now, collected time.Time) error {
+	if now.IsZero() || collected.IsZero() || !now.Before(collected) {
+		return nil
+	}
+	return usagef("%s %s is before the snapshot was collected (%s): judge it at or after that time",
+		name, now.UTC().Format(time.RFC3339), collected.UTC().Format(time.RFC3339))
 }
 
 // formatNames lists the formats: the terminal view, then the files.
@@ -267,6 +298,9 @@ func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
+	if err := notBeforeSnapshot(nowName(o.Now), now, collectedAt(clock)); err != nil {
+		return err
+	}
 	scan, err := checks.Run(cmd.Context(), src, checks.Options{
 		Checks: selected, Data: data, ProbeTimeout: o.ProbeTimeout, Now: now, Clock: clock,
 	})
@@ -290,6 +324,15 @@ func scanSource(from string) (probe.Source, func() time.Time, string, error) {
 		return nil, nil, "", err
 	}
 	return probe.NewReplay(snap), func() time.Time { return snap.CollectedAt }, "snapshot " + filepath.Base(from), nil
+}
+
+// collectedAt is when a snapshot was collected, or the zero time for a
+// live scan.
+func collectedAt(clock func() time.Time) time.Time {
+	if clock == nil {
+		return time.Time{}
+	}
+	return clock()
 }
 
 func readSnapshotFile(path string) (*probe.Snapshot, error) {
