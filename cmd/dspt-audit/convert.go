@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -69,22 +68,16 @@ func runConvert(path string, o *outputOptions, s *streams) error {
 	return writeOutput(o.Output, s, reportRenderer(format, rep, s))
 }
 
-// readReport reads a saved report, refusing what is not a regular file (a
-// FIFO would wait for ever, /dev/zero never ends).
+// readReport reads a saved report, or says what the file is instead.
 func readReport(path string) (*report.Report, error) {
-	info, err := os.Stat(path)
+	b, err := readInput(path, "report", report.MaxSize)
 	if err != nil {
-		return nil, usagef("cannot read report: %v", err)
+		return nil, err
 	}
-	if !info.Mode().IsRegular() {
-		return nil, usagef("cannot read report: %s is not a regular file (%s)", path, info.Mode().Type())
+	if err := wrongKind(path, b, report.ScanResult); err != nil {
+		return nil, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, usagef("cannot read report: %v", err)
-	}
-	defer f.Close()
-	rep, err := report.Read(f)
+	rep, err := report.Decode(b)
 	if err != nil {
 		return nil, usagef("%s: %v", path, err)
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -177,4 +179,78 @@ func TestScheduleRunRefusesRelativeAndMissingResultsFolders(t *testing.T) {
 		os.RemoveAll("results")
 		t.Error("a relative results folder was written")
 	}
+}
+
+// Item 20: a wrong kind of file is named, the same way by scan --from,
+// report convert and fleet, never with the decoder's words.
+func TestWrongKindOfFileIsNamed(t *testing.T) {
+	dir := tempDir(t)
+	result := filepath.Join(dir, "pc1.json")
+	if code, _, errOut := runArgs(t, "scan", "--from", patchedProfile, "-o", result); code != exitOK {
+		t.Fatal(errOut)
+	}
+	workbook := filepath.Join(dir, "pc1.xlsx")
+	if code, _, errOut := runArgs(t, "report", "convert", result, "-o", workbook); code != exitOK {
+		t.Fatal(errOut)
+	}
+	ocsf := filepath.Join(dir, "pc1.ndjson")
+	if code, _, errOut := runArgs(t, "report", "convert", result, "-o", ocsf); code != exitOK {
+		t.Fatal(errOut)
+	}
+	rollup := filepath.Join(dir, "practice.json")
+	if code, _, errOut := runArgs(t, "fleet", signedResults(t), "--trust", filepath.Join(tempDir(t), "trust.json"), "--trust-new", "-o", rollup); code != exitOK {
+		t.Fatal(errOut)
+	}
+	catalogue := filepath.Join(dir, "checks.json")
+	_, list, _ := runArgs(t, "checks", "--format", "json")
+	os.WriteFile(catalogue, []byte(list), 0o644)
+	word := filepath.Join(dir, "policy.docx")
+	os.WriteFile(word, wordDocument(t), 0o644)
+	pdf := filepath.Join(dir, "report.pdf")
+	os.WriteFile(pdf, []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"), 0o644)
+
+	internals := []string{"Go struct", "Go value", "unknown field", "invalid character", "cannot unmarshal", "at byte"}
+	runCases(t, []cliCase{
+		{"report to scan", []string{"scan", "--from", result}, exitUsage, []string{result + " is a scan result", "not a snapshot from 'dspt-audit collect'", "dspt-audit report convert " + result}, internals},
+		{"roll-up to scan", []string{"scan", "--from", rollup}, exitUsage, []string{rollup + " is a roll-up from 'dspt-audit fleet', not a snapshot"}, internals},
+		{"catalogue to scan", []string{"scan", "--from", catalogue}, exitUsage, []string{"is another program's JSON file, not a snapshot"}, internals},
+		{"Word to scan", []string{"scan", "--from", word}, exitUsage, []string{word + " is a Word document, not a snapshot"}, internals},
+		{"PDF to scan", []string{"scan", "--from", pdf}, exitUsage, []string{"is a PDF document, not a snapshot"}, internals},
+		{"workbook to convert", []string{"report", "convert", workbook}, exitUsage, []string{"is an Excel workbook, not a scan result", "give the JSON one"}, internals},
+		{"OCSF to convert", []string{"report", "convert", ocsf}, exitUsage, []string{"is OCSF events"}, internals},
+		{"roll-up to convert", []string{"report", "convert", rollup}, exitUsage, []string{rollup + " is a roll-up from 'dspt-audit fleet', not a scan result"}, append(internals, "snapshot")},
+		{"snapshot to convert", []string{"report", "convert", patchedProfile}, exitUsage, []string{"is a snapshot from 'dspt-audit collect', not a scan result", "dspt-audit scan --from " + patchedProfile}, internals},
+	})
+	// fleet names them with the same words.
+	mixed := tempDir(t)
+	for _, f := range []string{word, pdf, workbook} {
+		b, _ := os.ReadFile(f)
+		os.WriteFile(filepath.Join(mixed, filepath.Base(f)+".json"), b, 0o644)
+	}
+	_, out, errOut := runArgs(t, "fleet", mixed, "--trust", filepath.Join(tempDir(t), "trust.json"))
+	for _, want := range []string{"a Word document, not a scan result", "a PDF document, not a scan result", "an Excel workbook, not a scan result"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("fleet does not say %q:\n%s%s", want, out, errOut)
+		}
+	}
+}
+
+// wordDocument is the smallest .docx Word opens: its parts zipped.
+func wordDocument(t *testing.T) []byte {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for name, body := range map[string]string{
+		"[Content_Types].xml": `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`,
+		"word/document.xml":   `<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>IT policy</w:t></w:r></w:p></w:body></w:document>`,
+	} {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(body))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

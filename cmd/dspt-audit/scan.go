@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -336,12 +337,14 @@ func collectedAt(clock func() time.Time) time.Time {
 }
 
 func readSnapshotFile(path string) (*probe.Snapshot, error) {
-	f, err := os.Open(path)
+	b, err := readInput(path, "snapshot", maxSnapshotSize)
 	if err != nil {
-		return nil, usagef("cannot read snapshot: %v", err)
+		return nil, err
 	}
-	defer f.Close()
-	snap, err := probe.ReadSnapshot(f)
+	if err := wrongKind(path, b, report.Snapshot); err != nil {
+		return nil, err
+	}
+	snap, err := probe.ReadSnapshot(bytes.NewReader(b))
 	if err != nil {
 		return nil, usagef("%s: %v", path, err)
 	}
