@@ -21,6 +21,7 @@ func newReportCommand(s *streams) *cobra.Command {
 
 func newConvertCommand(s *streams) *cobra.Command {
 	o := &outputOptions{}
+	view := &viewOptions{}
 	cmd := &cobra.Command{
 		Use:   "convert REPORT.json",
 		Short: "Render a saved JSON report in another format, without scanning again",
@@ -39,15 +40,19 @@ the report's data notes), and checks this build does not know are left out.`,
 			}
 			return nil
 		},
-		RunE: runE(func(cmd *cobra.Command, args []string) error { return runConvert(args[0], o, s) }),
+		RunE: runE(func(cmd *cobra.Command, args []string) error { return runConvert(args[0], o, *view, s) }),
 	}
 	o.AddFlags(cmd.Flags())
+	view.AddFlags(cmd.Flags())
 	return cmd
 }
 
-func runConvert(path string, o *outputOptions, s *streams) error {
+func runConvert(path string, o *outputOptions, view viewOptions, s *streams) error {
 	format, err := pickFormat(o, s, report.Formats())
 	if err != nil {
+		return err
+	}
+	if err := view.validate(format); err != nil {
 		return err
 	}
 	rep, err := readReport(path)
@@ -65,7 +70,11 @@ func runConvert(path string, o *outputOptions, s *streams) error {
 	for _, note := range recount.Notes {
 		fmt.Fprintf(s.Err, "%s: %s\n", path, note)
 	}
-	return writeOutput(o.Output, s, reportRenderer(format, rep, s))
+	if err := writeOutput(o.Output, s, reportRenderer(format, rep, s, view)); err != nil {
+		return err
+	}
+	saidWhere(s, o.Output, rep)
+	return nil
 }
 
 // readReport reads a saved report, or says what the file is instead.

@@ -254,3 +254,67 @@ func wordDocument(t *testing.T) []byte {
 	}
 	return b.Bytes()
 }
+
+// Item 29: a counts line near the top, --summary, and where -o wrote.
+func TestTerminalCountsSummaryAndWhereItWrote(t *testing.T) {
+	wannacry := profiles + "win10-1607-wannacry-era.json"
+	_, out, _ := runArgs(t, "scan", "--from", wannacry)
+	head := strings.Join(strings.SplitN(out, "\n", 8)[:7], "\n")
+	if !strings.Contains(head, "Checks:   2 pass, 0 warn, 22 fail, 0 unknown, 0 needs admin, 0 n/a (24 in all)") {
+		t.Errorf("no counts line near the top:\n%s", head)
+	}
+	_, summary, _ := runArgs(t, "scan", "--from", wannacry, "--summary")
+	for _, want := range []string{"Checks:   2 pass", "NDG data security standards", " 8 Unsupported systems", "Standards 1, 3, 5, 7, 10: not assessed"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("--summary lacks %q:\n%s", want, summary)
+		}
+	}
+	for _, absent := range []string{"Fix:", "seen:", "smb1-disabled", "Scoring:"} {
+		if strings.Contains(summary, absent) {
+			t.Errorf("--summary has %q:\n%s", absent, summary)
+		}
+	}
+	if lines := strings.Count(summary, "\n"); lines > 30 || lines*4 > strings.Count(out, "\n") {
+		t.Errorf("--summary is %d lines, the full view %d", lines, strings.Count(out, "\n"))
+	}
+	runCases(t, []cliCase{{"summary of json", []string{"scan", "--from", wannacry, "--summary", "-f", "json"}, exitUsage, []string{"--summary shapes the text view"}, nil}})
+
+	dir := tempDir(t)
+	for _, args := range [][]string{
+		{"scan", "--from", wannacry, "-o", filepath.Join(dir, "pc1.json")},
+		{"report", "convert", filepath.Join(dir, "pc1.json"), "-o", filepath.Join(dir, "pc1.html")},
+	} {
+		s, _, errOut := testStreams()
+		s.ErrTTY = true
+		if code := run(args, s); code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		want := "Wrote the report of GP-OLD-SCANNER (Standards Not Met) to " + args[len(args)-1] + ".\n"
+		if errOut.String() != want {
+			t.Errorf("%v on a terminal: stderr %q, want %q", args, errOut, want)
+		}
+	}
+	if _, _, errOut := runArgs(t, "scan", "--from", wannacry, "-o", filepath.Join(dir, "quiet.json")); errOut != "" {
+		t.Errorf("a script is told where it wrote: %q", errOut)
+	}
+}
+
+// Item 30: plurals, and statuses in words in the human views.
+func TestHumanViewsSayStatusesInWords(t *testing.T) {
+	_, text, _ := runArgs(t, "scan", "--from", profiles+"debian-12-nftables.json")
+	_, html, _ := runArgs(t, "scan", "--from", profiles+"debian-12-nftables.json", "-f", "html")
+	_, wannacry, _ := runArgs(t, "scan", "--from", profiles+"win10-1607-wannacry-era.json")
+	_, jsonOut, _ := runArgs(t, "scan", "--from", profiles+"debian-12-nftables.json", "-f", "json")
+	for _, c := range []struct{ name, out, want, not string }{
+		{"terminal n/a", text, "  N/A ", "NOT_APPLICABLE"},
+		{"html n/a", html, `badge not_applicable">N/A</span>`, "NOT_APPLICABLE"},
+		{"html n/a in the DSPT table", html, ": n/a</span>", ": not_applicable</span>"},
+		{"html one observation", html, "Evidence (1 observation)", "(1 observations)"},
+		{"terminal one more value", wannacry, "seen: 1 more value not present", "1 more values"},
+		{"JSON unchanged", jsonOut, `"status": "not_applicable"`, `"status": "n/a"`},
+	} {
+		if !strings.Contains(c.out, c.want) || strings.Contains(c.out, c.not) {
+			t.Errorf("%s: want %q and no %q", c.name, c.want, c.not)
+		}
+	}
+}

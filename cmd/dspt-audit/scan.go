@@ -231,15 +231,16 @@ func renderer[T any](formats []report.Format[T], format string, v T, terminal fu
 }
 
 // reportRenderer writes one machine's report.
-func reportRenderer(format string, rep *report.Report, s *streams) func(w io.Writer, tty bool) error {
+func reportRenderer(format string, rep *report.Report, s *streams, view viewOptions) func(w io.Writer, tty bool) error {
 	return renderer(report.Formats(), format, rep, func(w io.Writer, tty bool) error {
-		return report.Terminal(w, rep, report.TerminalOptions{Color: tty && !s.NoColor, Width: terminalWidth(tty)})
+		return report.Terminal(w, rep, report.TerminalOptions{Color: tty && !s.NoColor, Width: terminalWidth(tty), Summary: view.Summary})
 	})
 }
 
 type scanOptions struct {
 	engineOptions
 	outputOptions
+	viewOptions
 	From   string
 	FailOn string
 }
@@ -264,6 +265,7 @@ OS; verdicts are for the moment it was collected unless --now says otherwise.`,
 	}
 	o.engineOptions.AddFlags(cmd.Flags())
 	o.outputOptions.AddFlags(cmd.Flags())
+	o.viewOptions.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&o.From, "from", "", "judge a recorded snapshot `FILE` instead of this machine")
 	cmd.Flags().StringVar(&o.FailOn, "fail-on", "", "exit 3 when a check fails at or above this `SEVERITY` (low, medium, high, critical)")
 	return cmd
@@ -279,6 +281,9 @@ func noArgs(cmd *cobra.Command, args []string) error {
 func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 	format, err := pickFormat(&o.outputOptions, s, report.Formats())
 	if err != nil {
+		return err
+	}
+	if err := o.viewOptions.validate(format); err != nil {
 		return err
 	}
 	var failOn standards.Severity
@@ -309,9 +314,10 @@ func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 		return err
 	}
 	rep := report.Build(scan, data, report.Tool{Name: "dspt-audit", Version: version()}, source)
-	if err := writeOutput(o.Output, s, reportRenderer(format, rep, s)); err != nil {
+	if err := writeOutput(o.Output, s, reportRenderer(format, rep, s, o.viewOptions)); err != nil {
 		return err
 	}
+	saidWhere(s, o.Output, rep)
 	return failOnFindings(rep, failOn)
 }
 
