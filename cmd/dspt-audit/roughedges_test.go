@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -316,5 +317,41 @@ func TestHumanViewsSayStatusesInWords(t *testing.T) {
 		if !strings.Contains(c.out, c.want) || strings.Contains(c.out, c.not) {
 			t.Errorf("%s: want %q and no %q", c.name, c.want, c.not)
 		}
+	}
+}
+
+// Item 28: what the README says 'checks' prints, it prints: with --long,
+// every DSPT item, CAF outcome, per-platform fix and probe of every check.
+func TestChecksLongPrintsWhatTheREADMESays(t *testing.T) {
+	_, long, _ := runArgs(t, "checks", "--long")
+	_, list, _ := runArgs(t, "checks", "--format", "json")
+	var entries []catalogueEntry
+	if err := json.Unmarshal([]byte(list), &entries); err != nil || len(entries) < 20 {
+		t.Fatalf("%v: %d entries", err, len(entries))
+	}
+	blocks := strings.Split(long, "\n\n")
+	if len(blocks) != len(entries) {
+		t.Fatalf("%d blocks for %d checks", len(blocks), len(entries))
+	}
+	for i, e := range entries {
+		block := blocks[i]
+		want := append([]string{e.ID, e.Title}, e.Reads...)
+		want = append(want, e.Mappings.DSPT...)
+		want = append(want, e.Mappings.CAF...)
+		for _, p := range e.Platforms {
+			want = append(want, "Fix on "+p+": "+e.Remediations[p])
+		}
+		for _, w := range want {
+			if !strings.Contains(block, w) {
+				t.Errorf("checks --long, %s: lacks %q", e.ID, w)
+			}
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "`dspt-audit checks --long` prints each check's mappings") {
+		t.Error("the README does not say which command prints the mappings")
 	}
 }
