@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // Issue 15, items 18–30: a command line without rough edges.
@@ -353,5 +355,57 @@ func TestChecksLongPrintsWhatTheREADMESays(t *testing.T) {
 	}
 	if !strings.Contains(string(readme), "`dspt-audit checks --long` prints each check's mappings") {
 		t.Error("the README does not say which command prints the mappings")
+	}
+}
+
+// Item 27: nothing a user reads points into the developers' shared/
+// folder, which no user has: the data, the README, every help page, and
+// every view of a report.
+func TestNoUserVisibleTextCitesTheSharedFolder(t *testing.T) {
+	texts := map[string]string{}
+	files, _ := filepath.Glob("../../standards/data/*.json")
+	files = append(files, "../../README.md")
+	templates, _ := filepath.Glob("../../report/*.tmpl")
+	fleetTemplates, _ := filepath.Glob("../../report/fleet/*.tmpl")
+	files = append(append(files, templates...), fleetTemplates...)
+	if len(files) < 8 {
+		t.Fatalf("only %d files", len(files))
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts[f] = string(b)
+	}
+	var walk func(prefix []string, cmd *cobra.Command)
+	walk = func(prefix []string, cmd *cobra.Command) {
+		args := append(append([]string{}, prefix...), "--help")
+		_, out, _ := runArgs(t, args...)
+		texts[strings.Join(args, " ")] = out
+		for _, sub := range cmd.Commands() {
+			walk(append(append([]string{}, prefix...), sub.Name()), sub)
+		}
+	}
+	s, _, _ := testStreams()
+	walk(nil, newRootCommand(s))
+	for _, args := range [][]string{
+		{"standards"}, {"standards", "-f", "json"}, {"checks", "--long"}, {"checks", "-f", "json"},
+		{"scan", "--from", profiles + "win10-1607-wannacry-era.json"},
+		{"scan", "--from", profiles + "win10-1607-wannacry-era.json", "-f", "json"},
+		{"scan", "--from", profiles + "win10-1607-wannacry-era.json", "-f", "html"},
+		{"scan", "--from", profiles + "debian-12-container-neglected.json", "-f", "csv"},
+		{"scan", "--from", profiles + "debian-12-container-neglected.json"},
+	} {
+		_, out, errOut := runArgs(t, args...)
+		texts[strings.Join(args, " ")] = out + errOut
+	}
+	for name, text := range texts {
+		if i := strings.Index(text, "shared/"); i >= 0 {
+			t.Errorf("%s cites %q", name, text[max(0, i-60):min(len(text), i+40)])
+		}
+	}
+	if !strings.Contains(texts["standards"], "https://www.gov.uk/government/publications/review-of-data-security-consent-and-opt-outs") {
+		t.Error("standards does not cite the National Data Guardian's review")
 	}
 }
