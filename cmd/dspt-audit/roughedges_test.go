@@ -143,6 +143,9 @@ func TestNowIsRefusedBeforeTheSnapshotAndNamedAsGiven(t *testing.T) {
 			t.Errorf("DSPT_AUDIT_NOW=%s: exit %d, %q", env, code, errOut)
 		}
 	}
+	badDate := filepath.Join(tempDir(t), "data.json")
+	os.WriteFile(badDate, []byte(`{"kind":"windows-updates","as_of":"tomorrow"}`), 0o644)
+	runCases(t, []cliCase{{"data file date", []string{"scan", "--from", patchedProfile, "--data", badDate}, exitUsage, []string{"YYYY-MM-DD"}, []string{"2006-01-02"}}})
 	for _, cmd := range []string{"scan", "fleet", "data"} {
 		_, out, _ := runArgs(t, cmd, "--help")
 		if strings.Contains(out, "2006-01-02") {
