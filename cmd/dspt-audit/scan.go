@@ -196,8 +196,9 @@ func (o *outputOptions) AddFlags(f *pflag.FlagSet) {
 }
 
 // pickFormat settles the format among formats: --format if given, else the
-// output file's extension, else text. A binary format is refused on a
-// terminal.
+// output file's extension (.txt or none: text; one no format has: refused),
+// else text. A binary format is refused on a terminal, and an output that
+// could not be written is refused before anything is scanned.
 func pickFormat[T any](o *outputOptions, s *streams, formats []report.Format[T]) (string, error) {
 	format, output := strings.ToLower(o.Format), o.Output
 	names := formatNames(formats)
