@@ -78,14 +78,15 @@ var everyoneSIDs = map[string]string{"S-1-1-0": "Everyone", "S-1-5-11": "Authent
 // LocalAdmins lists the local Administrators group by SID.
 func LocalAdmins() *Check {
 	return &Check{
-		ID:          "local-admins",
-		Title:       fmt.Sprintf("Few local administrators (at most %d members; nobody is admin by default)", maxAdmins),
-		Severity:    standards.Medium,
-		Platforms:   []string{Windows, Linux},
-		Mappings:    withCIS(accountMapping, "18.9.25.x (Windows LAPS)"),
-		Remediation: "Remove everyday user accounts from the local Administrators group (Linux: the sudo/wheel group); give IT staff separate admin accounts used only for admin tasks, and manage the local Administrator password with Windows LAPS.",
-		Reads:       []probe.Query{adminGroup, etcGroup, etcPasswd},
-		Evaluate:    evaluateLocalAdmins,
+		ID:           "local-admins",
+		Title:        fmt.Sprintf("Few local administrators (at most %d members; nobody is admin by default)", maxAdmins),
+		Severity:     standards.Medium,
+		Platforms:    []string{Windows, Linux},
+		Mappings:     withCIS(accountMapping, "18.9.25.x (Windows LAPS)"),
+		Remediation:  "Remove everyday user accounts from the local Administrators group; give IT staff separate admin accounts used only for admin tasks, and manage the local Administrator password with Windows LAPS.",
+		Remediations: map[string]string{Linux: "Remove everyday user accounts from the sudo (or wheel) group (`gpasswd -d USER sudo`); give IT staff separate admin accounts used only for admin tasks, and lock the root password (`passwd -l root`)."},
+		Reads:        []probe.Query{adminGroup, etcGroup, etcPasswd},
+		Evaluate:     evaluateLocalAdmins,
 	}
 }
 
@@ -199,9 +200,10 @@ func PasswordPolicy() *Check {
 			CAF:             []string{"B2.a"},
 			CIS:             []string{"1.1.4 (min length >= 14)", "1.2.2 (lockout threshold <= 5)"},
 		},
-		Remediation: fmt.Sprintf("Set 'Minimum password length' to %d or more and 'Account lockout threshold' to between 1 and %d (Group Policy: Account Policies). Domain accounts follow the domain's policy, which is set on the domain controller.", ceMinLength, ceMaxGuesses),
-		Reads:       []probe.Query{passwordPolicyAPI, pamFiles, securityConfs},
-		Evaluate:    evaluatePasswordPolicy,
+		Remediation:  fmt.Sprintf("Set 'Minimum password length' to %d or more and 'Account lockout threshold' to between 1 and %d (Group Policy: Account Policies). Domain accounts follow the domain's policy, which is set on the domain controller.", ceMinLength, ceMaxGuesses),
+		Remediations: map[string]string{Linux: fmt.Sprintf("Set minlen = %d or more in /etc/security/pwquality.conf (with pam_pwquality in the PAM password stack) and deny = between 1 and %d in /etc/security/faillock.conf (with pam_faillock in the auth stack). Directory accounts (SSSD, LDAP) follow the directory's policy.", ceMinLength, ceMaxGuesses)},
+		Reads:        []probe.Query{passwordPolicyAPI, pamFiles, securityConfs},
+		Evaluate:     evaluatePasswordPolicy,
 	}
 }
 

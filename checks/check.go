@@ -32,6 +32,9 @@ type Check struct {
 	Platforms   []string
 	Mappings    standards.Mappings
 	Remediation string
+	// Remediations replace Remediation on a platform whose fix differs:
+	// a Linux finding never carries a Windows fix, nor the reverse.
+	Remediations map[string]string
 	// Reads declares every probe the check may make. A probe outside it
 	// fails, so the catalogue always says what a check reads.
 	Reads    []probe.Query
@@ -66,14 +69,31 @@ type Result struct {
 	Check    *Check
 	Verdict  Verdict
 	Evidence []probe.Observation
+	// Platform is the platform judged (Windows, Linux).
+	Platform string
 }
 
-// Remediation is the verdict's remediation, or else the check's.
+// Remediation is the verdict's remediation, or else the check's for the
+// platform judged.
 func (r Result) Remediation() string {
 	if r.Verdict.Remediation != "" {
 		return r.Verdict.Remediation
 	}
-	return r.Check.Remediation
+	return r.Check.RemediationOn(r.Platform)
+}
+
+// RemediationOn is the check's remediation on a platform.
+func (c *Check) RemediationOn(platform string) string {
+	if r, ok := c.Remediations[platform]; ok {
+		return r
+	}
+	return c.Remediation
+}
+
+// runElevated is the fix for a needs_admin verdict on each platform.
+var runElevated = map[string]string{
+	Windows: "Run dspt-audit elevated (as Administrator, or as SYSTEM from the scheduled task) so that this can be read.",
+	Linux:   "Run dspt-audit as root (with sudo, or from the systemd timer 'schedule install' sets up) so that this can be read.",
 }
 
 // AppliesTo reports whether the check runs on a platform.
@@ -97,9 +117,6 @@ func cannotTell(what string, failed ...probe.Observation) Verdict {
 		}
 		reasons = append(reasons, fmt.Sprintf("%s (%s)", o.Query, o.Error.Class))
 	}
-	v := verdict(status, "Could not tell %s: %s.", what, strings.Join(reasons, "; "))
-	if status == standards.NeedsAdmin {
-		v.Remediation = "Run dspt-audit elevated (as Administrator, or as SYSTEM from the scheduled task) so that this can be read."
-	}
-	return v
+	// The engine gives a needs_admin verdict its platform's way to elevate.
+	return verdict(status, "Could not tell %s: %s.", what, strings.Join(reasons, "; "))
 }

@@ -42,9 +42,10 @@ func DiskEncrypted() *Check {
 			CAF:             []string{"B3.c", "B3.d"},
 			CIS:             []string{"18.10.9.x (BitLocker policy settings; no 'drive is encrypted' item)"},
 		},
-		Remediation: "Turn on BitLocker for the OS drive and every fixed data drive (Control Panel > BitLocker Drive Encryption, or Intune), keep the recovery key in Entra ID/AD; resume protection if it is suspended. On Linux, encryption (LUKS) is chosen at install time: reinstall with an encrypted root.",
-		Reads:       []probe.Query{bitlockerVolumes.Query, blockDevices, procMounts},
-		Evaluate:    evaluateDiskEncrypted,
+		Remediation:  "Turn on BitLocker for the OS drive and every fixed data drive (Control Panel > BitLocker Drive Encryption, or Intune), keep the recovery key in Entra ID/AD; resume protection if it is suspended.",
+		Remediations: map[string]string{Linux: "Encrypt the disks with LUKS (dm-crypt): full-disk encryption is chosen at install time, so reinstall with an encrypted root (the installer's guided 'use entire disk and set up encrypted LVM') and keep the passphrase or recovery key apart from the machine."},
+		Reads:        []probe.Query{bitlockerVolumes.Query, blockDevices, procMounts},
+		Evaluate:     evaluateDiskEncrypted,
 	}
 }
 

@@ -169,7 +169,10 @@ func runOne(c *Check, env *Env, rec *probe.Recorder, probeTimeout time.Duration)
 	case <-time.After(deadline):
 		v = verdict(standards.Unknown, "The check did not finish within %s, so nothing was judged.", deadline)
 	}
-	return Result{Check: c, Verdict: v, Evidence: scoped.evidence()}
+	if v.Status == standards.NeedsAdmin && v.Remediation == "" {
+		v.Remediation = runElevated[env.Host.OS]
+	}
+	return Result{Check: c, Verdict: v, Evidence: scoped.evidence(), Platform: env.Host.OS}
 }
 
 // scopedObserver is the Observer one check sees: it refuses undeclared

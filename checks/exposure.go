@@ -47,9 +47,10 @@ func RiskyPorts() *Check {
 			CAF:             []string{"B4.a", "B4.b"},
 			CIS:             []string{"9.x firewall, 5.x services (e.g. FTPSVC)"},
 		},
-		Remediation: "Uninstall or stop the services listed (Telnet, FTP, VNC have secure replacements: SSH, SFTP, RDP with NLA via VPN); bind databases to 127.0.0.1; allow remote admin ports only from the management network in the firewall.",
-		Reads:       []probe.Query{listening},
-		Evaluate:    evaluateRiskyPorts,
+		Remediation:  "Uninstall or stop the services listed (Telnet, FTP, VNC have secure replacements: SSH, SFTP, RDP with NLA via VPN); bind databases to 127.0.0.1; allow remote admin ports only from the management network in the firewall.",
+		Remediations: map[string]string{Linux: "Remove or stop the services listed (`systemctl disable --now` the unit; Telnet, FTP and VNC have secure replacements: SSH and SFTP); bind databases to 127.0.0.1; allow remote admin ports only from the management network in the host firewall."},
+		Reads:        []probe.Query{listening},
+		Evaluate:     evaluateRiskyPorts,
 	}
 }
 

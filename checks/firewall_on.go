@@ -59,9 +59,10 @@ func FirewallOn() *Check {
 			CAF:             []string{"B4.a", "B4.b"},
 			CIS:             []string{"9.1.1", "9.1.2", "9.2.1", "9.2.2", "9.3.1", "9.3.2 (Win10/11 v3.0.0)"},
 		},
-		Remediation: "Turn Windows Defender Firewall on for the Domain, Private and Public profiles with inbound connections blocked by default (Group Policy: Computer Configuration > Windows Settings > Security Settings > Windows Defender Firewall).",
-		Reads:       firewallReads(),
-		Evaluate:    evaluateFirewall,
+		Remediation:  "Turn Windows Defender Firewall on for the Domain, Private and Public profiles with inbound connections blocked by default (Group Policy: Computer Configuration > Windows Settings > Security Settings > Windows Defender Firewall).",
+		Remediations: map[string]string{Linux: "Enable a host firewall that drops unsolicited inbound traffic: `ufw default deny incoming && ufw enable`, firewalld, or an nftables input chain with policy drop; allow only the services this host must offer."},
+		Reads:        firewallReads(),
+		Evaluate:     evaluateFirewall,
 	}
 }
 

@@ -34,14 +34,15 @@ var firmwareMappings = standards.Mappings{
 // lets boot-level malware load before Windows or Linux can see it.
 func SecureBoot() *Check {
 	return &Check{
-		ID:          "secure-boot",
-		Title:       "UEFI Secure Boot is on",
-		Severity:    standards.Medium,
-		Platforms:   []string{Windows, Linux},
-		Mappings:    withCIS(firmwareMappings, "18.9.5.2 (VBS platform security level)", "18.10.9.2.2 (BitLocker Secure Boot integrity)"),
-		Remediation: "Turn on Secure Boot in the UEFI firmware settings (a PC booting in legacy BIOS/CSM mode must first be converted to UEFI, e.g. with mbr2gpt on Windows).",
-		Reads:       []probe.Query{regSecureBoot, efiDir, efiSecureBoot},
-		Evaluate:    evaluateSecureBoot,
+		ID:           "secure-boot",
+		Title:        "UEFI Secure Boot is on",
+		Severity:     standards.Medium,
+		Platforms:    []string{Windows, Linux},
+		Mappings:     withCIS(firmwareMappings, "18.9.5.2 (VBS platform security level)", "18.10.9.2.2 (BitLocker Secure Boot integrity)"),
+		Remediation:  "Turn on Secure Boot in the UEFI firmware settings (a PC booting in legacy BIOS/CSM mode must first be converted to UEFI, e.g. with mbr2gpt).",
+		Remediations: map[string]string{Linux: "Turn on Secure Boot in the UEFI firmware settings; the distribution's signed shim and kernel boot with it. A machine booting in legacy BIOS/CSM mode must first be reinstalled in UEFI mode."},
+		Reads:        []probe.Query{regSecureBoot, efiDir, efiSecureBoot},
+		Evaluate:     evaluateSecureBoot,
 	}
 }
 
@@ -88,14 +89,15 @@ func linuxSecureBoot(e *Env) Verdict {
 // Windows Hello and Windows 11 rely on.
 func TPMPresent() *Check {
 	return &Check{
-		ID:          "tpm-present",
-		Title:       "A TPM 2.0 is present and enabled",
-		Severity:    standards.Low,
-		Platforms:   []string{Windows, Linux},
-		Mappings:    firmwareMappings,
-		Remediation: "Enable the TPM (Intel PTT / AMD fTPM) in the UEFI firmware settings; a PC without TPM 2.0 cannot run Windows 11 and should be planned for replacement.",
-		Reads:       []probe.Query{windowsTPM.Query, linuxTPMVersion},
-		Evaluate:    evaluateTPM,
+		ID:           "tpm-present",
+		Title:        "A TPM 2.0 is present and enabled",
+		Severity:     standards.Low,
+		Platforms:    []string{Windows, Linux},
+		Mappings:     firmwareMappings,
+		Remediation:  "Enable the TPM (Intel PTT / AMD fTPM) in the UEFI firmware settings; a PC without TPM 2.0 cannot run Windows 11 and should be planned for replacement.",
+		Remediations: map[string]string{Linux: "Enable the TPM (Intel PTT / AMD fTPM) in the UEFI firmware settings; a machine without TPM 2.0 cannot seal disk keys or attest its boot, and should be planned for replacement."},
+		Reads:        []probe.Query{windowsTPM.Query, linuxTPMVersion},
+		Evaluate:     evaluateTPM,
 	}
 }
 

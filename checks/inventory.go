@@ -284,7 +284,6 @@ var chassisNames = map[uint16]string{
 	30: "Tablet", 31: "Convertible", 32: "Detachable", 33: "IoT Gateway", 34: "Embedded PC", 35: "Mini PC", 36: "Stick PC",
 }
 
-
 // Portable reports whether any of the chassis types is a laptop, notebook,
 // tablet or convertible.
 func Portable(types []uint16) bool {

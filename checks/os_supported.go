@@ -30,9 +30,10 @@ func OSSupported() *Check {
 			CyberEssentials: []string{"Security update management"},
 			CAF:             []string{"B4.d", "A3.a"},
 		},
-		Remediation: "Upgrade to a supported release (for Windows, a Windows 11 release still in servicing for this edition), or enrol in Extended Security Updates where offered; until then record the device, its risk and its owner as DSPT evidence item 8.2.1 asks.",
-		Reads:       append(append([]probe.Query{}, windowsVersionReads...), esuLicences.Query, osRelease, osReleaseLib),
-		Evaluate:    evaluateOSSupported,
+		Remediation:  "Upgrade to a Windows 11 release still in servicing for this edition, or enrol in Extended Security Updates where offered; until then record the device, its risk and its owner as DSPT evidence item 8.2.1 asks.",
+		Remediations: map[string]string{Linux: "Upgrade to a release of the distribution still receiving security updates (for example Debian 12, Ubuntu 24.04 LTS), or enrol in the vendor's extended support (Ubuntu Pro) where offered; until then record the device, its risk and its owner as DSPT evidence item 8.2.1 asks."},
+		Reads:        append(append([]probe.Query{}, windowsVersionReads...), esuLicences.Query, osRelease, osReleaseLib),
+		Evaluate:     evaluateOSSupported,
 	}
 }
 

@@ -37,9 +37,10 @@ func PatchesCurrent() *Check {
 			CAF:             []string{"B4.d"},
 			CIS:             []string{"18.10.92.2.1 (Win10/11 v3.0.0)", "18.10.92.4.3 (Win10/11 v3.0.0)"},
 		},
-		Remediation: "Install the latest cumulative update (Settings > Windows Update, or your WSUS/Intune ring) and restart; make sure automatic updates are on so the next one arrives within 14 days.",
-		Reads:       append(append(append([]probe.Query{}, windowsVersionReads...), agentReads...), esuLicences.Query, hotfixes.Query, osRelease, osReleaseLib, debInstalled, aptSecurity, dnfSecurity, dnfCache),
-		Evaluate:    evaluatePatchesCurrent,
+		Remediation:  "Install the latest cumulative update (Settings > Windows Update, or your WSUS/Intune ring) and restart; make sure automatic updates are on so the next one arrives within 14 days.",
+		Remediations: map[string]string{Linux: "Install the pending security updates (`apt-get update && apt-get upgrade`, or `dnf upgrade --security`) and restart services or the machine as asked; install unattended-upgrades (or dnf-automatic) so the next ones arrive within 14 days."},
+		Reads:        append(append(append([]probe.Query{}, windowsVersionReads...), agentReads...), esuLicences.Query, hotfixes.Query, osRelease, osReleaseLib, debInstalled, aptSecurity, dnfSecurity, dnfCache),
+		Evaluate:     evaluatePatchesCurrent,
 	}
 }
 

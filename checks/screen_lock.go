@@ -41,9 +41,10 @@ func ScreenLock() *Check {
 			CAF:             []string{"B2.b", "B4.b"},
 			CIS:             []string{"2.3.7.4 (Win10/11 v3.0.0)"},
 		},
-		Remediation: "Set Group Policy 'Interactive logon: Machine inactivity limit' to 900 seconds or less (Computer Configuration > Windows Settings > Security Settings > Local Policies > Security Options). On Linux desktops, set a system-wide dconf lock: org/gnome/desktop/session idle-delay=uint32 900 and org/gnome/desktop/screensaver lock-enabled=true.",
-		Reads:       []probe.Query{regInactivityLimit, userScreenSaverPolicy, userScreenSaver, desktopSessions, waylandSessions, dconfLocal},
-		Evaluate:    evaluateScreenLock,
+		Remediation:  "Set Group Policy 'Interactive logon: Machine inactivity limit' to 900 seconds or less (Computer Configuration > Windows Settings > Security Settings > Local Policies > Security Options).",
+		Remediations: map[string]string{Linux: "Set a system-wide dconf default and lock (/etc/dconf/db/local.d and its locks folder): org/gnome/desktop/session idle-delay=uint32 900 and org/gnome/desktop/screensaver lock-enabled=true, then run `dconf update`."},
+		Reads:        []probe.Query{regInactivityLimit, userScreenSaverPolicy, userScreenSaver, desktopSessions, waylandSessions, dconfLocal},
+		Evaluate:     evaluateScreenLock,
 	}
 }
 

@@ -85,9 +85,10 @@ func TimeSync() *Check {
 			CAF:  []string{"C1.a", "C1.b"},
 			CIS:  []string{"18.9.51.1.1 (Windows NTP client enabled)"},
 		},
-		Remediation: "Windows: set the Windows Time service (W32Time) to Manual or Automatic and its type to NT5DS (domain) or NTP with a server (`w32tm /config /syncfromflags:manual /manualpeerlist:time.windows.com /update`). Linux: install and enable chrony or systemd-timesyncd.",
-		Reads:       append([]probe.Query{serviceStart("W32Time"), timeTypePolicy, timeTypeLocal, timeServerLocal, linuxProcesses}, ntpClientEnabled.reads()...),
-		Evaluate:    evaluateTimeSync,
+		Remediation:  "Set the Windows Time service (W32Time) to Manual or Automatic and its type to NT5DS (domain) or NTP with a server (`w32tm /config /syncfromflags:manual /manualpeerlist:time.windows.com /update`).",
+		Remediations: map[string]string{Linux: "Install and enable chrony or systemd-timesyncd (`timedatectl set-ntp true`) with the organisation's time servers."},
+		Reads:        append([]probe.Query{serviceStart("W32Time"), timeTypePolicy, timeTypeLocal, timeServerLocal, linuxProcesses}, ntpClientEnabled.reads()...),
+		Evaluate:     evaluateTimeSync,
 	}
 }
 
@@ -164,9 +165,10 @@ func AuditLogging() *Check {
 			CAF:  []string{"C1.a", "C1.b"},
 			CIS:  []string{"17.1.1", "17.5.4", "18.10.25.2.2 (Win10/11 v3.0.0)"},
 		},
-		Remediation: fmt.Sprintf("Set Advanced Audit Policy 'Audit Credential Validation' and 'Audit Logon' to Success and Failure, and the Security log maximum size to at least %d KB. Linux: run auditd, or make the journal persistent (Storage=persistent, /var/log/journal).", minSecurityLogKB),
-		Reads:       append([]probe.Query{auditPolicyAPI, linuxProcesses, journalDir}, securityLogMax.reads()...),
-		Evaluate:    evaluateAuditLogging,
+		Remediation:  fmt.Sprintf("Set Advanced Audit Policy 'Audit Credential Validation' and 'Audit Logon' to Success and Failure, and the Security log maximum size to at least %d KB.", minSecurityLogKB),
+		Remediations: map[string]string{Linux: "Run auditd (`systemctl enable --now auditd`), or make the journal persistent (Storage=persistent in /etc/systemd/journald.conf, and /var/log/journal), so that logons and admin actions are kept."},
+		Reads:        append([]probe.Query{auditPolicyAPI, linuxProcesses, journalDir}, securityLogMax.reads()...),
+		Evaluate:     evaluateAuditLogging,
 	}
 }
 

@@ -49,9 +49,10 @@ func SMB1Disabled() *Check {
 			CAF:             []string{"B4.b"},
 			CIS:             []string{"18.4.4 server (Win10/11 v3.0.0)", "18.4.3 client (Win10/11 v3.0.0)"},
 		},
-		Remediation: "Remove SMBv1: Settings > Optional features (or `Disable-WindowsOptionalFeature -Online -FeatureName SMB1Protocol`), or set Group Policy 'Configure SMB v1 server' and 'Configure SMB v1 client driver' to Disabled; restart.",
-		Reads:       []probe.Query{smbServerConfigs.Query, regSMB1Server, smb1Features.Query, regSMB1Client, sambaMinProtocol},
-		Evaluate:    evaluateSMB1,
+		Remediation:  "Remove SMBv1: Settings > Optional features (or `Disable-WindowsOptionalFeature -Online -FeatureName SMB1Protocol`), or set Group Policy 'Configure SMB v1 server' and 'Configure SMB v1 client driver' to Disabled; restart.",
+		Remediations: map[string]string{Linux: "Set `server min protocol = SMB2_10` (or higher) in the [global] section of /etc/samba/smb.conf, check it with `testparm -s`, then `systemctl restart smbd`."},
+		Reads:        []probe.Query{smbServerConfigs.Query, regSMB1Server, smb1Features.Query, regSMB1Client, sambaMinProtocol},
+		Evaluate:     evaluateSMB1,
 	}
 }
 

@@ -29,6 +29,8 @@ var htmlFuncs = template.FuncMap{
 	"value":   evidenceValue,
 	"shown":   Shown,
 	"status":  func(s standards.Status) string { return s.String() },
+	"label":   func(s standards.Status) string { return s.Label() },
+	"plural":  plural,
 	"outcome": OutcomeClass,
 }
 

@@ -22,6 +22,9 @@ type TerminalOptions struct {
 	Color bool
 	// Width wraps text; zero means 100.
 	Width int
+	// Summary leaves out the checks: the header, the counts and the
+	// standards only.
+	Summary bool
 }
 
 // TerminalStyles are the terminal view's styles, shared by every view of
@@ -95,7 +98,8 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 		age = st.Status(standards.Warn)
 	}
 	indentedAfter(p, st.Label.Render("Age:     ")+" ", age, wordWrap(rep.AgeText(), width-10))
-	p("%s %s   score %s, coverage %s\n\n", st.Label.Render("Outcome: "), st.outcome[rep.Outcome].Render(Sanitize(string(rep.Outcome))), scoreText(rep.Score), percent(rep.Coverage))
+	p("%s %s   score %s, coverage %s\n", st.Label.Render("Outcome: "), st.outcome[rep.Outcome].Render(Sanitize(string(rep.Outcome))), scoreText(rep.Score), percent(rep.Coverage))
+	p("%s %s\n\n", st.Label.Render("Checks:  "), statusCounts(rep.Results, st))
 
 	p("%s\n", st.Title.Render("NDG data security standards"))
 	for _, s := range rep.Standards {
@@ -107,6 +111,15 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 	if note := rep.NotAssessedNote(); note != "" {
 		indented(2, st.Faint, note)
 	}
+	if opts.Summary {
+		p("\n")
+		for _, n := range rep.DataNotes {
+			indented(0, st.status[standards.Warn], "Data note: "+n)
+		}
+		indented(0, st.Faint, "Summary only: run without --summary for every check, its evidence and its fix.")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
 	p("\n%s\n", st.Title.Render("Checks"))
 
 	idWidth := 16
@@ -114,7 +127,7 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 		idWidth = min(max(idWidth, len(r.ID)), 40)
 	}
 	for _, r := range rep.ByAttention() {
-		status := st.status[r.Status].Render(fmt.Sprintf("%-14s", strings.ToUpper(r.Status.String())))
+		status := st.status[r.Status].Render(fmt.Sprintf("%-14s", strings.ToUpper(r.Status.Label())))
 		p("  %s %-8s %-*s %s\n", status, r.Severity, idWidth, Sanitize(Truncate(r.ID, 40)), Sanitize(Truncate(r.Title, width-27-idWidth)))
 		indented(6, plain, r.Summary)
 		if r.Status == standards.Pass || r.Status == standards.NotApplicable {
@@ -129,7 +142,7 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 			indented(6, st.Faint, fmt.Sprintf("seen: %s = %s", Shown(e.Query), evidenceValue(e)))
 		}
 		if absent > 0 {
-			indented(6, st.Faint, fmt.Sprintf("seen: %d more values not present (the JSON report lists each)", absent))
+			indented(6, st.Faint, fmt.Sprintf("seen: %d more %s not present (the JSON report lists each)", absent, plural(absent, "value", "values")))
 		}
 		indented(6, plain, "Fix: "+r.Remediation)
 		label := "If fixed: "
@@ -152,6 +165,27 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// terminalCountOrder is the order of the counts line.
+var terminalCountOrder = []standards.Status{standards.Pass, standards.Warn, standards.Fail, standards.Unknown, standards.NeedsAdmin, standards.NotApplicable}
+
+// statusCounts is how many checks ended in each status, every status
+// named, each count in its status's colour when it is not zero.
+func statusCounts(results []CheckResult, st TerminalStyles) string {
+	counts := map[standards.Status]int{}
+	for _, r := range results {
+		counts[r.Status]++
+	}
+	var parts []string
+	for _, s := range terminalCountOrder {
+		text := fmt.Sprintf("%d %s", counts[s], s.Label())
+		if counts[s] > 0 {
+			text = st.status[s].Render(text)
+		}
+		parts = append(parts, text)
+	}
+	return fmt.Sprintf("%s (%d in all)", strings.Join(parts, ", "), len(results))
 }
 
 func scoreText(p *int) string {

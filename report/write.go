@@ -134,7 +134,7 @@ func writeStraight(path string, write func(io.Writer) error) error {
 func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	tmp, err := createTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return fmt.Errorf("cannot write %s: %w", path, withoutPath(err, ""))
 	}
 	defer func() {
 		if err != nil {
@@ -144,21 +144,36 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 		temps.forget(tmp.Name())
 	}()
 	if err = write(tmp); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, withoutPath(err, tmp.Name()))
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, withoutPath(err, tmp.Name()))
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, withoutPath(err, tmp.Name()))
 	}
 	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, withoutPath(err, tmp.Name()))
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("cannot replace %s: %w", path, err)
+		return fmt.Errorf("cannot replace %s: %w", path, withoutPath(err, tmp.Name()))
 	}
 	return nil
+}
+
+// withoutPath is err without the temporary file's name, which the user
+// never gave and cannot act on: the operating system's reason is kept. An
+// empty name matches any path (creating the temporary file).
+func withoutPath(err error, name string) error {
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) && (name == "" || pathErr.Path == name) {
+		return pathErr.Err
+	}
+	var linkErr *os.LinkError
+	if errors.As(err, &linkErr) {
+		return linkErr.Err
+	}
+	return err
 }
 
 // temps are the temporary files of writes in flight, removed when the

@@ -333,7 +333,7 @@ func countsText(counts map[string]int) string {
 	var parts []string
 	for _, s := range []standards.Status{standards.Fail, standards.Warn, standards.NeedsAdmin, standards.Unknown, standards.Pass, standards.NotApplicable} {
 		if n := counts[s.String()]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+			parts = append(parts, fmt.Sprintf("%d %s", n, s.Label()))
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -347,7 +347,9 @@ func (wb *workbook) findings() {
 	wb.widths(sheet, 16, 26, 10, 9, 8, 22, 16, 8, 16, 45, 55, 40, 28)
 	wb.table(sheet, findingHeader, len(results)+1)
 	for i, r := range results {
-		wb.set(sheet, i+2, anys(findingRow(r))...)
+		row := findingRow(r)
+		row[2] = r.Status.Label() // the CSV keeps the JSON's name
+		wb.set(sheet, i+2, anys(row)...)
 		wb.styleCell(sheet, 3, i+2, wb.Status[r.Status])
 	}
 }
@@ -404,7 +406,7 @@ func (wb *workbook) dspt() {
 		var ids, statuses []string
 		for _, r := range it.results {
 			ids = append(ids, r.ID)
-			statuses = append(statuses, r.ID+": "+r.Status.String())
+			statuses = append(statuses, r.ID+": "+r.Status.Label())
 		}
 		wb.set(sheet, i+2, it.item, strings.Join(ids, "\n"), strings.Join(statuses, "\n"), evidenceSentence(wb.rep, it.results))
 		wb.styleCell(sheet, 3, i+2, wb.Status[worstStatus(it.results)])

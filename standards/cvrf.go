@@ -346,7 +346,7 @@ func parseCVRFTime(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("time %q is not of the form 2006-01-02T15:04:05", s)
+	return time.Time{}, fmt.Errorf("time %q is not of the form YYYY-MM-DDThh:mm:ss", s)
 }
 
 // Kinds of Windows fix, from the remediation's SubType.

@@ -234,7 +234,7 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		{"newer schema", `{"kind":"linux-releases","schema":2,"as_of":"2026-01-01"}`, "newer dspt-audit"},
 		{"unknown field", `{"kind":"linux-releases","as_of":"2026-11-27","source":"x","releases":[],"colour":1}`, "unknown field"},
 		{"no source", `{"kind":"linux-releases","as_of":"2026-11-27","releases":[]}`, `no "source"`},
-		{"bad date", `{"kind":"linux-releases","as_of":"01/01/2027"}`, "2006-01-02"},
+		{"bad date", `{"kind":"linux-releases","as_of":"01/01/2027"}`, "is not of the form YYYY-MM-DD"},
 		{"year 1200", `{"kind":"linux-releases","as_of":"1200-01-01"}`, "out of range"},
 		{"two values", `{"kind":"linux-releases","as_of":"2026-11-27","source":"x","releases":[]} {}`, "not valid JSON"},
 		{"out of order", `{"kind":"windows-updates","as_of":"2026-11-01","source":"x","series":[{"id":"a","builds":[1],"channels":["client"],"updates":[{"date":"2026-02-01","ubr":5,"kb":"KB1000002"},{"date":"2026-01-01","ubr":4,"kb":"KB1000001"}]}]}`, "ascending"},

@@ -14,7 +14,7 @@ type Date struct{ time.Time }
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return Date{}, fmt.Errorf("date %q is not of the form 2006-01-02", s)
+		return Date{}, fmt.Errorf("date %q is not of the form YYYY-MM-DD", s)
 	}
 	return Date{t}, nil
 }

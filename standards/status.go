@@ -32,6 +32,18 @@ func (s Status) String() string {
 	return fmt.Sprintf("status(%d)", int(s))
 }
 
+// Label is the status as a person reads it in a report: "needs admin",
+// "n/a". JSON and CSV keep String's names.
+func (s Status) Label() string {
+	switch s {
+	case NotApplicable:
+		return "n/a"
+	case NeedsAdmin:
+		return "needs admin"
+	}
+	return s.String()
+}
+
 // Determined reports whether the tool could tell pass, warn or fail.
 func (s Status) Determined() bool { return s == Pass || s == Warn || s == Fail }
 

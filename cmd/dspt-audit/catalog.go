@@ -16,7 +16,10 @@ import (
 
 var listFormats = []string{"text", "json"}
 
-type listOptions struct{ Format string }
+type listOptions struct {
+	Format string
+	Long   bool
+}
 
 func (o *listOptions) validate() error {
 	if !slices.Contains(listFormats, o.Format) {
@@ -34,7 +37,9 @@ type catalogueEntry struct {
 	Platforms   []string           `json:"platforms"`
 	Mappings    standards.Mappings `json:"mappings"`
 	Remediation string             `json:"remediation"`
-	Reads       []string           `json:"reads"`
+	// Remediations is the remediation on each platform the check runs on.
+	Remediations map[string]string `json:"remediations"`
+	Reads        []string          `json:"reads"`
 }
 
 func newChecksCommand(s *streams) *cobra.Command {
@@ -47,21 +52,21 @@ func newChecksCommand(s *streams) *cobra.Command {
 			if err := o.validate(); err != nil {
 				return err
 			}
+			if o.Long && o.Format == "text" {
+				return listChecksLong(s.Out, checks.All())
+			}
 			return listChecks(s.Out, o.Format, checks.All())
 		}),
 	}
 	cmd.Flags().StringVarP(&o.Format, "format", "f", "text", "output format: "+strings.Join(listFormats, ", "))
+	cmd.Flags().BoolVarP(&o.Long, "long", "l", false, "text: also each check's DSPT evidence items, CAF outcomes, remediation per platform and every probe it reads")
 	return cmd
 }
 
 func listChecks(w io.Writer, format string, all []*checks.Check) error {
 	var entries []catalogueEntry
 	for _, c := range all {
-		e := catalogueEntry{ID: c.ID, Title: c.Title, Severity: c.Severity, Platforms: c.Platforms, Mappings: c.Mappings, Remediation: c.Remediation}
-		for _, q := range c.Reads {
-			e.Reads = append(e.Reads, fmt.Sprintf("%s: %s", q.Kind, q))
-		}
-		entries = append(entries, e)
+		entries = append(entries, newCatalogueEntry(c))
 	}
 	if format == "json" {
 		return report.JSON(w, entries)
@@ -72,7 +77,53 @@ func listChecks(w io.Writer, format string, all []*checks.Check) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.Severity, strings.Join(e.Platforms, ","),
 			joinInts(e.Mappings.NDG), strings.Join(e.Mappings.CyberEssentials, "; "), cisShort(e.Mappings.CIS), e.Title)
 	}
+	fmt.Fprintln(tw, "\n'dspt-audit checks --long' adds each check's DSPT evidence items, CAF outcomes, fix per platform and every probe it reads.")
 	return tw.Flush()
+}
+
+func newCatalogueEntry(c *checks.Check) catalogueEntry {
+	e := catalogueEntry{ID: c.ID, Title: c.Title, Severity: c.Severity, Platforms: c.Platforms, Mappings: c.Mappings,
+		Remediation: c.Remediation, Remediations: map[string]string{}}
+	for _, p := range c.Platforms {
+		e.Remediations[p] = c.RemediationOn(p)
+	}
+	for _, q := range c.Reads {
+		e.Reads = append(e.Reads, fmt.Sprintf("%s: %s", q.Kind, q))
+	}
+	return e
+}
+
+// listChecksLong prints each check as a block: its line, its mappings to
+// every framework, its fix per platform, and every probe it reads.
+func listChecksLong(w io.Writer, all []*checks.Check) error {
+	var b strings.Builder
+	for i, c := range all {
+		e := newCatalogueEntry(c)
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		m := e.Mappings
+		fmt.Fprintf(&b, "%s  %s  %s\n  %s\n", e.ID, e.Severity, strings.Join(e.Platforms, ", "), e.Title)
+		fmt.Fprintf(&b, "  NDG standard: %s\n  DSPT items: %s\n  Cyber Essentials: %s\n  CAF outcomes: %s\n  CIS: %s\n",
+			orNone(joinInts(m.NDG)), orNone(strings.Join(m.DSPT, "; ")), orNone(strings.Join(m.CyberEssentials, "; ")),
+			orNone(strings.Join(m.CAF, ", ")), orNone(strings.Join(m.CIS, "; ")))
+		for _, p := range e.Platforms {
+			fmt.Fprintf(&b, "  Fix on %s: %s\n", p, e.Remediations[p])
+		}
+		fmt.Fprintf(&b, "  Reads (%d):\n", len(e.Reads))
+		for _, r := range e.Reads {
+			fmt.Fprintf(&b, "    %s\n", r)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func cisShort(ids []string) string {

@@ -37,6 +37,9 @@ the same verdicts a live scan gives.`,
 }
 
 func runCollect(ctx context.Context, o *collectOptions, s *streams) error {
+	if err := checkOutputPath(o.Output); err != nil {
+		return err
+	}
 	data, now, err := o.prepare(s)
 	if err != nil {
 		return err

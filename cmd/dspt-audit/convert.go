@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,6 +23,7 @@ func newReportCommand(s *streams) *cobra.Command {
 
 func newConvertCommand(s *streams) *cobra.Command {
 	o := &outputOptions{}
+	view := &viewOptions{}
 	cmd := &cobra.Command{
 		Use:   "convert REPORT.json",
 		Short: "Render a saved JSON report in another format, without scanning again",
@@ -42,15 +42,19 @@ the report's data notes), and checks this build does not know are left out.`,
 			}
 			return nil
 		},
-		RunE: runE(func(cmd *cobra.Command, args []string) error { return runConvert(args[0], o, s) }),
+		RunE: runE(func(cmd *cobra.Command, args []string) error { return runConvert(args[0], o, *view, s) }),
 	}
 	o.AddFlags(cmd.Flags())
+	view.AddFlags(cmd.Flags())
 	return cmd
 }
 
-func runConvert(path string, o *outputOptions, s *streams) error {
+func runConvert(path string, o *outputOptions, view viewOptions, s *streams) error {
 	format, err := pickFormat(o, s, report.Formats())
 	if err != nil {
+		return err
+	}
+	if err := view.validate(format); err != nil {
 		return err
 	}
 	rep, err := readReport(path)
@@ -70,31 +74,29 @@ func runConvert(path string, o *outputOptions, s *streams) error {
 	}
 	// A view shows the result's age now; JSON stays the result as saved.
 	if format != "json" {
-		now, err := parseNow(s.Getenv("DSPT_AUDIT_NOW"))
+		now, err := nowFrom("", s)
 		if err != nil {
 			return err
 		}
 		rep.GeneratedAt = cmp.Or(now, time.Now()).UTC()
 	}
-	return writeOutput(o.Output, s, reportRenderer(format, rep, s))
+	if err := writeOutput(o.Output, s, reportRenderer(format, rep, s, view)); err != nil {
+		return err
+	}
+	saidWhere(s, o.Output, rep)
+	return nil
 }
 
-// readReport reads a saved report, refusing what is not a regular file (a
-// FIFO would wait for ever, /dev/zero never ends).
+// readReport reads a saved report, or says what the file is instead.
 func readReport(path string) (*report.Report, error) {
-	info, err := os.Stat(path)
+	b, err := readInput(path, "report", report.MaxSize)
 	if err != nil {
-		return nil, usagef("cannot read report: %v", err)
+		return nil, err
 	}
-	if !info.Mode().IsRegular() {
-		return nil, usagef("cannot read report: %s is not a regular file (%s)", path, info.Mode().Type())
+	if err := wrongKind(path, b, report.ScanResult); err != nil {
+		return nil, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, usagef("cannot read report: %v", err)
-	}
-	defer f.Close()
-	rep, err := report.Read(f)
+	rep, err := report.Decode(b)
 	if err != nil {
 		return nil, usagef("%s: %v", path, err)
 	}

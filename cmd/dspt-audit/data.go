@@ -64,7 +64,7 @@ func (o *dataFolderOptions) addFlags(f *pflag.FlagSet, what string) {
 	f.StringVar(&o.Dir, "data-dir", "", "the same as --dir")
 	_ = f.MarkHidden("data-dir")
 	f.BoolVarP(&o.Verbose, "verbose", "v", false, "also print the routine notes of the conversion (shown anyway on a terminal)")
-	f.StringVar(&o.Now, "now", "", "testing aid: act as if it were this day (2006-01-02); also DSPT_AUDIT_NOW")
+	f.StringVar(&o.Now, "now", "", "testing aid: act as if it were this day (YYYY-MM-DD); also DSPT_AUDIT_NOW")
 	_ = f.MarkHidden("now")
 }
 
@@ -81,7 +81,7 @@ func (o *dataFolderOptions) printNotes(s *streams, notes []string) {
 
 // resolve returns the folder and the time the command works with.
 func (o *dataFolderOptions) resolve(s *streams) (string, time.Time, error) {
-	now, err := parseNow(cmp.Or(o.Now, s.Getenv("DSPT_AUDIT_NOW")))
+	now, err := nowFrom(o.Now, s)
 	if now.IsZero() && err == nil {
 		now = time.Now()
 	}

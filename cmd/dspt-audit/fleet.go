@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -93,7 +92,7 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 	if err := inRange("stale-days", o.StaleDays, 1, maxStaleDays); err != nil {
 		return err
 	}
-	now, err := parseNow(cmp.Or(o.Now, s.Getenv("DSPT_AUDIT_NOW")))
+	now, err := nowFrom(o.Now, s)
 	if err != nil {
 		return err
 	}
@@ -119,6 +118,9 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 	bar.Clear()
 	if err != nil {
 		return usageError{err}
+	}
+	if roll.FilesSeen == 0 {
+		return noResultsFound(paths, o.Recursive)
 	}
 	if len(roll.Pinned) > 0 {
 		if err := saveTrust(opts.Trust, trustPath); err != nil {

@@ -70,7 +70,14 @@ needs no network, and runs as one offline binary.`,
 func run(args []string, s *streams) int {
 	root := newRootCommand(s)
 	root.SetArgs(args)
-	cmd, err := root.ExecuteContextC(context.Background())
+	cmd, err := root, unknownSubcommand(root, args)
+	if err == nil {
+		cmd, err = root.ExecuteContextC(context.Background())
+	}
+	var unknown unknownCommandError
+	if errors.As(err, &unknown) {
+		cmd = unknown.cmd
+	}
 	if err == nil {
 		return exitOK
 	}

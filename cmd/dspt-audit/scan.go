@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -42,7 +43,7 @@ func (o *engineOptions) AddFlags(f *pflag.FlagSet) {
 	f.DurationVar(&o.ProbeTimeout, "probe-timeout", probe.DefaultTimeout, "how long one probe (a registry read, a WMI query, a command) may take before it is reported as timed out")
 	f.StringSliceVar(&o.Only, "only", nil, "run only these check `IDS` (comma-separated; see `dspt-audit checks`)")
 	f.StringSliceVar(&o.Skip, "skip", nil, "leave out these check `IDS` (comma-separated)")
-	f.StringVar(&o.Now, "now", "", "testing aid: judge as if it were this `TIME` (2006-01-02 or RFC 3339) instead of now; also DSPT_AUDIT_NOW")
+	f.StringVar(&o.Now, "now", "", "testing aid: judge as if it were this `TIME` (YYYY-MM-DD or RFC 3339) instead of now; also DSPT_AUDIT_NOW")
 }
 
 // prepare validates the shared flags and loads the reference data.
@@ -50,7 +51,7 @@ func (o *engineOptions) prepare(s *streams) (*standards.Data, time.Time, error) 
 	if err := inRange("probe-timeout", o.ProbeTimeout, time.Millisecond, maxProbeTimeout); err != nil {
 		return nil, time.Time{}, err
 	}
-	now, err := parseNow(cmp.Or(o.Now, s.Getenv("DSPT_AUDIT_NOW")))
+	now, err := nowFrom(o.Now, s)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -96,14 +97,35 @@ func (o *engineOptions) loadData() (*standards.Data, error) {
 
 // checks is the catalogue narrowed by --only and --skip.
 func (o *engineOptions) selectChecks() ([]*checks.Check, error) {
-	selected, err := checks.Select(checks.All(), o.Only, o.Skip)
+	selected, err := checks.Select(checks.All(), lowered(o.Only), lowered(o.Skip))
 	if err != nil {
 		return nil, usageError{err}
 	}
 	return selected, nil
 }
 
-func parseNow(s string) (time.Time, error) {
+// nowFrom is the time to judge at: --now, else DSPT_AUDIT_NOW, else the
+// zero time (the real clock, or the snapshot's). An error names whichever
+// of the two was given.
+func nowFrom(flag string, s *streams) (time.Time, error) {
+	if flag != "" {
+		return parseNow(nowName(flag), flag)
+	}
+	return parseNow(nowName(flag), s.Getenv("DSPT_AUDIT_NOW"))
+}
+
+// nowName names where the judging time came from: --now or the variable.
+func nowName(flag string) string {
+	if flag != "" {
+		return "--now"
+	}
+	return "DSPT_AUDIT_NOW"
+}
+
+// nowForms says the forms --now takes, as a person writes them.
+const nowForms = "YYYY-MM-DD, or a date and time such as 2026-11-27T09:30:00Z (RFC 3339)"
+
+func parseNow(name, s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
@@ -112,7 +134,18 @@ func parseNow(s string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, usagef("--now %q is not a date (2006-01-02) or an RFC 3339 time", s)
+	return time.Time{}, usagef("%s %q is not a date: give %s", name, s, nowForms)
+}
+
+// notBeforeSnapshot refuses to judge a snapshot at a time before it was
+// collected: the machine was not seen then, so every verdict would be made
+// up (patches current in 1999).
+func notBeforeSnapshot(name string, now, collected time.Time) error {
+	if now.IsZero() || collected.IsZero() || !now.Before(collected) {
+		return nil
+	}
+	return usagef("%s %s is before the snapshot was collected (%s): judge it at or after that time",
+		name, now.UTC().Format(time.RFC3339), collected.UTC().Format(time.RFC3339))
 }
 
 // formatNames lists the formats: the terminal view, then the files.
@@ -122,6 +155,32 @@ func formatNames[T any](formats []report.Format[T]) []string {
 		names = append(names, f.Name)
 	}
 	return names
+}
+
+// formatExts lists the extensions that choose a format, .txt first.
+func formatExts[T any](formats []report.Format[T]) []string {
+	exts := []string{".txt"}
+	for _, f := range formats {
+		exts = append(exts, f.Exts...)
+	}
+	return exts
+}
+
+// isDevice says whether path is a device such as /dev/null or NUL, which
+// takes the terminal text whatever its name.
+func isDevice(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode()&os.ModeDevice != 0
+}
+
+// lowered is ids in lower case: check IDs are, and a user may type them
+// as a report shows them.
+func lowered(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = strings.ToLower(strings.TrimSpace(id))
+	}
+	return out
 }
 
 // formatHelp describes --format. The roll-up's formats carry the report's
@@ -142,24 +201,28 @@ func (o *outputOptions) AddFlags(f *pflag.FlagSet) {
 }
 
 // pickFormat settles the format among formats: --format if given, else the
-// output file's extension, else text. A binary format is refused on a
-// terminal.
+// output file's extension (.txt or none: text; one no format has: refused),
+// else text. A binary format is refused on a terminal, and an output that
+// could not be written is refused before anything is scanned.
 func pickFormat[T any](o *outputOptions, s *streams, formats []report.Format[T]) (string, error) {
-	format, output := o.Format, o.Output
+	format, output := strings.ToLower(o.Format), o.Output
+	names := formatNames(formats)
 	if format == "" {
 		format = "text"
 		if f, ok := report.FormatForPath(formats, output); ok {
 			format = f.Name
+		} else if ext := filepath.Ext(output); !toStdout(output) && ext != "" && !strings.EqualFold(ext, ".txt") && !isDevice(output) {
+			return "", usagef("-o %s: no report format is written as %s; give a file ending in %s, or --format (%s)",
+				output, ext, strings.Join(formatExts(formats), ", "), strings.Join(names, ", "))
 		}
 	}
-	names := formatNames(formats)
 	if !slices.Contains(names, format) {
 		return "", usagef("--format %q is not one of %s", format, strings.Join(names, ", "))
 	}
 	if f, ok := report.LookupFormat(formats, format); ok && f.Binary && toStdout(output) && s.OutTTY {
 		return "", usagef("--format %s is a binary file: give -o FILE (or redirect the output)", format)
 	}
-	return format, nil
+	return format, checkOutputPath(output)
 }
 
 // renderer writes v in a format, or through terminal for the text view.
@@ -174,15 +237,16 @@ func renderer[T any](formats []report.Format[T], format string, v T, terminal fu
 }
 
 // reportRenderer writes one machine's report.
-func reportRenderer(format string, rep *report.Report, s *streams) func(w io.Writer, tty bool) error {
+func reportRenderer(format string, rep *report.Report, s *streams, view viewOptions) func(w io.Writer, tty bool) error {
 	return renderer(report.Formats(), format, rep, func(w io.Writer, tty bool) error {
-		return report.Terminal(w, rep, report.TerminalOptions{Color: tty && !s.NoColor, Width: terminalWidth(tty)})
+		return report.Terminal(w, rep, report.TerminalOptions{Color: tty && !s.NoColor, Width: terminalWidth(tty), Summary: view.Summary})
 	})
 }
 
 type scanOptions struct {
 	engineOptions
 	outputOptions
+	viewOptions
 	From   string
 	FailOn string
 }
@@ -207,6 +271,7 @@ OS; verdicts are for the moment it was collected unless --now says otherwise.`,
 	}
 	o.engineOptions.AddFlags(cmd.Flags())
 	o.outputOptions.AddFlags(cmd.Flags())
+	o.viewOptions.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&o.From, "from", "", "judge a recorded snapshot `FILE` instead of this machine")
 	cmd.Flags().StringVar(&o.FailOn, "fail-on", "", "exit 3 when a check fails at or above this `SEVERITY` (low, medium, high, critical)")
 	return cmd
@@ -222,6 +287,9 @@ func noArgs(cmd *cobra.Command, args []string) error {
 func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 	format, err := pickFormat(&o.outputOptions, s, report.Formats())
 	if err != nil {
+		return err
+	}
+	if err := o.viewOptions.validate(format); err != nil {
 		return err
 	}
 	var failOn standards.Severity
@@ -242,6 +310,9 @@ func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
+	if err := notBeforeSnapshot(nowName(o.Now), now, collectedAt(clock)); err != nil {
+		return err
+	}
 	scan, err := checks.Run(cmd.Context(), src, checks.Options{
 		Checks: selected, Data: data, ProbeTimeout: o.ProbeTimeout, Now: now, Clock: clock,
 		RecordLastUser: o.RecordLastUser,
@@ -251,9 +322,10 @@ func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 	}
 	rep := report.Build(scan, data, report.Tool{Name: "dspt-audit", Version: version()}, source)
 	rep.GeneratedAt = cmp.Or(now, time.Now()).UTC()
-	if err := writeOutput(o.Output, s, reportRenderer(format, rep, s)); err != nil {
+	if err := writeOutput(o.Output, s, reportRenderer(format, rep, s, o.viewOptions)); err != nil {
 		return err
 	}
+	saidWhere(s, o.Output, rep)
 	return failOnFindings(rep, failOn)
 }
 
@@ -269,13 +341,24 @@ func scanSource(from string) (probe.Source, func() time.Time, string, error) {
 	return probe.NewReplay(snap), func() time.Time { return snap.CollectedAt }, "snapshot " + filepath.Base(from), nil
 }
 
-func readSnapshotFile(path string) (*probe.Snapshot, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, usagef("cannot read snapshot: %v", err)
+// collectedAt is when a snapshot was collected, or the zero time for a
+// live scan.
+func collectedAt(clock func() time.Time) time.Time {
+	if clock == nil {
+		return time.Time{}
 	}
-	defer f.Close()
-	snap, err := probe.ReadSnapshot(f)
+	return clock()
+}
+
+func readSnapshotFile(path string) (*probe.Snapshot, error) {
+	b, err := readInput(path, "snapshot", maxSnapshotSize)
+	if err != nil {
+		return nil, err
+	}
+	if err := wrongKind(path, b, report.Snapshot); err != nil {
+		return nil, err
+	}
+	snap, err := probe.ReadSnapshot(bytes.NewReader(b))
 	if err != nil {
 		return nil, usagef("%s: %v", path, err)
 	}

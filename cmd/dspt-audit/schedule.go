@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -308,6 +309,9 @@ func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
 	if err := inRange("keep", o.Keep, 0, schedule.MaxKeep); err != nil {
 		return err
 	}
+	if err := schedule.FolderProblem("--results-dir", o.ResultsDir, schedule.Absolute); err != nil {
+		return usageError{err}
+	}
 	if err := schedule.DataDirApart(o.DataDir, o.ResultsDir); err != nil {
 		return usageError{err}
 	}
@@ -322,7 +326,10 @@ func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
 	body, signErr := signedResult(rep, schedule.KeyDir(cmp.Or(o.StateDir, schedule.StateDir())))
 	write := func(w io.Writer) error { _, err := w.Write(body); return err }
 	local, localErr := schedule.WriteResult(cmp.Or(o.StateDir, schedule.StateDir()), rep.Host.Name, rep.ScannedAt, 0, write)
-	path, err := schedule.WriteResult(o.ResultsDir, rep.Host.Name, rep.ScannedAt, o.Keep, write)
+	path, err := "", resultsFolderMissing(o.ResultsDir)
+	if err == nil {
+		path, err = schedule.WriteResult(o.ResultsDir, rep.Host.Name, rep.ScannedAt, o.Keep, write)
+	}
 	if err = errors.Join(err, localErr, signErr); err != nil {
 		if path == "" && local != "" {
 			err = fmt.Errorf("%w (the result is kept in %s)", err, local)
@@ -340,6 +347,21 @@ func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
 		return logged(s, event, nil)
 	}
 	return logged(s, event, findingsError{fmt.Sprintf("%s: %s", rep.Host.Name, rep.Outcome)})
+}
+
+// resultsFolderMissing refuses a results folder that is not there: made
+// anew, a mistyped share name would swallow every result unnoticed.
+func resultsFolderMissing(dir string) error {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("the results folder %s does not exist: create it (or correct the share's name); nothing was written there", dir)
+	case err != nil:
+		return fmt.Errorf("cannot reach the results folder %s: %w", dir, pathless(err))
+	case !info.IsDir():
+		return fmt.Errorf("the results folder %s is not a folder", dir)
+	}
+	return nil
 }
 
 // signedResult is the result as JSON, signed with the machine's key. A key
@@ -383,6 +405,9 @@ func scheduledScan(ctx context.Context, o *runOptions, s *streams) (*report.Repo
 	}
 	src, clock, source, err := scanSource(o.From)
 	if err != nil {
+		return nil, err
+	}
+	if err := notBeforeSnapshot(nowName(o.Now), now, collectedAt(clock)); err != nil {
 		return nil, err
 	}
 	scan, err := checks.Run(ctx, src, checks.Options{Checks: checks.All(), Data: data, ProbeTimeout: eo.ProbeTimeout, Now: now, Clock: clock, RecordLastUser: eo.RecordLastUser})

@@ -161,7 +161,7 @@ func TestFleetCommand(t *testing.T) {
 		{"skipped listed", []string{dir, "--now", "2026-11-23"}, exitOK, "broken.json: not JSON, or cut short", ""},
 		{"xlsx", []string{dir, "-o", book}, exitOK, "", ""},
 		{"no folder", []string{filepath.Join(dir, "nowhere")}, exitUsage, "", "cannot read"},
-		{"nothing to read", []string{empty}, exitError, "", "no trusted scan results found"},
+		{"nothing to read", []string{empty}, exitError, "", "no results found in " + empty + ": no .json files"},
 		{"no arguments", nil, exitUsage, "", "needs at least one folder"},
 		{"bad stale days", []string{dir, "--stale-days", "0"}, exitUsage, "", "--stale-days must be between 1 and 36500, got 0"},
 		{"stale days beyond a Duration", []string{dir, "--stale-days", "106752"}, exitUsage, "", "--stale-days must be between 1 and 36500, got 106752"},

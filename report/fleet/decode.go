@@ -130,6 +130,12 @@ func (rd reader) decode(b []byte) (*result, error) {
 // whatIs says what a file that is not a readable scan result is, or nil
 // when it looks like one.
 func whatIs(b []byte) error {
+	switch kind := report.IdentifyFile(b); kind {
+	case report.ScanResult, report.Snapshot, report.Rollup, report.OtherJSON, report.BrokenJSON:
+		// the envelope says more: which tool, which schema version
+	default:
+		return fmt.Errorf("%s, not a scan result", kind)
+	}
 	var f envelope
 	err := json.Unmarshal(b, &f)
 	var syntax *json.SyntaxError

@@ -71,7 +71,7 @@ func (p Plan) Validate(absolute func(string) bool) error {
 	case strings.TrimSpace(p.ResultsDir) == "":
 		return errors.New("--results-dir is required: the folder (or share) each PC writes HOST.json to")
 	case !absolute(p.ResultsDir):
-		return fmt.Errorf("--results-dir %q must be an absolute path or a UNC share (\\\\server\\share\\dspt): the task does not run in this folder", p.ResultsDir)
+		return FolderProblem("--results-dir", p.ResultsDir, absolute)
 	case p.Keep < 0 || p.Keep > MaxKeep:
 		return fmt.Errorf("--keep must be between 0 and %d, got %d", MaxKeep, p.Keep)
 	case p.RandomDelay < 0 || p.RandomDelay > 12*time.Hour:
@@ -79,9 +79,27 @@ func (p Plan) Validate(absolute func(string) bool) error {
 	case p.Hour < 0 || p.Hour > 23 || p.Minute < 0 || p.Minute > 59:
 		return fmt.Errorf("the time of day %02d:%02d is not valid", p.Hour, p.Minute)
 	case p.DataDir != "" && !absolute(p.DataDir):
-		return fmt.Errorf("--data-dir %q must be an absolute path or a UNC share", p.DataDir)
+		return FolderProblem("--data-dir", p.DataDir, absolute)
 	}
 	return DataDirApart(p.DataDir, p.ResultsDir)
+}
+
+// FolderProblem says why dir, given to flag, is not a folder the scheduled
+// run can be told to use under the path rule absolute, or nil: it must be
+// absolute, since the task does not run in the current folder, and a
+// Windows path (a UNC share, C:\...) means nothing to Linux.
+func FolderProblem(flag, dir string, absolute func(string) bool) error {
+	if absolute(dir) {
+		return nil
+	}
+	windows := WindowsAbs(dir)
+	switch {
+	case windows && absolute("/"):
+		return fmt.Errorf("%s %s is a Windows path: UNC shares (\\\\server\\share) and drive letters are for Windows; on Linux mount the share and give its mount point, such as /mnt/dspt", flag, dir)
+	case absolute("/"):
+		return fmt.Errorf("%s %s must be an absolute path, such as /srv/dspt: the scheduled run does not start in this folder", flag, dir)
+	}
+	return fmt.Errorf("%s %s must be an absolute path or a UNC share (\\\\server\\share\\dspt): the scheduled run does not start in this folder", flag, dir)
 }
 
 // DataDirApart refuses a data folder that is, or is inside, the results
