@@ -43,6 +43,7 @@ var (
 // once per file.
 type SheetStyles struct {
 	Title, Label, Header, Wrap, Percent int
+	Number                              int // a count, centred so it never runs into the text beside it
 	Status                              map[standards.Status]int
 	Outcome                             map[standards.Outcome]int
 }
@@ -67,7 +68,8 @@ func NewSheetStyles(f *excelize.File) (SheetStyles, error) {
 			Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
 		}),
 		Wrap:    style(&excelize.Style{Alignment: top}),
-		Percent: style(&excelize.Style{NumFmt: 9, Alignment: top}), // 0%
+		Percent: style(&excelize.Style{NumFmt: 9, Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "center"}}), // 0%
+		Number:  style(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "center"}}),
 		Status:  map[standards.Status]int{},
 		Outcome: map[standards.Outcome]int{},
 	}
@@ -87,26 +89,45 @@ func NewSheetStyles(f *excelize.File) (SheetStyles, error) {
 	return st, firstErr
 }
 
-// PrintSetup makes a sheet print landscape on A4, one page wide; a
-// summary fits one page, any other sheet repeats its header row on each
-// page. A streamed sheet must be set up before its stream starts: after,
-// excelize would read the whole sheet back.
+// PrintSetup makes a sheet print landscape on A4, one page wide and as
+// many pages long as it takes, with narrow side margins: a sheet squeezed
+// onto one page prints too small to read. Any sheet but a summary repeats
+// its header row on each page. A streamed sheet must be set up before its
+// stream starts: after, excelize would read the whole sheet back.
 func PrintSetup(f *excelize.File, sheet string, summary bool) error {
-	landscape, a4, one, fit := "landscape", 9, 1, true
-	tall := 0
-	if summary {
-		tall = 1
-	}
+	landscape, a4, one, tall, fit := "landscape", 9, 1, 0, true
 	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4, FitToWidth: &one, FitToHeight: &tall}); err != nil {
 		return err
 	}
 	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return err
 	}
+	side, edge, header := 0.3, 0.6, 0.25 // inches
+	if err := f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &side, Right: &side, Top: &edge, Bottom: &edge, Header: &header, Footer: &header}); err != nil {
+		return err
+	}
 	if summary {
 		return nil
 	}
 	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$1", sheet), Scope: sheet})
+}
+
+// PageHeader puts on every printed page of a sheet what loose pages are
+// matched by: who (the machine or the practice) on the left and when on
+// the right of the header, the sheet's name and "Page n of N" in the
+// footer.
+func PageHeader(f *excelize.File, sheet, who, when string) error {
+	return f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{
+		OddHeader: "&L" + headerText(who) + "&R" + headerText(when),
+		OddFooter: "&L&A&CPage &P of &N",
+	})
+}
+
+// headerText is text shown as it is in a page header: visible, short
+// enough for Excel's 255 characters a header, with & (a header's code
+// character) doubled.
+func headerText(s string) string {
+	return strings.ReplaceAll(Clip(Sanitize(s), 60), "&", "&&")
 }
 
 // workbook is a workbook being written, with its styles made once.
@@ -128,9 +149,10 @@ func XLSX(w io.Writer, rep *Report) error {
 		return fmt.Errorf("building the workbook: %w", err)
 	}
 	wb := &workbook{SheetStyles: styles, f: f, rep: rep, colWidths: map[string][]float64{}}
+	evidence, evidenceRows := evidenceTable(rep.ByAttention())
 	wb.summary()
-	wb.findings()
-	wb.evidence()
+	wb.findings(evidenceRows)
+	wb.evidence(evidence)
 	wb.dspt()
 	wb.printable()
 	wb.properties()
@@ -231,7 +253,7 @@ func (wb *workbook) summary() {
 	const sheet = sheetSummary
 	wb.check(wb.f.SetSheetName("Sheet1", sheet))
 	rep := wb.rep
-	wb.widths(sheet, 18, 30, 8, 10, 24, 34, 30)
+	wb.widths(sheet, 18, 30, 8, 10, 24, 30, 28)
 	wb.set(sheet, 1, "NHS data security standards: machine audit")
 	wb.styleCell(sheet, 1, 1, wb.Title)
 	var data []string
@@ -286,7 +308,7 @@ func (wb *workbook) summary() {
 		wb.styleCell(sheet, 4, row, wb.Percent)
 		wb.styleCell(sheet, 5, row, wb.Outcome[s.Outcome])
 	}
-	tableBottom := row
+
 	row += 2
 	for _, note := range []string{rep.NotAssessedNote(), "Scoring: " + rep.ScoringRule} {
 		if note == "" {
@@ -299,31 +321,81 @@ func (wb *workbook) summary() {
 		wb.check(wb.f.SetRowHeight(sheet, row, RowHeight(1+len(Shown(note))/140)))
 		row++
 	}
-	wb.scoreChart(fmt.Sprintf("A%d", row+1), tableTop, tableBottom)
+	wb.scoreChart(fmt.Sprintf("A%d", row+1), tableTop, rep.Standards)
 }
 
-// scoreChart draws the per-standard scores beside the standards table.
-// Standards no check could score are left out of the range's values as
-// blanks, which the chart shows as gaps.
-func (wb *workbook) scoreChart(at string, top, bottom int) {
-	hundred, zero := 100.0, 0.0
-	ref := func(col string) string {
-		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheetSummary, col, top+1, col, bottom)
+// ChartColours are the outcomes' colours as chart bars and slices: each
+// at least 3:1 against white, WCAG's contrast for graphics.
+var ChartColours = map[standards.Outcome]string{
+	standards.Met: "007F3B", standards.Approaching: "C76B00", standards.NotMet: "D5281B", standards.NotAssessed: "768692",
+}
+
+// ChartText is the colour of a chart's axes, labels and titles: dark grey,
+// 10:1 against white.
+const ChartText = "404040"
+
+// chartOutcomes are the outcomes a score chart draws, one series each, in
+// legend order.
+var chartOutcomes = []standards.Outcome{standards.Met, standards.Approaching, standards.NotMet}
+
+// First of the hidden columns of the Summary that the score chart plots:
+// category labels, then one column of scores per outcome.
+const chartDataCol = 23 // W
+
+// scoreChart draws the per-standard scores below the standards table, a
+// bar coloured by the standard's outcome. Excel charts colour by series,
+// not by value, so each outcome is a series of its own in hidden columns,
+// blank where a standard has another outcome. A score of 0 is a labelled
+// bar of height 0; a standard no check could score has no bar and says
+// "not assessed" under it.
+func (wb *workbook) scoreChart(at string, top int, scores []StandardResult) {
+	const sheet = sheetSummary
+	bottom := top + len(scores)
+	col := func(i int) string { name, _ := excelize.ColumnNumberToName(chartDataCol + i); return name }
+	wb.check(wb.f.SetCellValue(sheet, fmt.Sprintf("%s%d", col(0), top), "Standard"))
+	for j, o := range chartOutcomes {
+		wb.check(wb.f.SetCellValue(sheet, fmt.Sprintf("%s%d", col(j+1), top), string(o)))
 	}
-	wb.check(wb.f.AddChart(sheetSummary, at, &excelize.Chart{
-		Type: excelize.Col,
-		Series: []excelize.ChartSeries{{
-			Name:       fmt.Sprintf("'%s'!$C$%d", sheetSummary, top),
-			Categories: ref("A"),
-			Values:     ref("C"),
-			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"005EB8"}},
-		}},
-		Title:        excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Score per NDG data security standard (0-100)"}}},
-		Legend:       excelize.ChartLegend{Position: "none"},
+	for i, s := range scores {
+		row := top + 1 + i
+		label := fmt.Sprint(s.Number)
+		if s.Score == nil {
+			label += " (not assessed)"
+		}
+		wb.check(wb.f.SetCellValue(sheet, fmt.Sprintf("%s%d", col(0), row), label))
+		if j := slices.Index(chartOutcomes, s.Outcome); j >= 0 && s.Score != nil {
+			wb.check(wb.f.SetCellValue(sheet, fmt.Sprintf("%s%d", col(j+1), row), *s.Score))
+		}
+	}
+	wb.check(wb.f.SetColVisible(sheet, col(0)+":"+col(len(chartOutcomes)), false))
+
+	ref := func(i int) string {
+		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheet, col(i), top+1, col(i), bottom)
+	}
+	text := excelize.Font{Color: ChartText, Size: 9}
+	var series []excelize.ChartSeries
+	for j, o := range chartOutcomes {
+		series = append(series, excelize.ChartSeries{
+			Name:       fmt.Sprintf("'%s'!$%s$%d", sheet, col(j+1), top),
+			Categories: ref(0),
+			Values:     ref(j + 1),
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{ChartColours[o]}},
+			DataLabel:  excelize.ChartDataLabel{Font: text},
+		})
+	}
+	hundred, zero, overlap := 100.0, 0.0, 100
+	wb.check(wb.f.AddChart(sheet, at, &excelize.Chart{
+		Type:   excelize.Col,
+		Series: series,
+		Title: excelize.ChartTitle{
+			Paragraph: []excelize.RichTextRun{{Text: "Score per NDG data security standard (0-100)", Font: &excelize.Font{Color: ChartText, Bold: true, Size: 12}}},
+		},
+		Legend:       excelize.ChartLegend{Position: "bottom", Font: &text},
 		PlotArea:     excelize.ChartPlotArea{ShowVal: true},
-		XAxis:        excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "NDG standard (blank: not assessed)"}}}},
-		YAxis:        excelize.ChartAxis{Maximum: &hundred, Minimum: &zero, MajorGridLines: true},
-		Dimension:    excelize.ChartDimension{Width: 720, Height: 300},
+		XAxis:        excelize.ChartAxis{Font: text, Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "NDG standard", Font: &text}}}},
+		YAxis:        excelize.ChartAxis{Maximum: &hundred, Minimum: &zero, MajorGridLines: true, Font: text},
+		Dimension:    excelize.ChartDimension{Width: 720, Height: 320},
+		Overlap:      &overlap,
 		ShowBlanksAs: "gap",
 	}))
 }
@@ -338,17 +410,97 @@ func countsText(counts map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-func (wb *workbook) findings() {
+// findingSheetHeader is the Findings sheet's header: the CSV's columns
+// less what does not fit a printed page at a readable size. The mappings
+// other than the NDG standard share one column, and evidence is on the
+// Evidence sheet, referred to by its rows.
+var findingSheetHeader = []string{
+	"Check", "Title", "Status", "Severity", "NDG standard", "DSPT item and frameworks",
+	"Finding", "Evidence", "Remediation", "If fixed",
+}
+
+func (wb *workbook) findings(evidenceRows map[string][]int) {
 	const sheet = sheetFindings
 	_, err := wb.f.NewSheet(sheet)
 	wb.check(err)
 	results := wb.rep.ByAttention()
-	wb.widths(sheet, 16, 26, 10, 9, 8, 22, 16, 8, 16, 45, 55, 40, 28)
-	wb.table(sheet, findingHeader, len(results)+1)
+	wb.widths(sheet, 19, 17, 8, 8, 9, 19, 26, 10, 20, 10)
+	wb.table(sheet, findingSheetHeader, len(results)+1)
 	for i, r := range results {
-		wb.set(sheet, i+2, anys(findingRow(r))...)
-		wb.styleCell(sheet, 3, i+2, wb.Status[r.Status])
+		row := i + 2
+		wb.set(sheet, row, anys(findingSheetRow(r, evidenceRows[r.ID]))...)
+		wb.styleCell(sheet, 3, row, wb.Status[r.Status])
 	}
+}
+
+func findingSheetRow(r CheckResult, evidenceRows []int) []string {
+	var ndg []string
+	for _, n := range r.Mappings.NDG {
+		ndg = append(ndg, fmt.Sprint(n))
+	}
+	var mapped []string
+	for _, m := range []struct {
+		name string
+		refs []string
+	}{{"DSPT", r.Mappings.DSPT}, {"Cyber Essentials", r.Mappings.CyberEssentials}, {"CAF", r.Mappings.CAF}, {"CIS", r.Mappings.CIS}} {
+		if len(m.refs) > 0 {
+			mapped = append(mapped, m.name+": "+strings.Join(m.refs, "; "))
+		}
+	}
+	var fixed []string
+	for _, c := range r.IfFixed {
+		fixed = append(fixed, c.String())
+	}
+	evidence := ""
+	if len(evidenceRows) > 0 {
+		evidence = "see Evidence rows " + rowRanges(evidenceRows)
+		if len(evidenceRows) == 1 {
+			evidence = fmt.Sprintf("see Evidence row %d", evidenceRows[0])
+		}
+	}
+	return []string{
+		r.ID, r.Title, StatusLabel(r.Status), r.Severity.String(), strings.Join(ndg, "; "),
+		strings.Join(mapped, "\n"), r.Summary, evidence, remediationShown(r), strings.Join(fixed, "\n"),
+	}
+}
+
+// remediationShown is a check's remediation where there is something to
+// fix: a passing check has nothing to remedy.
+func remediationShown(r CheckResult) string {
+	if r.Status == standards.Pass || r.Status == standards.NotApplicable {
+		return ""
+	}
+	return r.Remediation
+}
+
+// StatusLabel is a status as a printed table shows it: words that wrap
+// at a space, and "n/a" for a check that does not apply.
+func StatusLabel(s standards.Status) string {
+	switch s {
+	case standards.NotApplicable:
+		return "n/a"
+	case standards.NeedsAdmin:
+		return "needs admin"
+	}
+	return s.String()
+}
+
+// rowRanges writes ascending row numbers as ranges: 2–4, 9.
+func rowRanges(rows []int) string {
+	var parts []string
+	for i := 0; i < len(rows); {
+		j := i
+		for j+1 < len(rows) && rows[j+1] == rows[j]+1 {
+			j++
+		}
+		if j == i {
+			parts = append(parts, fmt.Sprint(rows[i]))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d–%d", rows[i], rows[j]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }
 
 // usedEvidence is one observation and the checks that rest on it.
@@ -357,25 +509,39 @@ type usedEvidence struct {
 	checks []string
 }
 
-func (wb *workbook) evidence() {
+// evidenceTable is every observation once, in the order of the Findings
+// sheet, and the Evidence sheet rows each check rests on, ascending.
+func evidenceTable(results []CheckResult) ([]*usedEvidence, map[string][]int) {
+	var rows []*usedEvidence
+	seen := map[string]int{} // row index by source and query
+	rowsOf := map[string][]int{}
+	for _, r := range results {
+		for _, e := range r.Evidence {
+			key := string(e.Source) + "\x00" + e.Query
+			i, ok := seen[key]
+			if !ok {
+				i = len(rows)
+				seen[key] = i
+				rows = append(rows, &usedEvidence{Evidence: e})
+			}
+			if slices.Contains(rows[i].checks, r.ID) {
+				continue
+			}
+			rows[i].checks = append(rows[i].checks, r.ID)
+			rowsOf[r.ID] = append(rowsOf[r.ID], i+2) // under the header row
+		}
+	}
+	for _, rs := range rowsOf {
+		slices.Sort(rs)
+	}
+	return rows, rowsOf
+}
+
+func (wb *workbook) evidence(rows []*usedEvidence) {
 	const sheet = sheetEvidence
 	_, err := wb.f.NewSheet(sheet)
 	wb.check(err)
-	var rows []*usedEvidence
-	seen := map[string]*usedEvidence{}
-	for _, r := range wb.rep.Results {
-		for _, e := range r.Evidence {
-			key := string(e.Source) + "\x00" + e.Query
-			if u, ok := seen[key]; ok {
-				u.checks = append(u.checks, r.ID)
-				continue
-			}
-			u := &usedEvidence{Evidence: e, checks: []string{r.ID}}
-			seen[key] = u
-			rows = append(rows, u)
-		}
-	}
-	wb.widths(sheet, 10, 60, 40, 14, 50, 26)
+	wb.widths(sheet, 13, 42, 26, 13, 26, 22)
 	wb.table(sheet, []string{"Source", "Query", "Value", "Error class", "Error detail", "Used by"}, len(rows)+1)
 	for i, u := range rows {
 		class, detail := "", ""
@@ -400,14 +566,30 @@ func (wb *workbook) dspt() {
 	wb.widths(sheet, 30, 18, 26, 100)
 	wb.table(sheet, []string{"DSPT evidence item", "Checks", "Statuses", "Suggested evidence text"}, len(items)+1)
 	for i, it := range items {
-		var ids, statuses []string
+		var ids []string
 		for _, r := range it.results {
 			ids = append(ids, r.ID)
-			statuses = append(statuses, r.ID+": "+r.Status.String())
 		}
-		wb.set(sheet, i+2, it.item, strings.Join(ids, "\n"), strings.Join(statuses, "\n"), evidenceSentence(wb.rep, it.results))
-		wb.styleCell(sheet, 3, i+2, wb.Status[worstStatus(it.results)])
+		wb.set(sheet, i+2, it.item, strings.Join(ids, "\n"), "", evidenceSentence(wb.rep, it.results))
+		cell, _ := excelize.CoordinatesToCellName(3, i+2)
+		wb.check(wb.f.SetCellRichText(sheet, cell, statusRuns(it.results)))
 	}
+}
+
+// statusRuns is "check: status" a line for each result, each line in its
+// own status's colour, so that one failing check does not colour the
+// checks beside it that pass.
+func statusRuns(results []CheckResult) []excelize.RichTextRun {
+	runs := make([]excelize.RichTextRun, len(results))
+	for i, r := range results {
+		text := r.ID + ": " + StatusLabel(r.Status)
+		if i < len(results)-1 {
+			text += "\n"
+		}
+		bad := r.Status == standards.Fail || r.Status == standards.Warn
+		runs[i] = excelize.RichTextRun{Text: text, Font: &excelize.Font{Color: StatusColours[r.Status][1], Bold: bad}}
+	}
+	return runs
 }
 
 // dsptItems groups the results by the DSPT evidence items their checks
@@ -460,10 +642,13 @@ var statusWords = map[standards.Status]string{
 	standards.NotApplicable: "not applicable",
 }
 
-// printable sets every sheet up for printing (PrintSetup).
+// printable sets every sheet up for printing (PrintSetup), each page
+// headed with the machine and the scan's date.
 func (wb *workbook) printable() {
+	when := "Scanned " + wb.rep.ScannedAt.UTC().Format(time.DateOnly)
 	for _, sheet := range wb.f.GetSheetList() {
 		wb.check(PrintSetup(wb.f, sheet, sheet == sheetSummary))
+		wb.check(PageHeader(wb.f, sheet, wb.rep.Host.Name, when))
 	}
 }
 
