@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -193,17 +194,39 @@ func (wb *workbook) set(sheet string, row int, values ...any) {
 // 409 points Excel allows (excelize refuses more, failing the workbook).
 func RowHeight(lines int) float64 { return min(409, 15*float64(max(lines, 1))) }
 
-// wrappedLines estimates how many lines text takes in a column: a width
-// unit holds about one character of the default font.
+// wrappedLines estimates how many lines text takes in a column of the
+// sheet.
 func (wb *workbook) wrappedLines(sheet string, col int, text string) int {
 	widths := wb.colWidths[sheet]
 	if col >= len(widths) {
 		return 1
 	}
-	perLine := max(1, int(widths[col]*1.1))
+	return WrappedLines(text, widths[col])
+}
+
+// WrappedLines estimates how many lines text takes in a column width
+// units wide, wrapping as spreadsheet programs do: at spaces, and a word
+// longer than a line across lines. A unit holds about one character of
+// the default font.
+func WrappedLines(text string, width float64) int {
+	perLine := max(1, int(width*1.05))
 	lines := 0
 	for _, para := range strings.Split(text, "\n") {
-		lines += max(1, (len([]rune(para))+perLine-1)/perLine)
+		lines++
+		used := 0
+		for _, word := range strings.Fields(para) {
+			n := utf8.RuneCountInString(word)
+			switch {
+			case used > 0 && used+1+n <= perLine:
+				used += 1 + n
+			case used > 0:
+				lines++
+				fallthrough
+			default:
+				lines += (n - 1) / perLine
+				used = (n-1)%perLine + 1
+			}
+		}
 	}
 	return lines
 }
@@ -664,4 +687,11 @@ func (wb *workbook) properties() {
 		Category:    "Audit",
 	}))
 	wb.f.SetActiveSheet(0)
+}
+
+// RunsOn reports whether this build's check of that ID runs on the
+// platform ("windows", "linux"); false for a check it does not have.
+func RunsOn(id, platform string) bool {
+	c, ok := catalogue()[id]
+	return ok && slices.Contains(c.Platforms, platform)
 }

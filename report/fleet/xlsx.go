@@ -39,6 +39,12 @@ func XLSX(w io.Writer, r *Rollup) error {
 	yyyymmdd := "yyyy-mm-dd hh:mm"
 	day, err := f.NewStyle(&excelize.Style{CustomNumFmt: &yyyymmdd})
 	b := &book{SheetStyles: styles, f: f, r: r, day: day, err: err}
+	b.upright, err = f.NewStyle(&excelize.Style{
+		Font:      &excelize.Font{Bold: true, Color: "FFFFFF"},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"005EB8"}},
+		Alignment: &excelize.Alignment{TextRotation: 90, Horizontal: "center", Vertical: "bottom"},
+	})
+	b.check(err)
 	b.summary()
 	b.hosts()
 	b.checks()
@@ -55,10 +61,11 @@ func XLSX(w io.Writer, r *Rollup) error {
 // book is a roll-up workbook being written, with its styles made once.
 type book struct {
 	report.SheetStyles
-	f   *excelize.File
-	r   *Rollup
-	day int // date and time
-	err error
+	f       *excelize.File
+	r       *Rollup
+	day     int // date and time
+	upright int // a header cell turned 90 degrees
+	err     error
 }
 
 func (b *book) check(err error) {
@@ -84,6 +91,15 @@ func (b *book) set(sheet string, col, row int, v any, style int) {
 	}
 }
 
+// printable sets a sheet up for printing (report.PrintSetup), each page
+// headed with the practice roll-up and its date. A streamed sheet must be
+// set up before its stream starts, and a filtered one after its filter:
+// AutoFilter rewrites the sheet's properties, fit to page among them.
+func (b *book) printable(sheet string) {
+	b.check(report.PrintSetup(b.f, sheet, sheet == sheetSummary))
+	b.check(report.PageHeader(b.f, sheet, "Practice roll-up", "Generated "+b.r.GeneratedAt.UTC().Format(time.DateOnly)))
+}
+
 func (b *book) widths(sheet string, widths ...float64) {
 	for i, w := range widths {
 		col, _ := excelize.ColumnNumberToName(i + 1)
@@ -95,7 +111,7 @@ func (b *book) summary() {
 	const sheet = sheetSummary
 	r := b.r
 	b.check(b.f.SetSheetName("Sheet1", sheet))
-	b.check(report.PrintSetup(b.f, sheet, sheet == sheetSummary))
+	b.printable(sheet)
 	b.widths(sheet, 16, 30, 10, 10, 10, 12, 10, 10, 22, 60)
 	b.set(sheet, 1, 1, "NHS data security standards: practice roll-up", b.Title)
 	facts := [][2]string{
@@ -147,15 +163,15 @@ func (b *book) summary() {
 	b.check(b.f.SetRowHeight(sheet, row, 30))
 	for _, s := range r.Standards {
 		row++
-		b.set(sheet, 1, row, s.Number, b.Wrap)
+		b.set(sheet, 1, row, s.Number, b.Number)
 		b.set(sheet, 2, row, s.Title, b.Wrap)
 		if s.Assessed > 0 {
 			for i, n := range []int{s.Assessed, s.Met} {
-				b.set(sheet, 3+i, row, n, b.Wrap)
+				b.set(sheet, 3+i, row, n, b.Number)
 			}
 			b.set(sheet, 5, row, s.Share(), b.Percent)
 			for i, n := range []int{s.Approaching, s.NotMet, s.StaleMet} {
-				b.set(sheet, 6+i, row, n, b.Wrap)
+				b.set(sheet, 6+i, row, n, b.Number)
 			}
 		}
 		b.set(sheet, 9, row, string(s.Outcome), b.Outcome[s.Outcome])
@@ -202,8 +218,8 @@ func (b *book) outcomeTable(row int) {
 		row++
 		b.set(sheet, 1, row, string(c.Outcome), b.Outcome[c.Outcome])
 		b.check(b.f.MergeCell(sheet, fmt.Sprintf("A%d", row), fmt.Sprintf("B%d", row)))
-		b.set(sheet, 3, row, c.Hosts, 0)
-		b.set(sheet, 4, row, c.Stale, 0)
+		b.set(sheet, 3, row, c.Hosts, b.Number)
+		b.set(sheet, 4, row, c.Stale, b.Number)
 	}
 	var points []excelize.ChartDataPoint
 	for i, c := range b.r.HostOutcomes() {
@@ -232,9 +248,13 @@ var pieColours = map[standards.Outcome]string{
 
 // stream starts a streamed sheet with its header row and column widths.
 func (b *book) stream(sheet string, header []string, widths []float64) *excelize.StreamWriter {
+	return b.streamWith(sheet, header, widths, b.Header, 30)
+}
+
+func (b *book) streamWith(sheet string, header []string, widths []float64, headerStyle int, height float64) *excelize.StreamWriter {
 	_, err := b.f.NewSheet(sheet)
 	b.check(err)
-	b.check(report.PrintSetup(b.f, sheet, sheet == sheetSummary))
+	b.printable(sheet)
 	sw, err := b.f.NewStreamWriter(sheet)
 	if err != nil {
 		b.check(err)
@@ -246,9 +266,9 @@ func (b *book) stream(sheet string, header []string, widths []float64) *excelize
 	b.check(sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
 	cells := make([]any, len(header))
 	for i, h := range header {
-		cells[i] = excelize.Cell{Value: h, StyleID: b.Header}
+		cells[i] = excelize.Cell{Value: h, StyleID: headerStyle}
 	}
-	b.check(sw.SetRow("A1", cells, excelize.RowOpts{Height: 30}))
+	b.check(sw.SetRow("A1", cells, excelize.RowOpts{Height: height}))
 	return sw
 }
 
@@ -276,7 +296,7 @@ func (b *book) assessedStandards() []*StandardTally {
 func (b *book) hosts() {
 	std := b.assessedStandards()
 	header := []string{"Host", "OS / build", "Last scan (UTC)", "Age (days)", "Stale", "Outcome", "Score", "Failing checks", "Worst failing severity", "Could not tell"}
-	widths := []float64{18, 40, 17, 8, 7, 22, 7, 9, 10, 8}
+	widths := []float64{18, osWidth, 17, 8, 7, 22, 7, 9, 10, 8}
 	for _, s := range std {
 		header = append(header, fmt.Sprintf("Standard %d", s.Number))
 		widths = append(widths, 13)
@@ -290,18 +310,19 @@ func (b *book) hosts() {
 	now := b.r.GeneratedAt
 	for i, h := range b.r.Hosts {
 		row := []any{
-			b.cell(h.Name, 0), b.cell(h.OS, 0), b.cell(h.ScannedAt.UTC().Truncate(time.Minute), b.day),
-			b.cell(h.AgeDays(now), 0), b.cell(yes(h.Stale), b.staleStyle(h.Stale)),
-			b.cell(string(h.Outcome), b.Outcome[h.Outcome]), b.cell(scoreCell(h.Score), 0),
-			b.cell(h.Failing, 0), b.cell(severityText(h.Worst), 0), b.cell(h.Unsure, 0),
+			b.cell(h.Name, b.Wrap), b.cell(h.OS, b.Wrap), b.cell(h.ScannedAt.UTC().Truncate(time.Minute), b.day),
+			b.cell(h.AgeDays(now), b.Number), b.cell(yes(h.Stale), b.staleStyle(h.Stale)),
+			b.cell(string(h.Outcome), b.Outcome[h.Outcome]), b.cell(scoreCell(h.Score), b.Number),
+			b.cell(h.Failing, b.Number), b.cell(severityText(h.Worst), b.Wrap), b.cell(h.Unsure, b.Number),
 		}
 		for _, s := range std {
 			o := h.StandardOutcome(s.Number)
 			row = append(row, b.cell(shortOutcome(o), b.Outcome[o]))
 		}
-		row = append(row, b.cell(h.ToolVersion, 0), b.cell(h.Note(), 0), b.cell(h.File, 0))
+		row = append(row, b.cell(h.ToolVersion, 0), b.cell(h.Note(), b.Wrap), b.cell(h.File, b.Wrap))
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		b.check(sw.SetRow(cell, row))
+		lines := max(report.WrappedLines(h.OS, osWidth), report.WrappedLines(h.Name, 18), report.WrappedLines(h.Note(), 30), report.WrappedLines(h.File, 50))
+		b.check(sw.SetRow(cell, row, excelize.RowOpts{Height: report.RowHeight(lines)}))
 	}
 	b.finish(sw, "Hosts", len(header), len(b.r.Hosts))
 }
@@ -351,25 +372,26 @@ func (b *book) checks() {
 	const sheet = sheetChecks
 	_, err := b.f.NewSheet(sheet)
 	b.check(err)
-	b.check(report.PrintSetup(b.f, sheet, sheet == sheetSummary))
 	header := []string{"Check", "Title", "Severity", "Hosts", "Fail", "Warn", "Unknown", "Needs admin", "Pass", "Not applicable", "Failing share"}
-	b.widths(sheet, 24, 44, 10, 8, 8, 8, 10, 8, 8, 11, 10)
+	b.widths(sheet, 24, checkTitleWidth, 10, 8, 8, 8, 10, 8, 8, 11, 10)
 	for i, h := range header {
 		b.set(sheet, i+1, 1, h, b.Header)
 	}
+	b.check(b.f.SetRowHeight(sheet, 1, 30))
 	for i, c := range b.r.Checks {
 		row := i + 2
-		b.set(sheet, 1, row, c.ID, 0)
+		b.set(sheet, 1, row, c.ID, b.Wrap)
 		b.set(sheet, 2, row, c.Title, b.Wrap)
-		b.set(sheet, 3, row, c.Severity.String(), 0)
-		b.set(sheet, 4, row, c.Hosts(), 0)
+		b.set(sheet, 3, row, c.Severity.String(), b.Wrap)
+		b.set(sheet, 4, row, c.Hosts(), b.Number)
 		for j, s := range []standards.Status{standards.Fail, standards.Warn, standards.Unknown, standards.NeedsAdmin, standards.Pass, standards.NotApplicable} {
-			style := 0
+			style := b.Number
 			if c.Count(s) > 0 && s != standards.Pass {
 				style = b.Status[s]
 			}
 			b.set(sheet, 5+j, row, c.Count(s), style)
 		}
+		b.check(b.f.SetRowHeight(sheet, row, report.RowHeight(report.WrappedLines(c.Title, checkTitleWidth))))
 		if n := c.Hosts(); n > 0 {
 			b.set(sheet, 11, row, float64(c.Count(standards.Fail))/float64(n), b.Percent)
 		}
@@ -377,10 +399,18 @@ func (b *book) checks() {
 	last, _ := excelize.CoordinatesToCellName(len(header), max(len(b.r.Checks)+1, 2))
 	b.check(b.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
 	b.check(b.f.AutoFilter(sheet, "A1:"+last, nil))
+	b.printable(sheet)
 }
 
+// osWidth is the width of the Hosts sheet's OS column.
+const osWidth = 30
+
+// checkTitleWidth is the width of the Checks sheet's title column.
+const checkTitleWidth = 44
+
 // matrix is a grid of every host's verdict on every check, so a person
-// can filter for the PCs failing one check.
+// can filter for the PCs failing one check. Check names are the header,
+// turned upright so that the long ones print whole in a narrow column.
 func (b *book) matrix() {
 	header := []string{"Host"}
 	widths := []float64{18}
@@ -388,24 +418,44 @@ func (b *book) matrix() {
 		header = append(header, c.ID)
 		widths = append(widths, 12)
 	}
-	sw := b.stream(sheetMatrix, header, widths)
+	sw := b.streamUpright(sheetMatrix, header, widths)
 	if sw == nil {
 		return
 	}
 	for i, h := range b.r.Hosts {
 		row := []any{b.cell(h.Name, 0)}
 		for _, c := range b.r.Checks {
-			s, ok := h.Status(c)
-			if !ok {
-				row = append(row, "")
-				continue
-			}
-			row = append(row, b.cell(s.String(), b.Status[s]))
+			row = append(row, b.verdict(h, c))
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		b.check(sw.SetRow(cell, row))
 	}
 	b.finish(sw, "HostChecks", len(header), len(b.r.Hosts))
+}
+
+// verdict is a host's status for a check as the grid shows it: "n/a" for
+// a check that does not run on the host's platform, as for one that found
+// nothing to judge, and "not run" for one the host's result lacks (written
+// by an older dspt-audit).
+func (b *book) verdict(h *Host, c *CheckTally) excelize.Cell {
+	s, ok := h.Status(c)
+	switch {
+	case ok:
+		return b.cell(report.StatusLabel(s), b.Status[s])
+	case !report.RunsOn(c.ID, h.Platform):
+		return b.cell(report.StatusLabel(standards.NotApplicable), b.Status[standards.NotApplicable])
+	}
+	return b.cell("not run", b.Status[standards.Unknown])
+}
+
+// streamUpright is stream with the header turned 90 degrees, tall enough
+// for the longest name.
+func (b *book) streamUpright(sheet string, header []string, widths []float64) *excelize.StreamWriter {
+	longest := 0
+	for _, h := range header {
+		longest = max(longest, len([]rune(h)))
+	}
+	return b.streamWith(sheet, header, widths, b.upright, min(409, 20+6.5*float64(longest)))
 }
 
 func (b *book) skipped() {
