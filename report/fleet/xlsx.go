@@ -248,7 +248,11 @@ var pieColours = map[standards.Outcome]string{
 
 // stream starts a streamed sheet with its header row and column widths.
 func (b *book) stream(sheet string, header []string, widths []float64) *excelize.StreamWriter {
-	return b.streamWith(sheet, header, widths, b.Header, 30)
+	lines := 2
+	for i, h := range header {
+		lines = max(lines, report.WrappedLines(h, widths[i]))
+	}
+	return b.streamWith(sheet, header, widths, b.Header, report.RowHeight(lines))
 }
 
 func (b *book) streamWith(sheet string, header []string, widths []float64, headerStyle int, height float64) *excelize.StreamWriter {

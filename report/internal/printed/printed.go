@@ -31,9 +31,10 @@ func (w Word) Height() float64 { return w.YMax - w.YMin }
 
 // Page is one printed page.
 type Page struct {
-	Number int // from 1
-	Words  []Word
-	Text   string // the page laid out as pdftotext -layout lays it out
+	Number        int // from 1
+	Width, Height float64
+	Words         []Word
+	Text          string // the page laid out as pdftotext -layout lays it out
 }
 
 // Has reports whether the page prints each of the words whole.
@@ -74,14 +75,27 @@ func (d *Document) SheetPages(sheet string) []Page {
 	return out
 }
 
+// margin is how far from the paper's edge a header or footer prints, in
+// points: inside the top and bottom margins of PrintSetup.
+const margin = 40
+
 // footerSheet is the text at the bottom left of a page.
 func footerSheet(p Page) string {
-	lines := strings.Split(strings.TrimRight(p.Text, "\n\f "), "\n")
-	last := strings.TrimSpace(lines[len(lines)-1])
-	if i := strings.Index(last, "   "); i > 0 {
-		last = last[:i]
+	return p.within(0, p.Height-margin, p.Width/3, p.Height)
+}
+
+// header is the text at the top of a page.
+func header(p Page) string { return p.within(0, 0, p.Width, margin) }
+
+// within is the words inside a rectangle, in reading order.
+func (p Page) within(x0, y0, x1, y1 float64) string {
+	var words []string
+	for _, w := range p.Words {
+		if w.XMin >= x0 && w.XMax <= x1 && w.YMin >= y0 && w.YMax <= y1 {
+			words = append(words, w.Text)
+		}
 	}
-	return last
+	return strings.Join(words, " ")
 }
 
 // referenceSize is the size of the reference cell's text, in points.
@@ -106,6 +120,12 @@ func Print(t testing.TB, dir string, book []byte) *Document {
 		"--convert-to", "pdf", "--outdir", dir, filepath.Join(dir, "book.xlsx"), filepath.Join(dir, "reference.xlsx"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("LibreOffice could not print the workbook: %v\n%s", err, out)
+	}
+	if keep := os.Getenv("DSPT_AUDIT_KEEP_PRINTED"); keep != "" {
+		// A person can look at what the test read: the PDF is copied there.
+		if b, err := os.ReadFile(filepath.Join(dir, "book.pdf")); err == nil {
+			os.WriteFile(filepath.Join(keep, strings.ReplaceAll(t.Name(), "/", "_")+".pdf"), b, 0o644)
+		}
 	}
 	doc := &Document{Pages: pages(t, ctx, pdftotext, filepath.Join(dir, "book.pdf"))}
 	ref := pages(t, ctx, pdftotext, filepath.Join(dir, "reference.pdf"))
@@ -167,7 +187,9 @@ func pages(t testing.TB, ctx context.Context, pdftotext, pdf string) []Page {
 	}
 	var doc struct {
 		Pages []struct {
-			Words []struct {
+			Width  float64 `xml:"width,attr"`
+			Height float64 `xml:"height,attr"`
+			Words  []struct {
 				Text string  `xml:",chardata"`
 				XMin float64 `xml:"xMin,attr"`
 				YMin float64 `xml:"yMin,attr"`
@@ -185,7 +207,7 @@ func pages(t testing.TB, ctx context.Context, pdftotext, pdf string) []Page {
 	texts := strings.Split(string(layout), "\f")
 	var out []Page
 	for i, p := range doc.Pages {
-		page := Page{Number: i + 1}
+		page := Page{Number: i + 1, Width: p.Width, Height: p.Height}
 		if i < len(texts) {
 			page.Text = texts[i]
 		}
@@ -207,9 +229,8 @@ func AssertHeaded(t testing.TB, d *Document, who, when string) {
 		t.Fatal("nothing printed")
 	}
 	for _, p := range d.Pages {
-		head := strings.SplitN(strings.TrimLeft(p.Text, "\n"), "\n", 2)[0]
-		if !strings.Contains(head, who) || !strings.Contains(head, when) {
-			t.Errorf("page %d is headed %q, want %q and %q", p.Number, strings.TrimSpace(head), who, when)
+		if head := header(p); !strings.Contains(head, who) || !strings.Contains(head, when) {
+			t.Errorf("page %d is headed %q, want %q and %q", p.Number, head, who, when)
 		}
 		m := pageOf.FindStringSubmatch(p.Text)
 		if m == nil || m[1] != strconv.Itoa(p.Number) || m[2] != strconv.Itoa(len(d.Pages)) {

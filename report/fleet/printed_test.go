@@ -1,0 +1,136 @@
+package fleet
+
+import (
+	"bytes"
+
+	"github.com/xuri/excelize/v2"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/report/internal/printed"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// runTogether is a number printed against the word beside it, as "0Met",
+// "22critical" or "1Personal confidential data" did.
+var runTogether = regexp.MustCompile(`^\d+([A-Z][a-z]|critical|high|medium|low)`)
+
+// TestXLSXPrintsReadably prints the roll-up workbook of a generated share
+// (Windows and Linux hosts, some results from the first release) through
+// LibreOffice and reads the pages: every page says it is the practice
+// roll-up, its date and which page of how many; the Checks sheet prints its
+// counts on the pages of the names, nothing prints over anything else,
+// check names print whole, a check that does not apply reads "n/a", and
+// numbers never run into the text beside them.
+func TestXLSXPrintsReadably(t *testing.T) {
+	dir := tempDir(t)
+	generateShare(t, dir, 20)
+	roll := rollUp(t, []string{dir}, true)
+	doc := printed.Print(t, tempDir(t), write(t, "xlsx", roll))
+	printed.AssertHeaded(t, doc, "Practice roll-up", "Generated "+roll.GeneratedAt.UTC().Format(time.DateOnly))
+
+	checks := doc.SheetPages(sheetChecks)
+	if len(checks) == 0 {
+		t.Fatal("no page is footed Checks")
+	}
+	for _, p := range checks {
+		if !p.Has("Title", "Severity", "Fail", "Pass", "Failing", "share") {
+			t.Errorf("Checks page %d does not print the counts beside the names:\n%s", p.Number, p.Text)
+		}
+	}
+	printed.AssertNoOverprint(t, sheetChecks, checks)
+
+	matrix := doc.SheetPages(sheetMatrix)
+	if len(matrix) == 0 {
+		t.Fatal("no page is footed Host checks")
+	}
+	printed.AssertNoOverprint(t, sheetMatrix, matrix)
+	var names []string
+	for _, c := range roll.Checks {
+		names = append(names, c.ID)
+	}
+	for _, p := range matrix {
+		if !p.Has(names...) {
+			t.Errorf("Host checks page %d does not print every check's name whole:\n%s", p.Number, p.Text)
+		}
+		if p.Has("not_applicable") || strings.Contains(p.Text, "not_appl") {
+			t.Errorf("Host checks page %d prints the raw status not_applicable", p.Number)
+		}
+	}
+	if !slices.ContainsFunc(matrix, func(p printed.Page) bool { return p.Has("n/a") }) {
+		t.Error(`no Host checks page says "n/a"`)
+	}
+
+	hosts := doc.SheetPages(sheetHosts)
+	for _, h := range roll.Hosts {
+		build := h.OS[strings.LastIndexByte(h.OS, ' ')+1:]
+		if !slices.ContainsFunc(hosts, func(p printed.Page) bool { return p.Has(build) }) {
+			t.Errorf("the Hosts sheet does not print %s's OS whole: %q", h.Name, h.OS)
+		}
+	}
+	for _, sheet := range []string{sheetSummary, sheetHosts} {
+		for _, p := range doc.SheetPages(sheet) {
+			for _, w := range p.Words {
+				if runTogether.MatchString(w.Text) {
+					t.Errorf("%s page %d prints %q: a number run into the text beside it", sheet, p.Number, w.Text)
+				}
+			}
+		}
+	}
+	printed.AssertNoOverprint(t, sheetHosts, hosts)
+}
+
+// TestXLSXHostChecksSaysNotApplicable: a check that does not run on a
+// host's platform reads "n/a", as one that found nothing to judge, and one
+// missing from an older result reads "not run"; none is blank.
+func TestXLSXHostChecksSaysNotApplicable(t *testing.T) {
+	dir := tempDir(t)
+	generateShare(t, dir, 20)
+	roll := rollUp(t, []string{dir}, true)
+	f := openBook(t, write(t, "xlsx", roll))
+	rows, err := f.GetRows(sheetMatrix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for i, h := range roll.Hosts {
+		row := rows[i+1]
+		for j, c := range roll.Checks {
+			got := ""
+			if j+1 < len(row) {
+				got = row[j+1]
+			}
+			s, ok := h.Status(c)
+			want := report.StatusLabel(s)
+			switch {
+			case !ok && !report.RunsOn(c.ID, h.Platform):
+				want = "n/a"
+			case !ok:
+				want = "not run"
+			}
+			if got != want {
+				t.Errorf("%s / %s = %q, want %q", h.Name, c.ID, got, want)
+			}
+			if !ok || s == standards.NotApplicable {
+				seen[want]++
+			}
+		}
+	}
+	if seen["n/a"] == 0 || seen["not run"] == 0 {
+		t.Fatalf("the share has %v: it no longer has both a platform's checks and an older result's", seen)
+	}
+}
+
+func openBook(t *testing.T, b []byte) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
