@@ -46,6 +46,7 @@ type SheetStyles struct {
 	Title, Label, Header, Wrap, Percent int
 	Number                              int // a count, centred so it never runs into the text beside it
 	Status                              map[standards.Status]int
+	StatusCount                         map[standards.Status]int // a count coloured by its status, centred
 	Outcome                             map[standards.Outcome]int
 }
 
@@ -60,6 +61,7 @@ func NewSheetStyles(f *excelize.File) (SheetStyles, error) {
 		return id
 	}
 	top := &excelize.Alignment{Vertical: "top", WrapText: true}
+	centred := &excelize.Alignment{Vertical: "top", Horizontal: "center"}
 	st := SheetStyles{
 		Title: style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}}),
 		Label: style(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top"}}),
@@ -68,24 +70,26 @@ func NewSheetStyles(f *excelize.File) (SheetStyles, error) {
 			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"005EB8"}}, // NHS blue
 			Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
 		}),
-		Wrap:    style(&excelize.Style{Alignment: top}),
-		Percent: style(&excelize.Style{NumFmt: 9, Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "center"}}), // 0%
-		Number:  style(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "center"}}),
-		Status:  map[standards.Status]int{},
-		Outcome: map[standards.Outcome]int{},
+		Wrap:        style(&excelize.Style{Alignment: top}),
+		Percent:     style(&excelize.Style{NumFmt: 9, Alignment: centred}), // 0%
+		Number:      style(&excelize.Style{Alignment: centred}),
+		Status:      map[standards.Status]int{},
+		StatusCount: map[standards.Status]int{},
+		Outcome:     map[standards.Outcome]int{},
 	}
-	coloured := func(c [2]string) int {
+	coloured := func(c [2]string, align *excelize.Alignment) int {
 		return style(&excelize.Style{
 			Font:      &excelize.Font{Bold: true, Color: c[1]},
 			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c[0]}},
-			Alignment: top,
+			Alignment: align,
 		})
 	}
 	for s, c := range StatusColours {
-		st.Status[s] = coloured(c)
+		st.Status[s] = coloured(c, top)
+		st.StatusCount[s] = coloured(c, centred)
 	}
 	for o, c := range OutcomeColours {
-		st.Outcome[o] = coloured(c)
+		st.Outcome[o] = coloured(c, top)
 	}
 	return st, firstErr
 }
@@ -344,6 +348,8 @@ func (wb *workbook) summary() {
 		wb.check(wb.f.SetRowHeight(sheet, row, RowHeight(1+len(Shown(note))/140)))
 		row++
 	}
+	// The chart starts a page: a chart cut by a page break prints in halves.
+	wb.check(wb.f.InsertPageBreak(sheet, fmt.Sprintf("A%d", row)))
 	wb.scoreChart(fmt.Sprintf("A%d", row+1), tableTop, rep.Standards)
 }
 
@@ -361,44 +367,57 @@ const ChartText = "404040"
 // legend order.
 var chartOutcomes = []standards.Outcome{standards.Met, standards.Approaching, standards.NotMet}
 
-// First of the hidden columns of the Summary that the score chart plots:
-// category labels, then one column of scores per outcome.
+// First of the hidden columns of a summary that an outcome chart plots:
+// category labels, then one column of values per outcome.
 const chartDataCol = 23 // W
 
-// scoreChart draws the per-standard scores below the standards table, a
-// bar coloured by the standard's outcome. Excel charts colour by series,
-// not by value, so each outcome is a series of its own in hidden columns,
-// blank where a standard has another outcome. A score of 0 is a labelled
-// bar of height 0; a standard no check could score has no bar and says
-// "not assessed" under it.
-func (wb *workbook) scoreChart(at string, top int, scores []StandardResult) {
-	const sheet = sheetSummary
-	bottom := top + len(scores)
-	col := func(i int) string { name, _ := excelize.ColumnNumberToName(chartDataCol + i); return name }
-	wb.check(wb.f.SetCellValue(sheet, fmt.Sprintf("%s%d", col(0), top), "Standard"))
-	for j, o := range chartOutcomes {
-		wb.check(wb.f.SetCellValue(sheet, fmt.Sprintf("%s%d", col(j+1), top), string(o)))
-	}
-	for i, s := range scores {
-		row := top + 1 + i
-		label := fmt.Sprint(s.Number)
-		if s.Score == nil {
-			label += " (not assessed)"
-		}
-		wb.check(wb.f.SetCellValue(sheet, fmt.Sprintf("%s%d", col(0), row), label))
-		if j := slices.Index(chartOutcomes, s.Outcome); j >= 0 && s.Score != nil {
-			wb.check(wb.f.SetCellValue(sheet, fmt.Sprintf("%s%d", col(j+1), row), *s.Score))
-		}
-	}
-	wb.check(wb.f.SetColVisible(sheet, col(0)+":"+col(len(chartOutcomes)), false))
+// OutcomeBar is one bar of an outcome chart; a nil Value is a standard
+// not assessed, drawn as no bar over a category marked "n/a", which the
+// axis title explains.
+type OutcomeBar struct {
+	Label   string
+	Value   *float64
+	Outcome standards.Outcome
+}
 
+// OutcomeChart adds a column chart to a summary sheet, each bar coloured
+// by its outcome, in dark grey text, from the header row top down. Excel
+// colours by series, not by value, so each outcome is a series of its
+// own in hidden columns, blank where a bar has another outcome. A value
+// of 0 is a labelled bar of height 0. The chart's title, axes' scale and
+// size come from chart; its series, legend and colours are set here.
+func OutcomeChart(f *excelize.File, sheet, at string, top int, bars []OutcomeBar, chart excelize.Chart) error {
+	col := func(i int) string { name, _ := excelize.ColumnNumberToName(chartDataCol + i); return name }
+	cell := func(i, row int) string { return fmt.Sprintf("%s%d", col(i), row) }
+	values := map[string]any{cell(0, top): "Category"}
+	for j, o := range chartOutcomes {
+		values[cell(j+1, top)] = string(o)
+	}
+	for i, b := range bars {
+		label := b.Label
+		if b.Value == nil {
+			label += " n/a"
+		}
+		values[cell(0, top+1+i)] = label
+		if j := slices.Index(chartOutcomes, b.Outcome); j >= 0 && b.Value != nil {
+			values[cell(j+1, top+1+i)] = *b.Value
+		}
+	}
+	for ref, v := range values {
+		if err := f.SetCellValue(sheet, ref, v); err != nil {
+			return err
+		}
+	}
+	if err := f.SetColVisible(sheet, col(0)+":"+col(len(chartOutcomes)), false); err != nil {
+		return err
+	}
 	ref := func(i int) string {
-		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheet, col(i), top+1, col(i), bottom)
+		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheet, col(i), top+1, col(i), top+len(bars))
 	}
 	text := excelize.Font{Color: ChartText, Size: 9}
-	var series []excelize.ChartSeries
+	chart.Series = nil
 	for j, o := range chartOutcomes {
-		series = append(series, excelize.ChartSeries{
+		chart.Series = append(chart.Series, excelize.ChartSeries{
 			Name:       fmt.Sprintf("'%s'!$%s$%d", sheet, col(j+1), top),
 			Categories: ref(0),
 			Values:     ref(j + 1),
@@ -406,20 +425,37 @@ func (wb *workbook) scoreChart(at string, top int, scores []StandardResult) {
 			DataLabel:  excelize.ChartDataLabel{Font: text},
 		})
 	}
-	hundred, zero, overlap := 100.0, 0.0, 100
-	wb.check(wb.f.AddChart(sheet, at, &excelize.Chart{
-		Type:   excelize.Col,
-		Series: series,
-		Title: excelize.ChartTitle{
-			Paragraph: []excelize.RichTextRun{{Text: "Score per NDG data security standard (0-100)", Font: &excelize.Font{Color: ChartText, Bold: true, Size: 12}}},
-		},
-		Legend:       excelize.ChartLegend{Position: "bottom", Font: &text},
-		PlotArea:     excelize.ChartPlotArea{ShowVal: true},
-		XAxis:        excelize.ChartAxis{Font: text, Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "NDG standard", Font: &text}}}},
-		YAxis:        excelize.ChartAxis{Maximum: &hundred, Minimum: &zero, MajorGridLines: true, Font: text},
-		Dimension:    excelize.ChartDimension{Width: 720, Height: 320},
-		Overlap:      &overlap,
-		ShowBlanksAs: "gap",
+	for i := range chart.Title.Paragraph {
+		chart.Title.Paragraph[i].Font = &excelize.Font{Color: ChartText, Bold: true, Size: 12}
+	}
+	for i := range chart.XAxis.Title.Paragraph {
+		chart.XAxis.Title.Paragraph[i].Font = &text
+	}
+	overlap := 100
+	chart.Type, chart.Overlap, chart.ShowBlanksAs = excelize.Col, &overlap, "gap"
+	chart.Legend = excelize.ChartLegend{Position: "bottom", Font: &text}
+	chart.XAxis.Font, chart.YAxis.Font = text, text
+	chart.YAxis.MajorGridLines = true
+	chart.PlotArea.ShowVal = true
+	return f.AddChart(sheet, at, &chart)
+}
+
+// scoreChart draws the per-standard scores below the standards table.
+func (wb *workbook) scoreChart(at string, top int, scores []StandardResult) {
+	bars := make([]OutcomeBar, len(scores))
+	for i, s := range scores {
+		bars[i] = OutcomeBar{Label: fmt.Sprint(s.Number), Outcome: s.Outcome}
+		if s.Score != nil {
+			v := float64(*s.Score)
+			bars[i].Value = &v
+		}
+	}
+	hundred, zero := 100.0, 0.0
+	wb.check(OutcomeChart(wb.f, sheetSummary, at, top, bars, excelize.Chart{
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Score per NDG data security standard (0-100)"}}},
+		XAxis:     excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "NDG standard (n/a: not assessed)"}}}},
+		YAxis:     excelize.ChartAxis{Maximum: &hundred, Minimum: &zero},
+		Dimension: excelize.ChartDimension{Width: 720, Height: 320},
 	}))
 }
 

@@ -176,7 +176,7 @@ func TestXLSXChartReadsOnPaper(t *testing.T) {
 		switch {
 		case s.Score == nil:
 			blank++
-			if !strings.Contains(label, "not assessed") || len(plotted) > 0 {
+			if label != fmt.Sprint(s.Number)+" n/a" || len(plotted) > 0 {
 				t.Errorf("standard %d, not assessed, is labelled %q and plotted %v", s.Number, label, plotted)
 			}
 		default:
@@ -188,6 +188,9 @@ func TestXLSXChartReadsOnPaper(t *testing.T) {
 				t.Errorf("standard %d (%s, %d) is labelled %q and plotted %v, want %v", s.Number, s.Outcome, *s.Score, label, plotted, want)
 			}
 		}
+	}
+	if !strings.Contains(string(raw), "n/a: not assessed") {
+		t.Error(`the chart does not say what "n/a" under a standard means`)
 	}
 	if zero == 0 || blank == 0 {
 		t.Fatalf("%s has %d standards scored 0 and %d not assessed: it no longer tells them apart", biggestProfile, zero, blank)

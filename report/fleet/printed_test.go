@@ -1,7 +1,9 @@
 package fleet
 
 import (
+	"archive/zip"
 	"bytes"
+	"io"
 
 	"github.com/xuri/excelize/v2"
 	"regexp"
@@ -133,4 +135,48 @@ func openBook(t *testing.T, b []byte) *excelize.File {
 	}
 	t.Cleanup(func() { f.Close() })
 	return f
+}
+
+// TestXLSXShareChartColours: the share chart's axis labels are the dark
+// grey of the single-host chart (report's test measures its contrast),
+// not the theme's light grey, and each outcome's bars have its colour.
+func TestXLSXShareChartColours(t *testing.T) {
+	dir := tempDir(t)
+	generateShare(t, dir, 20)
+	b := write(t, "xlsx", rollUp(t, []string{dir}, true))
+	chart := string(zipPart(t, b, "xl/charts/chart1.xml"))
+	for _, axis := range []string{"catAx", "valAx"} {
+		start, end := strings.Index(chart, "<"+axis+">"), strings.Index(chart, "</"+axis+">")
+		if start < 0 || end < start {
+			t.Fatalf("chart has no %s", axis)
+		}
+		labels := chart[start:end]
+		labels = labels[strings.LastIndex(labels, "<txPr>"):]
+		if !strings.Contains(labels, `<a:srgbClr val="`+report.ChartText+`">`) || strings.Contains(labels, "lumOff") {
+			t.Errorf("%s labels are not dark grey: %s", axis, labels)
+		}
+	}
+	for _, o := range []standards.Outcome{standards.Met, standards.Approaching, standards.NotMet} {
+		if !strings.Contains(chart, `<spPr><a:solidFill><a:srgbClr val="`+report.ChartColours[o]+`">`) {
+			t.Errorf("no series of bars coloured %s for %s", report.ChartColours[o], o)
+		}
+	}
+}
+
+func zipPart(t *testing.T, b []byte, name string) []byte {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := z.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	part, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return part
 }

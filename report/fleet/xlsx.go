@@ -37,7 +37,7 @@ func XLSX(w io.Writer, r *Rollup) error {
 		return fmt.Errorf("building the workbook: %w", err)
 	}
 	yyyymmdd := "yyyy-mm-dd hh:mm"
-	day, err := f.NewStyle(&excelize.Style{CustomNumFmt: &yyyymmdd})
+	day, err := f.NewStyle(&excelize.Style{CustomNumFmt: &yyyymmdd, Alignment: &excelize.Alignment{Vertical: "top"}})
 	b := &book{SheetStyles: styles, f: f, r: r, day: day, err: err}
 	b.upright, err = f.NewStyle(&excelize.Style{
 		Font:      &excelize.Font{Bold: true, Color: "FFFFFF"},
@@ -178,30 +178,31 @@ func (b *book) summary() {
 		b.set(sheet, 10, row, notMetText(s), b.Wrap)
 		b.check(b.f.SetRowHeight(sheet, row, 45))
 	}
-	b.shareChart(fmt.Sprintf("A%d", row+2), top, row)
+	// The charts start a page: a chart cut by a page break prints in halves.
+	b.check(b.f.InsertPageBreak(sheet, fmt.Sprintf("A%d", row+1)))
+	b.shareChart(fmt.Sprintf("A%d", row+2), top)
 	b.outcomeTable(row + 22)
 }
 
-// shareChart draws the share of hosts meeting each standard; standards no
-// result assesses are blank and shown as gaps.
-func (b *book) shareChart(at string, top, bottom int) {
-	one, zero := 1.0, 0.0
-	ref := func(col string) string {
-		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheetSummary, col, top+1, col, bottom)
+// shareChart draws the share of hosts meeting each standard, each bar in
+// the practice outcome's colour; standards no result assesses have none.
+func (b *book) shareChart(at string, top int) {
+	bars := make([]report.OutcomeBar, len(b.r.Standards))
+	for i, s := range b.r.Standards {
+		bars[i] = report.OutcomeBar{Label: fmt.Sprint(s.Number), Outcome: s.Outcome}
+		if s.Assessed > 0 {
+			v := s.Share()
+			bars[i].Value = &v
+		}
 	}
-	b.check(b.f.AddChart(sheetSummary, at, &excelize.Chart{
-		Type: excelize.Col,
-		Series: []excelize.ChartSeries{{
-			Name: fmt.Sprintf("'%s'!$E$%d", sheetSummary, top), Categories: ref("A"), Values: ref("E"),
-			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"005EB8"}},
-		}},
-		Title:        excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share of hosts meeting each NDG standard"}}},
-		Legend:       excelize.ChartLegend{Position: "none"},
-		PlotArea:     excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
-		XAxis:        excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "NDG standard (blank: not assessed)"}}}},
-		YAxis:        excelize.ChartAxis{Maximum: &one, Minimum: &zero, MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
-		Dimension:    excelize.ChartDimension{Width: 480, Height: 340},
-		ShowBlanksAs: "gap",
+	one, zero := 1.0, 0.0
+	percent := excelize.ChartNumFmt{CustomNumFmt: "0%"}
+	b.check(report.OutcomeChart(b.f, sheetSummary, at, top, bars, excelize.Chart{
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share of hosts meeting each NDG standard"}}},
+		PlotArea:  excelize.ChartPlotArea{NumFmt: percent},
+		XAxis:     excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "NDG standard (n/a: not assessed)"}}}},
+		YAxis:     excelize.ChartAxis{Maximum: &one, Minimum: &zero, NumFmt: percent},
+		Dimension: excelize.ChartDimension{Width: 480, Height: 340},
 	}))
 }
 
@@ -223,27 +224,23 @@ func (b *book) outcomeTable(row int) {
 	}
 	var points []excelize.ChartDataPoint
 	for i, c := range b.r.HostOutcomes() {
-		points = append(points, excelize.ChartDataPoint{Index: i, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{pieColours[c.Outcome]}}})
+		points = append(points, excelize.ChartDataPoint{Index: i, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{report.ChartColours[c.Outcome]}}})
 	}
 	ref := func(col string) string {
 		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheetSummary, col, top+1, col, row)
 	}
+	text := excelize.Font{Color: report.ChartText, Size: 9}
 	b.check(b.f.AddChart(sheetSummary, fmt.Sprintf("F%d", top-20), &excelize.Chart{
 		Type: excelize.Pie,
 		Series: []excelize.ChartSeries{{
 			Name: fmt.Sprintf("'%s'!$C$%d", sheetSummary, top), Categories: ref("A"), Values: ref("C"),
-			DataPoint: points,
+			DataPoint: points, DataLabel: excelize.ChartDataLabel{Font: text},
 		}},
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Hosts by outcome"}}},
-		Legend:    excelize.ChartLegend{Position: "right"},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Hosts by outcome", Font: &excelize.Font{Color: report.ChartText, Bold: true, Size: 12}}}},
+		Legend:    excelize.ChartLegend{Position: "right", Font: &text},
 		PlotArea:  excelize.ChartPlotArea{ShowVal: true},
 		Dimension: excelize.ChartDimension{Width: 480, Height: 260},
 	}))
-}
-
-// pieColours are stronger versions of the outcome fills, readable as slices.
-var pieColours = map[standards.Outcome]string{
-	standards.NotMet: "D5281B", standards.Approaching: "FFB81C", standards.NotAssessed: "AEB7BD", standards.Met: "009639",
 }
 
 // stream starts a streamed sheet with its header row and column widths.
@@ -323,7 +320,7 @@ func (b *book) hosts() {
 			o := h.StandardOutcome(s.Number)
 			row = append(row, b.cell(shortOutcome(o), b.Outcome[o]))
 		}
-		row = append(row, b.cell(h.ToolVersion, 0), b.cell(h.Note(), b.Wrap), b.cell(h.File, b.Wrap))
+		row = append(row, b.cell(h.ToolVersion, b.Wrap), b.cell(h.Note(), b.Wrap), b.cell(h.File, b.Wrap))
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		lines := max(report.WrappedLines(h.OS, osWidth), report.WrappedLines(h.Name, 18), report.WrappedLines(h.Note(), 30), report.WrappedLines(h.File, 50))
 		b.check(sw.SetRow(cell, row, excelize.RowOpts{Height: report.RowHeight(lines)}))
@@ -391,7 +388,7 @@ func (b *book) checks() {
 		for j, s := range []standards.Status{standards.Fail, standards.Warn, standards.Unknown, standards.NeedsAdmin, standards.Pass, standards.NotApplicable} {
 			style := b.Number
 			if c.Count(s) > 0 && s != standards.Pass {
-				style = b.Status[s]
+				style = b.StatusCount[s]
 			}
 			b.set(sheet, 5+j, row, c.Count(s), style)
 		}

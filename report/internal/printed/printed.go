@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -86,6 +87,17 @@ func footerSheet(p Page) string {
 
 // header is the text at the top of a page.
 func header(p Page) string { return p.within(0, 0, p.Width, margin) }
+
+// containsWords reports whether text has every word of want, whole.
+func containsWords(text, want string) bool {
+	have := strings.Fields(text)
+	for _, w := range strings.Fields(want) {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
+}
 
 // within is the words inside a rectangle, in reading order.
 func (p Page) within(x0, y0, x1, y1 float64) string {
@@ -229,7 +241,7 @@ func AssertHeaded(t testing.TB, d *Document, who, when string) {
 		t.Fatal("nothing printed")
 	}
 	for _, p := range d.Pages {
-		if head := header(p); !strings.Contains(head, who) || !strings.Contains(head, when) {
+		if head := header(p); !containsWords(head, who) || !containsWords(head, when) {
 			t.Errorf("page %d is headed %q, want %q and %q", p.Number, head, who, when)
 		}
 		m := pageOf.FindStringSubmatch(p.Text)
