@@ -414,7 +414,7 @@ func OutcomeChart(f *excelize.File, sheet, at string, top int, bars []OutcomeBar
 	ref := func(i int) string {
 		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheet, col(i), top+1, col(i), top+len(bars))
 	}
-	text := excelize.Font{Color: ChartText, Size: 9}
+	text := excelize.Font{Color: ChartText, Size: 11}
 	chart.Series = nil
 	for j, o := range chartOutcomes {
 		chart.Series = append(chart.Series, excelize.ChartSeries{
@@ -426,7 +426,7 @@ func OutcomeChart(f *excelize.File, sheet, at string, top int, bars []OutcomeBar
 		})
 	}
 	for i := range chart.Title.Paragraph {
-		chart.Title.Paragraph[i].Font = &excelize.Font{Color: ChartText, Bold: true, Size: 12}
+		chart.Title.Paragraph[i].Font = &excelize.Font{Color: ChartText, Bold: true, Size: 13}
 	}
 	for i := range chart.XAxis.Title.Paragraph {
 		chart.XAxis.Title.Paragraph[i].Font = &text
@@ -622,7 +622,7 @@ func (wb *workbook) dspt() {
 	_, err := wb.f.NewSheet(sheet)
 	wb.check(err)
 	items := dsptItems(wb.rep)
-	wb.widths(sheet, 30, 18, 26, 100)
+	wb.widths(sheet, 28, 18, 26, 72)
 	wb.table(sheet, []string{"DSPT evidence item", "Checks", "Statuses", "Suggested evidence text"}, len(items)+1)
 	for i, it := range items {
 		var ids []string
