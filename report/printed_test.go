@@ -16,9 +16,9 @@ const minPrintedSize = 8
 // TestXLSXPrintsReadably prints the workbook of the largest profile
 // through LibreOffice and reads the pages: every page says which machine,
 // which scan date and which page of how many; every page prints at 8 pt
-// or more (the Findings sheet printed at 3.8 pt), Findings with its header
-// on each page; headers and evidence
-// kinds print whole, never broken mid-word.
+// or more (the Findings sheet printed at 3.8 pt), Findings with its
+// header on each page; headers and evidence kinds print whole, never
+// broken mid-word, and nothing prints over anything else.
 func TestXLSXPrintsReadably(t *testing.T) {
 	rep := buildProfile(t, biggestProfile)
 	doc := printed.Print(t, tempDir(t), render(t, "xlsx", rep))
