@@ -61,11 +61,11 @@ func TestXLSXOpensInLibreOffice(t *testing.T) {
 		}
 	}
 	findings := sheet(sheetFindings)
-	if len(findings) != len(rep.Results)+1 || strings.Join(findings[0], ",") != strings.Join(findingHeader, ",") {
+	if len(findings) != len(rep.Results)+1 || strings.Join(findings[0], ",") != strings.Join(findingSheetHeader, ",") {
 		t.Fatalf("Findings as LibreOffice reads it: %d rows, header %q", len(findings), findings[0])
 	}
 	for i, r := range rep.ByAttention() {
-		if findings[i+1][0] != r.ID || findings[i+1][2] != r.Status.String() {
+		if findings[i+1][0] != r.ID || findings[i+1][2] != r.Status.Label() {
 			t.Errorf("Findings row %d = %q %q, want %s %s", i+1, findings[i+1][0], findings[i+1][2], r.ID, r.Status)
 		}
 	}

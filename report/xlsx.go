@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -43,7 +44,9 @@ var (
 // once per file.
 type SheetStyles struct {
 	Title, Label, Header, Wrap, Percent int
+	Number                              int // a count, centred so it never runs into the text beside it
 	Status                              map[standards.Status]int
+	StatusCount                         map[standards.Status]int // a count coloured by its status, centred
 	Outcome                             map[standards.Outcome]int
 }
 
@@ -58,6 +61,7 @@ func NewSheetStyles(f *excelize.File) (SheetStyles, error) {
 		return id
 	}
 	top := &excelize.Alignment{Vertical: "top", WrapText: true}
+	centred := &excelize.Alignment{Vertical: "top", Horizontal: "center"}
 	st := SheetStyles{
 		Title: style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}}),
 		Label: style(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top"}}),
@@ -66,47 +70,69 @@ func NewSheetStyles(f *excelize.File) (SheetStyles, error) {
 			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"005EB8"}}, // NHS blue
 			Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
 		}),
-		Wrap:    style(&excelize.Style{Alignment: top}),
-		Percent: style(&excelize.Style{NumFmt: 9, Alignment: top}), // 0%
-		Status:  map[standards.Status]int{},
-		Outcome: map[standards.Outcome]int{},
+		Wrap:        style(&excelize.Style{Alignment: top}),
+		Percent:     style(&excelize.Style{NumFmt: 9, Alignment: centred}), // 0%
+		Number:      style(&excelize.Style{Alignment: centred}),
+		Status:      map[standards.Status]int{},
+		StatusCount: map[standards.Status]int{},
+		Outcome:     map[standards.Outcome]int{},
 	}
-	coloured := func(c [2]string) int {
+	coloured := func(c [2]string, align *excelize.Alignment) int {
 		return style(&excelize.Style{
 			Font:      &excelize.Font{Bold: true, Color: c[1]},
 			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c[0]}},
-			Alignment: top,
+			Alignment: align,
 		})
 	}
 	for s, c := range StatusColours {
-		st.Status[s] = coloured(c)
+		st.Status[s] = coloured(c, top)
+		st.StatusCount[s] = coloured(c, centred)
 	}
 	for o, c := range OutcomeColours {
-		st.Outcome[o] = coloured(c)
+		st.Outcome[o] = coloured(c, top)
 	}
 	return st, firstErr
 }
 
-// PrintSetup makes a sheet print landscape on A4, one page wide; a
-// summary fits one page, any other sheet repeats its header row on each
-// page. A streamed sheet must be set up before its stream starts: after,
-// excelize would read the whole sheet back.
+// PrintSetup makes a sheet print landscape on A4, one page wide and as
+// many pages long as it takes, with narrow side margins: a sheet squeezed
+// onto one page prints too small to read. Any sheet but a summary repeats
+// its header row on each page. A streamed sheet must be set up before its
+// stream starts: after, excelize would read the whole sheet back.
 func PrintSetup(f *excelize.File, sheet string, summary bool) error {
-	landscape, a4, one, fit := "landscape", 9, 1, true
-	tall := 0
-	if summary {
-		tall = 1
-	}
+	landscape, a4, one, tall, fit := "landscape", 9, 1, 0, true
 	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4, FitToWidth: &one, FitToHeight: &tall}); err != nil {
 		return err
 	}
 	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return err
 	}
+	side, edge, header := 0.3, 0.6, 0.25 // inches
+	if err := f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &side, Right: &side, Top: &edge, Bottom: &edge, Header: &header, Footer: &header}); err != nil {
+		return err
+	}
 	if summary {
 		return nil
 	}
 	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$1", sheet), Scope: sheet})
+}
+
+// PageHeader puts on every printed page of a sheet what loose pages are
+// matched by: who (the machine or the practice) on the left and when on
+// the right of the header, the sheet's name and "Page n of N" in the
+// footer.
+func PageHeader(f *excelize.File, sheet, who, when string) error {
+	return f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{
+		OddHeader: "&L" + headerText(who) + "&R" + headerText(when),
+		OddFooter: "&L&A&CPage &P of &N",
+	})
+}
+
+// headerText is text shown as it is in a page header: visible, short
+// enough for Excel's 255 characters a header, with & (a header's code
+// character) doubled.
+func headerText(s string) string {
+	return strings.ReplaceAll(Clip(Sanitize(s), 60), "&", "&&")
 }
 
 // workbook is a workbook being written, with its styles made once.
@@ -128,9 +154,10 @@ func XLSX(w io.Writer, rep *Report) error {
 		return fmt.Errorf("building the workbook: %w", err)
 	}
 	wb := &workbook{SheetStyles: styles, f: f, rep: rep, colWidths: map[string][]float64{}}
+	evidence, evidenceRows := evidenceTable(rep.ByAttention())
 	wb.summary()
-	wb.findings()
-	wb.evidence()
+	wb.findings(evidenceRows)
+	wb.evidence(evidence)
 	wb.dspt()
 	wb.printable()
 	wb.properties()
@@ -171,17 +198,39 @@ func (wb *workbook) set(sheet string, row int, values ...any) {
 // 409 points Excel allows (excelize refuses more, failing the workbook).
 func RowHeight(lines int) float64 { return min(409, 15*float64(max(lines, 1))) }
 
-// wrappedLines estimates how many lines text takes in a column: a width
-// unit holds about one character of the default font.
+// wrappedLines estimates how many lines text takes in a column of the
+// sheet.
 func (wb *workbook) wrappedLines(sheet string, col int, text string) int {
 	widths := wb.colWidths[sheet]
 	if col >= len(widths) {
 		return 1
 	}
-	perLine := max(1, int(widths[col]*1.1))
+	return WrappedLines(text, widths[col])
+}
+
+// WrappedLines estimates how many lines text takes in a column width
+// units wide, wrapping as spreadsheet programs do: at spaces, and a word
+// longer than a line across lines. A unit holds about one character of
+// the default font.
+func WrappedLines(text string, width float64) int {
+	perLine := max(1, int(width*1.05))
 	lines := 0
 	for _, para := range strings.Split(text, "\n") {
-		lines += max(1, (len([]rune(para))+perLine-1)/perLine)
+		lines++
+		used := 0
+		for _, word := range strings.Fields(para) {
+			n := utf8.RuneCountInString(word)
+			switch {
+			case used > 0 && used+1+n <= perLine:
+				used += 1 + n
+			case used > 0:
+				lines++
+				fallthrough
+			default:
+				lines += (n - 1) / perLine
+				used = (n-1)%perLine + 1
+			}
+		}
 	}
 	return lines
 }
@@ -231,7 +280,7 @@ func (wb *workbook) summary() {
 	const sheet = sheetSummary
 	wb.check(wb.f.SetSheetName("Sheet1", sheet))
 	rep := wb.rep
-	wb.widths(sheet, 18, 30, 8, 10, 24, 34, 30)
+	wb.widths(sheet, 18, 30, 8, 10, 24, 30, 28)
 	wb.set(sheet, 1, "NHS data security standards: machine audit")
 	wb.styleCell(sheet, 1, 1, wb.Title)
 	var data []string
@@ -287,7 +336,7 @@ func (wb *workbook) summary() {
 		wb.styleCell(sheet, 4, row, wb.Percent)
 		wb.styleCell(sheet, 5, row, wb.Outcome[s.Outcome])
 	}
-	tableBottom := row
+
 	row += 2
 	for _, note := range []string{rep.NotAssessedNote(), "Scoring: " + rep.ScoringRule} {
 		if note == "" {
@@ -300,32 +349,114 @@ func (wb *workbook) summary() {
 		wb.check(wb.f.SetRowHeight(sheet, row, RowHeight(1+len(Shown(note))/140)))
 		row++
 	}
-	wb.scoreChart(fmt.Sprintf("A%d", row+1), tableTop, tableBottom)
+	// The chart starts a page: a chart cut by a page break prints in halves.
+	wb.check(wb.f.InsertPageBreak(sheet, fmt.Sprintf("A%d", row)))
+	wb.scoreChart(fmt.Sprintf("A%d", row+1), tableTop, rep.Standards)
 }
 
-// scoreChart draws the per-standard scores beside the standards table.
-// Standards no check could score are left out of the range's values as
-// blanks, which the chart shows as gaps.
-func (wb *workbook) scoreChart(at string, top, bottom int) {
-	hundred, zero := 100.0, 0.0
-	ref := func(col string) string {
-		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheetSummary, col, top+1, col, bottom)
+// ChartColours are the outcomes' colours as chart bars and slices: each
+// at least 3:1 against white, WCAG's contrast for graphics.
+var ChartColours = map[standards.Outcome]string{
+	standards.Met: "007F3B", standards.Approaching: "C76B00", standards.NotMet: "D5281B", standards.NotAssessed: "768692",
+}
+
+// ChartText is the colour of a chart's axes, labels and titles: dark grey,
+// 10:1 against white.
+const ChartText = "404040"
+
+// chartOutcomes are the outcomes a score chart draws, one series each, in
+// legend order.
+var chartOutcomes = []standards.Outcome{standards.Met, standards.Approaching, standards.NotMet}
+
+// First of the hidden columns of a summary that an outcome chart plots:
+// category labels, then one column of values per outcome.
+const chartDataCol = 23 // W
+
+// OutcomeBar is one bar of an outcome chart; a nil Value is a standard
+// not assessed, drawn as no bar over a category marked "n/a", which the
+// axis title explains.
+type OutcomeBar struct {
+	Label   string
+	Value   *float64
+	Outcome standards.Outcome
+}
+
+// OutcomeChart adds a column chart to a summary sheet, each bar coloured
+// by its outcome, in dark grey text, from the header row top down. Excel
+// colours by series, not by value, so each outcome is a series of its
+// own in hidden columns, blank where a bar has another outcome. A value
+// of 0 is a labelled bar of height 0. The chart's title, axes' scale and
+// size come from chart; its series, legend and colours are set here.
+func OutcomeChart(f *excelize.File, sheet, at string, top int, bars []OutcomeBar, chart excelize.Chart) error {
+	col := func(i int) string { name, _ := excelize.ColumnNumberToName(chartDataCol + i); return name }
+	cell := func(i, row int) string { return fmt.Sprintf("%s%d", col(i), row) }
+	values := map[string]any{cell(0, top): "Category"}
+	for j, o := range chartOutcomes {
+		values[cell(j+1, top)] = string(o)
 	}
-	wb.check(wb.f.AddChart(sheetSummary, at, &excelize.Chart{
-		Type: excelize.Col,
-		Series: []excelize.ChartSeries{{
-			Name:       fmt.Sprintf("'%s'!$C$%d", sheetSummary, top),
-			Categories: ref("A"),
-			Values:     ref("C"),
-			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"005EB8"}},
-		}},
-		Title:        excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Score per NDG data security standard (0-100)"}}},
-		Legend:       excelize.ChartLegend{Position: "none"},
-		PlotArea:     excelize.ChartPlotArea{ShowVal: true},
-		XAxis:        excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "NDG standard (blank: not assessed)"}}}},
-		YAxis:        excelize.ChartAxis{Maximum: &hundred, Minimum: &zero, MajorGridLines: true},
-		Dimension:    excelize.ChartDimension{Width: 720, Height: 300},
-		ShowBlanksAs: "gap",
+	for i, b := range bars {
+		label := b.Label
+		if b.Value == nil {
+			label += " n/a"
+		}
+		values[cell(0, top+1+i)] = label
+		if j := slices.Index(chartOutcomes, b.Outcome); j >= 0 && b.Value != nil {
+			values[cell(j+1, top+1+i)] = *b.Value
+		}
+	}
+	for ref, v := range values {
+		if err := f.SetCellValue(sheet, ref, v); err != nil {
+			return err
+		}
+	}
+	if err := f.SetColVisible(sheet, col(0)+":"+col(len(chartOutcomes)), false); err != nil {
+		return err
+	}
+	ref := func(i int) string {
+		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheet, col(i), top+1, col(i), top+len(bars))
+	}
+	text := excelize.Font{Color: ChartText, Size: 11}
+	chart.Series = nil
+	for j, o := range chartOutcomes {
+		chart.Series = append(chart.Series, excelize.ChartSeries{
+			Name:       fmt.Sprintf("'%s'!$%s$%d", sheet, col(j+1), top),
+			Categories: ref(0),
+			Values:     ref(j + 1),
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{ChartColours[o]}},
+			DataLabel:  excelize.ChartDataLabel{Font: text},
+		})
+	}
+	for i := range chart.Title.Paragraph {
+		chart.Title.Paragraph[i].Font = &excelize.Font{Color: ChartText, Bold: true, Size: 13}
+	}
+	for i := range chart.XAxis.Title.Paragraph {
+		chart.XAxis.Title.Paragraph[i].Font = &text
+	}
+	overlap := 100
+	chart.Type, chart.Overlap, chart.ShowBlanksAs = excelize.Col, &overlap, "gap"
+	chart.Legend = excelize.ChartLegend{Position: "bottom", Font: &text}
+	chart.XAxis.Font, chart.YAxis.Font = text, text
+	chart.YAxis.MajorGridLines = true
+	chart.PlotArea.ShowVal = true
+	return f.AddChart(sheet, at, &chart)
+}
+
+// scoreChart draws the per-standard scores below the standards table.
+func (wb *workbook) scoreChart(at string, top int, scores []StandardResult) {
+	bars := make([]OutcomeBar, len(scores))
+	for i, s := range scores {
+		bars[i] = OutcomeBar{Label: fmt.Sprint(s.Number), Outcome: s.Outcome}
+		if s.Score != nil {
+			v := float64(*s.Score)
+			bars[i].Value = &v
+		}
+	}
+	hundred, zero := 100.0, 0.0
+	wb.check(OutcomeChart(wb.f, sheetSummary, at, top, bars, excelize.Chart{
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Score per NDG data security standard (0-100)"}}},
+		XAxis:     excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "NDG standard (n/a: not assessed)"}}}},
+		YAxis:     excelize.ChartAxis{Maximum: &hundred, Minimum: &zero},
+		Dimension: excelize.ChartDimension{Width: 720, Height: 320},
 	}))
 }
 
@@ -339,19 +470,85 @@ func countsText(counts map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-func (wb *workbook) findings() {
+// findingSheetHeader is the Findings sheet's header: the CSV's columns
+// less what does not fit a printed page at a readable size. The mappings
+// other than the NDG standard share one column, and evidence is on the
+// Evidence sheet, referred to by its rows.
+var findingSheetHeader = []string{
+	"Check", "Title", "Status", "Severity", "NDG standard", "DSPT item and frameworks",
+	"Finding", "Evidence", "Remediation", "If fixed",
+}
+
+func (wb *workbook) findings(evidenceRows map[string][]int) {
 	const sheet = sheetFindings
 	_, err := wb.f.NewSheet(sheet)
 	wb.check(err)
 	results := wb.rep.ByAttention()
-	wb.widths(sheet, 16, 26, 10, 9, 8, 22, 16, 8, 16, 45, 55, 40, 28)
-	wb.table(sheet, findingHeader, len(results)+1)
+	wb.widths(sheet, 19, 17, 8, 8, 9, 19, 26, 10, 20, 10)
+	wb.table(sheet, findingSheetHeader, len(results)+1)
 	for i, r := range results {
-		row := findingRow(r)
-		row[2] = r.Status.Label() // the CSV keeps the JSON's name
-		wb.set(sheet, i+2, anys(row)...)
-		wb.styleCell(sheet, 3, i+2, wb.Status[r.Status])
+		row := i + 2
+		wb.set(sheet, row, anys(findingSheetRow(r, evidenceRows[r.ID]))...)
+		wb.styleCell(sheet, 3, row, wb.Status[r.Status])
 	}
+}
+
+func findingSheetRow(r CheckResult, evidenceRows []int) []string {
+	var ndg []string
+	for _, n := range r.Mappings.NDG {
+		ndg = append(ndg, fmt.Sprint(n))
+	}
+	var mapped []string
+	for _, m := range []struct {
+		name string
+		refs []string
+	}{{"DSPT", r.Mappings.DSPT}, {"Cyber Essentials", r.Mappings.CyberEssentials}, {"CAF", r.Mappings.CAF}, {"CIS", r.Mappings.CIS}} {
+		if len(m.refs) > 0 {
+			mapped = append(mapped, m.name+": "+strings.Join(m.refs, "; "))
+		}
+	}
+	var fixed []string
+	for _, c := range r.IfFixed {
+		fixed = append(fixed, c.String())
+	}
+	evidence := ""
+	if len(evidenceRows) > 0 {
+		evidence = "see Evidence rows " + rowRanges(evidenceRows)
+		if len(evidenceRows) == 1 {
+			evidence = fmt.Sprintf("see Evidence row %d", evidenceRows[0])
+		}
+	}
+	return []string{
+		r.ID, r.Title, r.Status.Label(), r.Severity.String(), strings.Join(ndg, "; "),
+		strings.Join(mapped, "\n"), r.Summary, evidence, remediationShown(r), strings.Join(fixed, "\n"),
+	}
+}
+
+// remediationShown is a check's remediation where there is something to
+// fix: a passing check has nothing to remedy.
+func remediationShown(r CheckResult) string {
+	if r.Status == standards.Pass || r.Status == standards.NotApplicable {
+		return ""
+	}
+	return r.Remediation
+}
+
+// rowRanges writes ascending row numbers as ranges: 2–4, 9.
+func rowRanges(rows []int) string {
+	var parts []string
+	for i := 0; i < len(rows); {
+		j := i
+		for j+1 < len(rows) && rows[j+1] == rows[j]+1 {
+			j++
+		}
+		if j == i {
+			parts = append(parts, fmt.Sprint(rows[i]))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d–%d", rows[i], rows[j]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }
 
 // usedEvidence is one observation and the checks that rest on it.
@@ -360,25 +557,39 @@ type usedEvidence struct {
 	checks []string
 }
 
-func (wb *workbook) evidence() {
+// evidenceTable is every observation once, in the order of the Findings
+// sheet, and the Evidence sheet rows each check rests on, ascending.
+func evidenceTable(results []CheckResult) ([]*usedEvidence, map[string][]int) {
+	var rows []*usedEvidence
+	seen := map[string]int{} // row index by source and query
+	rowsOf := map[string][]int{}
+	for _, r := range results {
+		for _, e := range r.Evidence {
+			key := string(e.Source) + "\x00" + e.Query
+			i, ok := seen[key]
+			if !ok {
+				i = len(rows)
+				seen[key] = i
+				rows = append(rows, &usedEvidence{Evidence: e})
+			}
+			if slices.Contains(rows[i].checks, r.ID) {
+				continue
+			}
+			rows[i].checks = append(rows[i].checks, r.ID)
+			rowsOf[r.ID] = append(rowsOf[r.ID], i+2) // under the header row
+		}
+	}
+	for _, rs := range rowsOf {
+		slices.Sort(rs)
+	}
+	return rows, rowsOf
+}
+
+func (wb *workbook) evidence(rows []*usedEvidence) {
 	const sheet = sheetEvidence
 	_, err := wb.f.NewSheet(sheet)
 	wb.check(err)
-	var rows []*usedEvidence
-	seen := map[string]*usedEvidence{}
-	for _, r := range wb.rep.Results {
-		for _, e := range r.Evidence {
-			key := string(e.Source) + "\x00" + e.Query
-			if u, ok := seen[key]; ok {
-				u.checks = append(u.checks, r.ID)
-				continue
-			}
-			u := &usedEvidence{Evidence: e, checks: []string{r.ID}}
-			seen[key] = u
-			rows = append(rows, u)
-		}
-	}
-	wb.widths(sheet, 10, 60, 40, 14, 50, 26)
+	wb.widths(sheet, 13, 42, 26, 13, 26, 22)
 	wb.table(sheet, []string{"Source", "Query", "Value", "Error class", "Error detail", "Used by"}, len(rows)+1)
 	for i, u := range rows {
 		class, detail := "", ""
@@ -400,17 +611,33 @@ func (wb *workbook) dspt() {
 	_, err := wb.f.NewSheet(sheet)
 	wb.check(err)
 	items := dsptItems(wb.rep)
-	wb.widths(sheet, 30, 18, 26, 100)
+	wb.widths(sheet, 28, 18, 26, 72)
 	wb.table(sheet, []string{"DSPT evidence item", "Checks", "Statuses", "Suggested evidence text"}, len(items)+1)
 	for i, it := range items {
-		var ids, statuses []string
+		var ids []string
 		for _, r := range it.results {
 			ids = append(ids, r.ID)
-			statuses = append(statuses, r.ID+": "+r.Status.Label())
 		}
-		wb.set(sheet, i+2, it.item, strings.Join(ids, "\n"), strings.Join(statuses, "\n"), evidenceSentence(wb.rep, it.results))
-		wb.styleCell(sheet, 3, i+2, wb.Status[worstStatus(it.results)])
+		wb.set(sheet, i+2, it.item, strings.Join(ids, "\n"), "", evidenceSentence(wb.rep, it.results))
+		cell, _ := excelize.CoordinatesToCellName(3, i+2)
+		wb.check(wb.f.SetCellRichText(sheet, cell, statusRuns(it.results)))
 	}
+}
+
+// statusRuns is "check: status" a line for each result, each line in its
+// own status's colour, so that one failing check does not colour the
+// checks beside it that pass.
+func statusRuns(results []CheckResult) []excelize.RichTextRun {
+	runs := make([]excelize.RichTextRun, len(results))
+	for i, r := range results {
+		text := r.ID + ": " + r.Status.Label()
+		if i < len(results)-1 {
+			text += "\n"
+		}
+		bad := r.Status == standards.Fail || r.Status == standards.Warn
+		runs[i] = excelize.RichTextRun{Text: text, Font: &excelize.Font{Color: StatusColours[r.Status][1], Bold: bad}}
+	}
+	return runs
 }
 
 // dsptItems groups the results by the DSPT evidence items their checks
@@ -463,10 +690,13 @@ var statusWords = map[standards.Status]string{
 	standards.NotApplicable: "not applicable",
 }
 
-// printable sets every sheet up for printing (PrintSetup).
+// printable sets every sheet up for printing (PrintSetup), each page
+// headed with the machine and the scan's date.
 func (wb *workbook) printable() {
+	when := "Scanned " + wb.rep.ScannedAt.UTC().Format(time.DateOnly)
 	for _, sheet := range wb.f.GetSheetList() {
 		wb.check(PrintSetup(wb.f, sheet, sheet == sheetSummary))
+		wb.check(PageHeader(wb.f, sheet, wb.rep.Host.Name, when))
 	}
 }
 
@@ -482,4 +712,11 @@ func (wb *workbook) properties() {
 		Category:    "Audit",
 	}))
 	wb.f.SetActiveSheet(0)
+}
+
+// RunsOn reports whether this build's check of that ID runs on the
+// platform ("windows", "linux"); false for a check it does not have.
+func RunsOn(id, platform string) bool {
+	c, ok := catalogue()[id]
+	return ok && slices.Contains(c.Platforms, platform)
 }

@@ -353,7 +353,7 @@ func RegisterXLSX(w io.Writer, reg *Register) error {
 	}
 	yyyymmdd := "yyyy-mm-dd hh:mm"
 	day, err := f.NewStyle(&excelize.Style{CustomNumFmt: &yyyymmdd})
-	b := &book{SheetStyles: styles, f: f, day: day, err: err}
+	b := &book{SheetStyles: styles, f: f, r: &Rollup{GeneratedAt: reg.GeneratedAt}, day: day, heading: "Digital asset register", err: err}
 	b.registerSheets(reg, "Sheet1")
 	b.check(f.SetDocProps(&excelize.DocProperties{
 		Title: "Digital asset register", Subject: "DSPT 7.1.1 evidence", Creator: reg.Tool.Name + " " + reg.Tool.Version,

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"time"
@@ -37,8 +38,14 @@ func XLSX(w io.Writer, r *Rollup) error {
 		return fmt.Errorf("building the workbook: %w", err)
 	}
 	yyyymmdd := "yyyy-mm-dd hh:mm"
-	day, err := f.NewStyle(&excelize.Style{CustomNumFmt: &yyyymmdd})
+	day, err := f.NewStyle(&excelize.Style{CustomNumFmt: &yyyymmdd, Alignment: &excelize.Alignment{Vertical: "top"}})
 	b := &book{SheetStyles: styles, f: f, r: r, day: day, err: err}
+	b.upright, err = f.NewStyle(&excelize.Style{
+		Font:      &excelize.Font{Bold: true, Color: "FFFFFF"},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"005EB8"}},
+		Alignment: &excelize.Alignment{TextRotation: 90, Horizontal: "center", Vertical: "bottom"},
+	})
+	b.check(err)
 	b.summary()
 	b.hosts()
 	b.checks()
@@ -58,10 +65,13 @@ func XLSX(w io.Writer, r *Rollup) error {
 // book is a roll-up workbook being written, with its styles made once.
 type book struct {
 	report.SheetStyles
-	f   *excelize.File
-	r   *Rollup
-	day int // date and time
-	err error
+	f       *excelize.File
+	r       *Rollup
+	day     int // date and time
+	upright int // a header cell turned 90 degrees
+	// heading names the workbook on every printed page.
+	heading string
+	err     error
 }
 
 func (b *book) check(err error) {
@@ -87,6 +97,15 @@ func (b *book) set(sheet string, col, row int, v any, style int) {
 	}
 }
 
+// printable sets a sheet up for printing (report.PrintSetup), each page
+// headed with the practice roll-up and its date. A streamed sheet must be
+// set up before its stream starts, and a filtered one after its filter:
+// AutoFilter rewrites the sheet's properties, fit to page among them.
+func (b *book) printable(sheet string) {
+	b.check(report.PrintSetup(b.f, sheet, sheet == sheetSummary))
+	b.check(report.PageHeader(b.f, sheet, cmp.Or(b.heading, "Practice roll-up"), "Generated "+b.r.GeneratedAt.UTC().Format(time.DateOnly)))
+}
+
 func (b *book) widths(sheet string, widths ...float64) {
 	for i, w := range widths {
 		col, _ := excelize.ColumnNumberToName(i + 1)
@@ -98,7 +117,7 @@ func (b *book) summary() {
 	const sheet = sheetSummary
 	r := b.r
 	b.check(b.f.SetSheetName("Sheet1", sheet))
-	b.check(report.PrintSetup(b.f, sheet, sheet == sheetSummary))
+	b.printable(sheet)
 	b.widths(sheet, 16, 30, 10, 10, 10, 12, 10, 10, 22, 60)
 	b.set(sheet, 1, 1, "NHS data security standards: practice roll-up", b.Title)
 	facts := [][2]string{
@@ -150,45 +169,46 @@ func (b *book) summary() {
 	b.check(b.f.SetRowHeight(sheet, row, 30))
 	for _, s := range r.Standards {
 		row++
-		b.set(sheet, 1, row, s.Number, b.Wrap)
+		b.set(sheet, 1, row, s.Number, b.Number)
 		b.set(sheet, 2, row, s.Title, b.Wrap)
 		if s.Assessed > 0 {
 			for i, n := range []int{s.Assessed, s.Met} {
-				b.set(sheet, 3+i, row, n, b.Wrap)
+				b.set(sheet, 3+i, row, n, b.Number)
 			}
 			b.set(sheet, 5, row, s.Share(), b.Percent)
 			for i, n := range []int{s.Approaching, s.NotMet, s.StaleMet} {
-				b.set(sheet, 6+i, row, n, b.Wrap)
+				b.set(sheet, 6+i, row, n, b.Number)
 			}
 		}
 		b.set(sheet, 9, row, string(s.Outcome), b.Outcome[s.Outcome])
 		b.set(sheet, 10, row, notMetText(s), b.Wrap)
 		b.check(b.f.SetRowHeight(sheet, row, 45))
 	}
-	b.shareChart(fmt.Sprintf("A%d", row+2), top, row)
+	// The charts start a page: a chart cut by a page break prints in halves.
+	b.check(b.f.InsertPageBreak(sheet, fmt.Sprintf("A%d", row+1)))
+	b.shareChart(fmt.Sprintf("A%d", row+2), top)
 	b.outcomeTable(row + 22)
 }
 
-// shareChart draws the share of hosts meeting each standard; standards no
-// result assesses are blank and shown as gaps.
-func (b *book) shareChart(at string, top, bottom int) {
-	one, zero := 1.0, 0.0
-	ref := func(col string) string {
-		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheetSummary, col, top+1, col, bottom)
+// shareChart draws the share of hosts meeting each standard, each bar in
+// the practice outcome's colour; standards no result assesses have none.
+func (b *book) shareChart(at string, top int) {
+	bars := make([]report.OutcomeBar, len(b.r.Standards))
+	for i, s := range b.r.Standards {
+		bars[i] = report.OutcomeBar{Label: fmt.Sprint(s.Number), Outcome: s.Outcome}
+		if s.Assessed > 0 {
+			v := s.Share()
+			bars[i].Value = &v
+		}
 	}
-	b.check(b.f.AddChart(sheetSummary, at, &excelize.Chart{
-		Type: excelize.Col,
-		Series: []excelize.ChartSeries{{
-			Name: fmt.Sprintf("'%s'!$E$%d", sheetSummary, top), Categories: ref("A"), Values: ref("E"),
-			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"005EB8"}},
-		}},
-		Title:        excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share of hosts meeting each NDG standard"}}},
-		Legend:       excelize.ChartLegend{Position: "none"},
-		PlotArea:     excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
-		XAxis:        excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "NDG standard (blank: not assessed)"}}}},
-		YAxis:        excelize.ChartAxis{Maximum: &one, Minimum: &zero, MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
-		Dimension:    excelize.ChartDimension{Width: 480, Height: 340},
-		ShowBlanksAs: "gap",
+	one, zero := 1.0, 0.0
+	percent := excelize.ChartNumFmt{CustomNumFmt: "0%"}
+	b.check(report.OutcomeChart(b.f, sheetSummary, at, top, bars, excelize.Chart{
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share of hosts meeting each NDG standard"}}},
+		PlotArea:  excelize.ChartPlotArea{NumFmt: percent},
+		XAxis:     excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "NDG standard (n/a: not assessed)"}}}},
+		YAxis:     excelize.ChartAxis{Maximum: &one, Minimum: &zero, NumFmt: percent},
+		Dimension: excelize.ChartDimension{Width: 480, Height: 340},
 	}))
 }
 
@@ -205,39 +225,43 @@ func (b *book) outcomeTable(row int) {
 		row++
 		b.set(sheet, 1, row, string(c.Outcome), b.Outcome[c.Outcome])
 		b.check(b.f.MergeCell(sheet, fmt.Sprintf("A%d", row), fmt.Sprintf("B%d", row)))
-		b.set(sheet, 3, row, c.Hosts, 0)
-		b.set(sheet, 4, row, c.Stale, 0)
+		b.set(sheet, 3, row, c.Hosts, b.Number)
+		b.set(sheet, 4, row, c.Stale, b.Number)
 	}
 	var points []excelize.ChartDataPoint
 	for i, c := range b.r.HostOutcomes() {
-		points = append(points, excelize.ChartDataPoint{Index: i, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{pieColours[c.Outcome]}}})
+		points = append(points, excelize.ChartDataPoint{Index: i, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{report.ChartColours[c.Outcome]}}})
 	}
 	ref := func(col string) string {
 		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheetSummary, col, top+1, col, row)
 	}
+	text := excelize.Font{Color: report.ChartText, Size: 9}
 	b.check(b.f.AddChart(sheetSummary, fmt.Sprintf("F%d", top-20), &excelize.Chart{
 		Type: excelize.Pie,
 		Series: []excelize.ChartSeries{{
 			Name: fmt.Sprintf("'%s'!$C$%d", sheetSummary, top), Categories: ref("A"), Values: ref("C"),
-			DataPoint: points,
+			DataPoint: points, DataLabel: excelize.ChartDataLabel{Font: text},
 		}},
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Hosts by outcome"}}},
-		Legend:    excelize.ChartLegend{Position: "right"},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Hosts by outcome", Font: &excelize.Font{Color: report.ChartText, Bold: true, Size: 12}}}},
+		Legend:    excelize.ChartLegend{Position: "right", Font: &text},
 		PlotArea:  excelize.ChartPlotArea{ShowVal: true},
 		Dimension: excelize.ChartDimension{Width: 480, Height: 260},
 	}))
 }
 
-// pieColours are stronger versions of the outcome fills, readable as slices.
-var pieColours = map[standards.Outcome]string{
-	standards.NotMet: "D5281B", standards.Approaching: "FFB81C", standards.NotAssessed: "AEB7BD", standards.Met: "009639",
-}
-
 // stream starts a streamed sheet with its header row and column widths.
 func (b *book) stream(sheet string, header []string, widths []float64) *excelize.StreamWriter {
+	lines := 2
+	for i, h := range header {
+		lines = max(lines, report.WrappedLines(h, widths[i]))
+	}
+	return b.streamWith(sheet, header, widths, b.Header, report.RowHeight(lines))
+}
+
+func (b *book) streamWith(sheet string, header []string, widths []float64, headerStyle int, height float64) *excelize.StreamWriter {
 	_, err := b.f.NewSheet(sheet)
 	b.check(err)
-	b.check(report.PrintSetup(b.f, sheet, sheet == sheetSummary))
+	b.printable(sheet)
 	sw, err := b.f.NewStreamWriter(sheet)
 	if err != nil {
 		b.check(err)
@@ -249,9 +273,9 @@ func (b *book) stream(sheet string, header []string, widths []float64) *excelize
 	b.check(sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
 	cells := make([]any, len(header))
 	for i, h := range header {
-		cells[i] = excelize.Cell{Value: h, StyleID: b.Header}
+		cells[i] = excelize.Cell{Value: h, StyleID: headerStyle}
 	}
-	b.check(sw.SetRow("A1", cells, excelize.RowOpts{Height: 30}))
+	b.check(sw.SetRow("A1", cells, excelize.RowOpts{Height: height}))
 	return sw
 }
 
@@ -279,7 +303,7 @@ func (b *book) assessedStandards() []*StandardTally {
 func (b *book) hosts() {
 	std := b.assessedStandards()
 	header := []string{"Host", "OS / build", "Last scan (UTC)", "Age (days)", "Stale", "Outcome", "Score", "Failing checks", "Worst failing severity", "Could not tell"}
-	widths := []float64{18, 40, 17, 8, 7, 22, 7, 9, 10, 8}
+	widths := []float64{18, osWidth, 17, 8, 7, 22, 7, 9, 10, 8}
 	for _, s := range std {
 		header = append(header, fmt.Sprintf("Standard %d", s.Number))
 		widths = append(widths, 13)
@@ -293,18 +317,19 @@ func (b *book) hosts() {
 	now := b.r.GeneratedAt
 	for i, h := range b.r.Hosts {
 		row := []any{
-			b.cell(h.Name, 0), b.cell(h.OS, 0), b.cell(h.ScannedAt.UTC().Truncate(time.Minute), b.day),
-			b.cell(h.AgeDays(now), 0), b.cell(yes(h.Stale), b.staleStyle(h.Stale)),
-			b.cell(string(h.Outcome), b.Outcome[h.Outcome]), b.cell(scoreCell(h.Score), 0),
-			b.cell(h.Failing, 0), b.cell(severityText(h.Worst), 0), b.cell(h.Unsure, 0),
+			b.cell(h.Name, b.Wrap), b.cell(h.OS, b.Wrap), b.cell(h.ScannedAt.UTC().Truncate(time.Minute), b.day),
+			b.cell(h.AgeDays(now), b.Number), b.cell(yes(h.Stale), b.staleStyle(h.Stale)),
+			b.cell(string(h.Outcome), b.Outcome[h.Outcome]), b.cell(scoreCell(h.Score), b.Number),
+			b.cell(h.Failing, b.Number), b.cell(severityText(h.Worst), b.Wrap), b.cell(h.Unsure, b.Number),
 		}
 		for _, s := range std {
 			o := h.StandardOutcome(s.Number)
 			row = append(row, b.cell(shortOutcome(o), b.Outcome[o]))
 		}
-		row = append(row, b.cell(h.ToolVersion, 0), b.cell(h.Note(), 0), b.cell(h.File, 0))
+		row = append(row, b.cell(h.ToolVersion, b.Wrap), b.cell(h.Note(), b.Wrap), b.cell(h.File, b.Wrap))
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		b.check(sw.SetRow(cell, row))
+		lines := max(report.WrappedLines(h.OS, osWidth), report.WrappedLines(h.Name, 18), report.WrappedLines(h.Note(), 30), report.WrappedLines(h.File, 50))
+		b.check(sw.SetRow(cell, row, excelize.RowOpts{Height: report.RowHeight(lines)}))
 	}
 	b.finish(sw, "Hosts", len(header), len(b.r.Hosts))
 }
@@ -354,25 +379,26 @@ func (b *book) checks() {
 	const sheet = sheetChecks
 	_, err := b.f.NewSheet(sheet)
 	b.check(err)
-	b.check(report.PrintSetup(b.f, sheet, sheet == sheetSummary))
 	header := []string{"Check", "Title", "Severity", "Hosts", "Fail", "Warn", "Unknown", "Needs admin", "Pass", "Not applicable", "Failing share"}
-	b.widths(sheet, 24, 44, 10, 8, 8, 8, 10, 8, 8, 11, 10)
+	b.widths(sheet, 24, checkTitleWidth, 10, 8, 8, 8, 10, 8, 8, 11, 10)
 	for i, h := range header {
 		b.set(sheet, i+1, 1, h, b.Header)
 	}
+	b.check(b.f.SetRowHeight(sheet, 1, 30))
 	for i, c := range b.r.Checks {
 		row := i + 2
-		b.set(sheet, 1, row, c.ID, 0)
+		b.set(sheet, 1, row, c.ID, b.Wrap)
 		b.set(sheet, 2, row, c.Title, b.Wrap)
-		b.set(sheet, 3, row, c.Severity.String(), 0)
-		b.set(sheet, 4, row, c.Hosts(), 0)
+		b.set(sheet, 3, row, c.Severity.String(), b.Wrap)
+		b.set(sheet, 4, row, c.Hosts(), b.Number)
 		for j, s := range []standards.Status{standards.Fail, standards.Warn, standards.Unknown, standards.NeedsAdmin, standards.Pass, standards.NotApplicable} {
-			style := 0
+			style := b.Number
 			if c.Count(s) > 0 && s != standards.Pass {
-				style = b.Status[s]
+				style = b.StatusCount[s]
 			}
 			b.set(sheet, 5+j, row, c.Count(s), style)
 		}
+		b.check(b.f.SetRowHeight(sheet, row, report.RowHeight(report.WrappedLines(c.Title, checkTitleWidth))))
 		if share := c.FailingShare(); share >= 0 {
 			b.set(sheet, 11, row, share, b.Percent)
 		}
@@ -380,10 +406,18 @@ func (b *book) checks() {
 	last, _ := excelize.CoordinatesToCellName(len(header), max(len(b.r.Checks)+1, 2))
 	b.check(b.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
 	b.check(b.f.AutoFilter(sheet, "A1:"+last, nil))
+	b.printable(sheet)
 }
 
+// osWidth is the width of the Hosts sheet's OS column.
+const osWidth = 30
+
+// checkTitleWidth is the width of the Checks sheet's title column.
+const checkTitleWidth = 44
+
 // matrix is a grid of every host's verdict on every check, so a person
-// can filter for the PCs failing one check.
+// can filter for the PCs failing one check. Check names are the header,
+// turned upright so that the long ones print whole in a narrow column.
 func (b *book) matrix() {
 	header := []string{"Host"}
 	widths := []float64{18}
@@ -391,24 +425,44 @@ func (b *book) matrix() {
 		header = append(header, c.ID)
 		widths = append(widths, 12)
 	}
-	sw := b.stream(sheetMatrix, header, widths)
+	sw := b.streamUpright(sheetMatrix, header, widths)
 	if sw == nil {
 		return
 	}
 	for i, h := range b.r.Hosts {
 		row := []any{b.cell(h.Name, 0)}
 		for _, c := range b.r.Checks {
-			s, ok := h.Status(c)
-			if !ok {
-				row = append(row, "")
-				continue
-			}
-			row = append(row, b.cell(s.String(), b.Status[s]))
+			row = append(row, b.verdict(h, c))
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		b.check(sw.SetRow(cell, row))
 	}
 	b.finish(sw, "HostChecks", len(header), len(b.r.Hosts))
+}
+
+// verdict is a host's status for a check as the grid shows it: "n/a" for
+// a check that does not run on the host's platform, as for one that found
+// nothing to judge, and "not run" for one the host's result lacks (written
+// by an older dspt-audit).
+func (b *book) verdict(h *Host, c *CheckTally) excelize.Cell {
+	s, ok := h.Status(c)
+	switch {
+	case ok:
+		return b.cell(s.Label(), b.Status[s])
+	case !report.RunsOn(c.ID, h.Platform):
+		return b.cell(standards.NotApplicable.Label(), b.Status[standards.NotApplicable])
+	}
+	return b.cell("not run", b.Status[standards.Unknown])
+}
+
+// streamUpright is stream with the header turned 90 degrees, tall enough
+// for the longest name.
+func (b *book) streamUpright(sheet string, header []string, widths []float64) *excelize.StreamWriter {
+	longest := 0
+	for _, h := range header {
+		longest = max(longest, len([]rune(h)))
+	}
+	return b.streamWith(sheet, header, widths, b.upright, min(409, 20+6.5*float64(longest)))
 }
 
 func (b *book) skipped() {
