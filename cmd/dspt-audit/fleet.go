@@ -25,6 +25,7 @@ type fleetOptions struct {
 	Now       string
 	Trust     string
 	TrustNew  bool
+	Practice  string
 }
 
 func newFleetCommand(s *streams) *cobra.Command {
@@ -67,6 +68,7 @@ findings as OCSF events (one JSON object per line) for a SIEM.`,
 	cmd.Flags().BoolVarP(&o.Recursive, "recursive", "r", false, "also read the folders inside each folder (history/ included)")
 	cmd.Flags().StringVar(&o.Trust, "trust", "", "the trust store: each host's pinned public key (default "+defaultTrustHint()+"; never inside a results folder)")
 	cmd.Flags().BoolVar(&o.TrustNew, "trust-new", false, "pin the key of each host seen for the first time and count its results (check the new hosts listed first)")
+	cmd.Flags().StringVar(&o.Practice, "practice", "", "the practice file `FILE`: attestations, accepted risks and asset notes for the roll-up; a broken one is a warning and the roll-up goes on without it")
 	cmd.Flags().StringVar(&o.Now, "now", "", "testing aid: judge staleness as if it were this `TIME`; also DSPT_AUDIT_NOW")
 	return cmd
 }
@@ -90,6 +92,7 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 	opts := fleet.Options{
 		Tool: report.Tool{Name: "dspt-audit", Version: version()}, Now: now,
 		StaleAfter: time.Duration(o.StaleDays) * 24 * time.Hour, Recursive: o.Recursive, Standards: data.NDG.Standards,
+		Practice: fleetPractice(o.Practice, data, now, s),
 	}
 	trustPath, err := trustStorePath(o.Trust, paths, s)
 	if err != nil {

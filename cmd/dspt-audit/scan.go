@@ -179,8 +179,9 @@ func reportRenderer(format string, rep *report.Report, s *streams) func(w io.Wri
 type scanOptions struct {
 	engineOptions
 	outputOptions
-	From   string
-	FailOn string
+	From     string
+	FailOn   string
+	Practice string
 }
 
 func newScanCommand(s *streams) *cobra.Command {
@@ -204,6 +205,7 @@ OS; verdicts are for the moment it was collected unless --now says otherwise.`,
 	o.engineOptions.AddFlags(cmd.Flags())
 	o.outputOptions.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&o.From, "from", "", "judge a recorded snapshot `FILE` instead of this machine")
+	cmd.Flags().StringVar(&o.Practice, "practice", "", practiceFlagHelp)
 	cmd.Flags().StringVar(&o.FailOn, "fail-on", "", "exit 3 when a check fails at or above this `SEVERITY` (low, medium, high, critical)")
 	return cmd
 }
@@ -245,6 +247,7 @@ func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 		return err
 	}
 	rep := report.Build(scan, data, report.Tool{Name: "dspt-audit", Version: version()}, source)
+	applyPractice(rep, o.Practice, data, now)
 	if err := writeOutput(o.Output, s, reportRenderer(format, rep, s)); err != nil {
 		return err
 	}
