@@ -123,6 +123,7 @@ func askItem(s *streams, a standards.Attestation, items *standards.DSPTItemFile,
 			Options(huh.NewOption("Met", string(standards.AnswerMet)), huh.NewOption("Partly met", string(standards.AnswerPartly)),
 				huh.NewOption("Not met", string(standards.AnswerNotMet)), huh.NewOption("Skip for now", skip)).
 			Value(&answer),
+	), huh.NewGroup(
 		huh.NewInput().Title("Where is the evidence kept?").Description("A folder, a document or a system, such as Policies drive > IG > Training log").
 			Value(&a.Evidence).CharLimit(300).Validate(plainLine),
 		huh.NewInput().Title("Who owns it? (a role)").Placeholder("Practice Manager").
@@ -132,7 +133,7 @@ func askItem(s *streams, a standards.Attestation, items *standards.DSPTItemFile,
 		}),
 		huh.NewInput().Title("Next review (YYYY-MM-DD)").Description("Leave blank for 12 months after the review").
 			Value(&next).CharLimit(10).Validate(optionalDate),
-	)).WithInput(s.In).WithOutput(s.Out).WithShowHelp(true)
+	).WithHideFunc(func() bool { return answer == skip })).WithInput(s.In).WithOutput(s.Out).WithShowHelp(true)
 	if err := form.Run(); err != nil {
 		return a, err
 	}
