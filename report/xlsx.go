@@ -343,7 +343,7 @@ func (wb *workbook) findings() {
 	_, err := wb.f.NewSheet(sheet)
 	wb.check(err)
 	results := wb.rep.ByAttention()
-	wb.widths(sheet, 16, 26, 10, 9, 8, 22, 16, 8, 16, 45, 55, 40, 28)
+	wb.widths(sheet, 16, 26, 10, 9, 8, 14, 22, 16, 8, 16, 45, 55, 40, 28)
 	wb.table(sheet, findingHeader, len(results)+1)
 	for i, r := range results {
 		wb.set(sheet, i+2, anys(findingRow(r))...)
@@ -415,7 +415,7 @@ func (wb *workbook) dspt() {
 func dsptItems(rep *Report) []dsptItem {
 	var items []dsptItem
 	for _, r := range rep.Results {
-		for _, name := range r.Mappings.DSPT {
+		for _, name := range r.Mappings.DSPTItems {
 			i := slices.IndexFunc(items, func(it dsptItem) bool { return it.item == name })
 			if i < 0 {
 				items = append(items, dsptItem{item: name})
