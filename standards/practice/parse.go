@@ -77,11 +77,21 @@ type file struct {
 // Parse decodes and checks a practice file. Every error is one line and
 // names the line of the file it is about.
 func Parse(b []byte, opts Options) (p *standards.Practice, err error) {
+	// The YAML library can panic on input it was never tested with; a
+	// practice file must never crash a scan.
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, errAt(0, "cannot be read as YAML (%v)", r)
+		}
+	}()
 	if opts.Items == nil {
 		return nil, errors.New("practice: no DSPT item catalogue to check the file against")
 	}
 	b, err = plainText(b)
 	if err != nil {
+		return nil, err
+	}
+	if err := shallow(b); err != nil {
 		return nil, err
 	}
 	f, err := parser.ParseBytes(b, 0)
@@ -109,14 +119,8 @@ func Parse(b []byte, opts Options) (p *standards.Practice, err error) {
 	}, nil
 }
 
-// decode turns the checked tree into v; the YAML library can panic on
-// input it was never tested with, and a practice file must never crash a scan.
-func decode(body ast.Node, v *file) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = errAt(0, "cannot be read as YAML (%v)", r)
-		}
-	}()
+// decode turns the checked tree into v.
+func decode(body ast.Node, v *file) error {
 	if err := yaml.NodeToValue(body, v, yaml.Strict()); err != nil {
 		return yamlError(err)
 	}
@@ -150,6 +154,35 @@ func plainText(b []byte) ([]byte, error) {
 		}
 	}
 	return b, nil
+}
+
+// maxFlowDepth is how deeply [ and { may nest. A practice file needs one
+// level (hosts: [A, B]); the YAML parser takes time growing with the square
+// of the depth, hours for a file of nothing but brackets.
+const maxFlowDepth = 32
+
+// shallow refuses brackets nested deeper than maxFlowDepth, counting every
+// bracket outside comments (brackets in text count too, so the bound is
+// generous rather than exact).
+func shallow(b []byte) error {
+	depth := 0
+	for i, line := range bytes.Split(b, []byte("\n")) {
+		for j, c := range line {
+			if c == '#' && (j == 0 || line[j-1] == ' ') {
+				break
+			}
+			switch c {
+			case '[', '{':
+				depth++
+			case ']', '}':
+				depth = max(depth-1, 0)
+			}
+			if depth > maxFlowDepth {
+				return errAt(i+1, "brackets nested more than %d deep; a practice file needs one level (hosts: [A, B])", maxFlowDepth)
+			}
+		}
+	}
+	return nil
 }
 
 // yamlError makes the YAML library's error one line with its line number.

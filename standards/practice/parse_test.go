@@ -116,6 +116,7 @@ func TestParseMalformed(t *testing.T) {
 		{"bad ODS code", head + "ods_code: a81001\n", "line 2: ods_code \"a81001\" is not an ODS code"},
 		{"asset kind", head + "assets:\n  - name: Router\n    kind: router\n", "line 4: asset Router: kind \"router\" is not one of"},
 		{"host note twice", head + "hosts:\n  - host: PC1\n  - host: pc1\n", "line 4: host pc1 has two notes"},
+		{"brackets nested deep", head + "hosts: " + strings.Repeat("[", 100000) + "\n", "line 2: brackets nested more than 32 deep"},
 		{"too large", head + "# " + strings.Repeat("x", MaxSize) + "\n", "line 2: the file is larger than 1 MiB"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -148,5 +149,51 @@ func TestParseByteOrderMarkAndCRLF(t *testing.T) {
 	}
 	if p.Name != "Riverside Surgery" || len(p.Risks) != 2 || p.Risks[0].Reason != "The spirometer software runs only on Windows 10." {
 		t.Errorf("got %+v", p)
+	}
+}
+
+// TestParseNDGStandard: a standard no toolkit item covers is answered as
+// "NDG n"; a standard that has items is not.
+func TestParseNDGStandard(t *testing.T) {
+	items := &standards.DSPTItemFile{Toolkit: "test", Category: 4, Items: []standards.DSPTItem{{ID: "1.1.1", Standard: 1, Machine: "procedural"}}}
+	o := Options{Items: items}
+	p, err := Parse([]byte("name: x\nitems:\n  - item: NDG 3\n    answer: met\n"), o)
+	if err != nil || p.Attestations[0].Standard != 3 {
+		t.Fatalf("NDG 3: %+v, %v", p, err)
+	}
+	for file, want := range map[string]string{
+		"name: x\nitems:\n  - item: NDG 1\n":  "practice file line 3: item \"NDG 1\": standard 1 has toolkit items; answer those instead",
+		"name: x\nitems:\n  - item: NDG 11\n": "practice file line 3: item \"NDG 11\" is not an item of the test toolkit (Category 4)",
+	} {
+		if _, err := Parse([]byte(file), o); err == nil || err.Error() != want {
+			t.Errorf("got %v, want %s", err, want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	good, _ := os.ReadFile("testdata/good.yaml")
+	f.Add(good)
+	f.Add([]byte("name: x\nitems: [{item: 4.3.1, answer: met}]\n"))
+	f.Add([]byte("a: &a [*a]\n"))
+	o := opts(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := Parse(b, o)
+		if (p == nil) == (err == nil) {
+			t.Fatalf("Parse gave %v and %v", p, err)
+		}
+		if err != nil && strings.ContainsAny(err.Error(), "\n\r") {
+			t.Fatalf("error is not one line: %q", err)
+		}
+	})
+}
+
+func BenchmarkParse(b *testing.B) {
+	good, _ := os.ReadFile("testdata/good.yaml")
+	o := opts(b)
+	for b.Loop() {
+		if _, err := Parse(good, o); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
