@@ -127,3 +127,24 @@ func TestPracticeAnswerNeedsATerminal(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestScheduleInstallPractice: the practice file's path is stored in the
+// task like --data-dir, must be absolute, and is warned of inside the
+// results folder every PC writes.
+func TestScheduleInstallPractice(t *testing.T) {
+	results := tempDir(t)
+	admin := filepath.Join(tempDir(t), "practice.yaml")
+	code, out, errOut := runArgs(t, "schedule", "install", "--daily", "02:00", "--results-dir", results, "--practice", admin, "--print")
+	if code != exitOK || !strings.Contains(out, "--practice") || !strings.Contains(out, "practice.yaml") || strings.Contains(errOut, "practice file") {
+		t.Errorf("absolute practice file: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, _, errOut = runArgs(t, "schedule", "install", "--daily", "02:00", "--results-dir", results, "--practice", "practice.yaml", "--print")
+	if code != exitUsage || !strings.Contains(errOut, "--practice \"practice.yaml\" must be an absolute path") {
+		t.Errorf("relative practice file: exit %d, stderr %q", code, errOut)
+	}
+	inside := filepath.Join(results, "practice.yaml")
+	code, _, errOut = runArgs(t, "schedule", "install", "--daily", "02:00", "--results-dir", results, "--practice", inside, "--print")
+	if code != exitOK || !strings.Contains(errOut, "inside the results folder, which every PC can write") {
+		t.Errorf("practice file in the results folder: exit %d, stderr %q", code, errOut)
+	}
+}
