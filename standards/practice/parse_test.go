@@ -1,6 +1,7 @@
 package practice
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -74,6 +75,15 @@ func TestParseExpiredRisk(t *testing.T) {
 
 const head = "name: Riverside\n"
 
+// billionLaughs expands to 10^9 strings when aliases are followed.
+var billionLaughs = func() string {
+	s := "notes_0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+	for i := 1; i < 9; i++ {
+		s += fmt.Sprintf("notes_%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	return s
+}()
+
 func TestParseMalformed(t *testing.T) {
 	risk := "accepted_risks:\n  - check: os-supported\n    hosts: [SPIRO-01]\n    reason: r\n    owner: o\n    approved_by: a\n    expires: 2027-01-01\n"
 	for _, tc := range []struct {
@@ -102,7 +112,8 @@ func TestParseMalformed(t *testing.T) {
 		{"escaped control character", head + "items:\n  - item: 4.3.1\n    owner: \"PM\\e[31m\"\n", "line 4: a control or invisible character in \"PM?[31m\""},
 		{"bidi override", head + "hosts:\n  - host: \u202eSPIRO\n", "line 3: a control or invisible character U+202E at column 11"},
 		{"not UTF-8", head + "hosts:\n  - host: R\xe9CEPTION\n", "line 3: not UTF-8 text"},
-		{"alias bomb", head + "assets:\n  - &a {name: x, kind: data}\n  - *a\n", "line 3: anchors, aliases and merge keys"},
+		{"alias", head + "assets:\n  - &a {name: x, kind: data}\n  - *a\n", "line 3: anchors, aliases and merge keys"},
+		{"alias bomb", head + billionLaughs, "line 2: anchors, aliases and merge keys"},
 		{"merge key", head + "hosts:\n  - host: A\n    <<: {notes: x}\n", "line 4: anchors, aliases and merge keys"},
 		{"tag", head + "record_last_user: !!bool true\n", "line 2: YAML tags"},
 		{"two documents", head + "---\nname: other\n", "line 3: a second YAML document"},
