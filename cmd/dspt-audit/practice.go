@@ -230,14 +230,16 @@ func readPracticeFile(file string) ([]byte, error) {
 	return b, nil
 }
 
-// applyPractice adds the practice file to one machine's report. A missing
-// or broken file is said in the report, never an error: a scan goes on.
+// applyPractice adds the practice file, or its absence, to one machine's
+// report. A missing or broken file is said in the report, never an error:
+// a scan goes on.
 func applyPractice(rep *report.Report, file string, data *standards.Data, now time.Time) {
-	if file == "" {
-		return
-	}
 	if now.IsZero() {
 		now = rep.ScannedAt
+	}
+	if file == "" {
+		report.ApplyPractice(rep, "", nil, nil, now)
+		return
 	}
 	p, err := loadPractice(file, data, now, false)
 	report.ApplyPractice(rep, file, p, err, now)
