@@ -58,7 +58,7 @@ func Write(w io.Writer, p *standards.Practice, items *standards.DSPTItemFile) er
 type printer struct{ w *bufio.Writer }
 
 func (pw printer) line(format string, args ...any) {
-	fmt.Fprintf(pw.w, format, args...)
+	pw.w.WriteString(strings.TrimRight(fmt.Sprintf(format, args...), " "))
 	pw.w.WriteByte('\n')
 }
 
