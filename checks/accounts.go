@@ -30,7 +30,16 @@ var (
 	etcPasswd      = probe.FileContents("/etc/passwd")
 	accountMapping = standards.Mappings{
 		NDG:             []int{4},
-		DSPT:            []string{"4.4 (v8-GP 4.4.1; privileged access)", "4.3.1 (v8-GP)", "B2.c (CAF-aligned)"},
+		DSPTItems:       []string{"4.2.4"},
+		DSPT:            []string{"B2.c (CAF)"},
+		CyberEssentials: []string{"User access control", "Secure configuration"},
+		CAF:             []string{"B2.c"},
+	}
+	// adminMapping adds the items about who holds admin rights.
+	adminMapping = standards.Mappings{
+		NDG:             []int{4},
+		DSPTItems:       []string{"4.3.1", "4.2.4"},
+		DSPT:            []string{"B2.c (CAF)"},
 		CyberEssentials: []string{"User access control", "Secure configuration"},
 		CAF:             []string{"B2.c"},
 	}
@@ -82,7 +91,7 @@ func LocalAdmins() *Check {
 		Title:        fmt.Sprintf("Few local administrators (at most %d members; nobody is admin by default)", maxAdmins),
 		Severity:     standards.Medium,
 		Platforms:    []string{Windows, Linux},
-		Mappings:     withCIS(accountMapping, "18.9.25.x (Windows LAPS)"),
+		Mappings:     withCIS(adminMapping, "18.9.25.x (Windows LAPS)"),
 		Remediation:  "Remove everyday user accounts from the local Administrators group; give IT staff separate admin accounts used only for admin tasks, and manage the local Administrator password with Windows LAPS.",
 		Remediations: map[string]string{Linux: "Remove everyday user accounts from the sudo (or wheel) group (`gpasswd -d USER sudo`); give IT staff separate admin accounts used only for admin tasks, and lock the root password (`passwd -l root`)."},
 		Reads:        []probe.Query{adminGroup, etcGroup, etcPasswd},
@@ -195,7 +204,8 @@ func PasswordPolicy() *Check {
 		Platforms: []string{Windows, Linux},
 		Mappings: standards.Mappings{
 			NDG:             []int{4},
-			DSPT:            []string{"4.5 (passwords suitable for the information protected)", "B2.a (CAF-aligned)"},
+			DSPTItems:       []string{"1.3.1"},
+			DSPT:            []string{"4.5 (earlier toolkits: passwords suitable for the information protected)", "B2.a (CAF)"},
 			CyberEssentials: []string{"User access control", "Secure configuration"},
 			CAF:             []string{"B2.a"},
 			CIS:             []string{"1.1.4 (min length >= 14)", "1.2.2 (lockout threshold <= 5)"},

@@ -75,9 +75,10 @@ func BackupsEvident() *Check {
 		Severity:  standards.Medium,
 		Platforms: []string{Windows, Linux},
 		Mappings: standards.Mappings{
-			NDG:  []int{7},
-			DSPT: []string{"7.3.4 (v8-GP: backups of essential data, tested)", "B5.c (CAF-aligned)"},
-			CAF:  []string{"B5.c"},
+			NDG:       []int{7},
+			DSPTItems: []string{"7.3.4"},
+			DSPT:      []string{"B5.c (CAF)"},
+			CAF:       []string{"B5.c"},
 		},
 		Remediation:  "Back up the data this PC holds: the practice's backup agent, OneDrive Known Folder Move enforced by policy (KFMSilentOptIn with KFMBlockOptOut = 1), or File History to a network share; check that backups succeed and test a restore. If the PC holds no data of its own (everything is in the clinical system or on servers), record that as the practice's answer to DSPT 7.3.4.",
 		Remediations: map[string]string{Linux: "Schedule restic, borg or the practice's backup client (a systemd timer or cron job), keep its logs, check that backups succeed and test a restore. If the host holds no data of its own, record that as the practice's answer to DSPT 7.3.4."},

@@ -28,7 +28,8 @@ func DefenderForEndpoint() *Check {
 		Platforms: []string{Windows},
 		Mappings: standards.Mappings{
 			NDG:             []int{6},
-			DSPT:            []string{"6.2 (v8-GP 6.2.1)", "C1.a (CAF-aligned)"},
+			DSPTItems:       []string{"6.2.1"},
+			DSPT:            []string{"6.2 (2024-25)", "C1.a (CAF)"},
 			CyberEssentials: []string{"Malware protection"},
 			CAF:             []string{"C1.a", "B4.c"},
 		},

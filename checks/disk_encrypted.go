@@ -37,7 +37,8 @@ func DiskEncrypted() *Check {
 		Platforms: []string{Windows, Linux},
 		Mappings: standards.Mappings{
 			NDG:             []int{9},
-			DSPT:            []string{"9.5.2 (v8-GP, mandatory: devices holding personal data encrypted)", "B3.c/B3.d (CAF-aligned)"},
+			DSPTItems:       []string{"9.5.2"},
+			DSPT:            []string{"B3.c/B3.d (CAF)"},
 			CyberEssentials: nil,
 			CAF:             []string{"B3.c", "B3.d"},
 			CIS:             []string{"18.10.9.x (BitLocker policy settings; no 'drive is encrypted' item)"},

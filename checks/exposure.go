@@ -42,7 +42,8 @@ func RiskyPorts() *Check {
 		Platforms: []string{Windows, Linux},
 		Mappings: standards.Mappings{
 			NDG:             []int{9},
-			DSPT:            []string{"9.2.1-9.2.3 (vulnerability scan / pen test)", "B4.a/B4.d (CAF-aligned)"},
+			DSPTItems:       []string{"8.4.3"},
+			DSPT:            []string{"9.2 (earlier toolkits: vulnerability scan, penetration test)", "B4.a/B4.d (CAF)"},
 			CyberEssentials: []string{"Firewalls", "Secure configuration"},
 			CAF:             []string{"B4.a", "B4.b"},
 			CIS:             []string{"9.x firewall, 5.x services (e.g. FTPSVC)"},
@@ -145,7 +146,8 @@ func UnsupportedSoftware() *Check {
 		Platforms: []string{Windows},
 		Mappings: standards.Mappings{
 			NDG:             []int{8},
-			DSPT:            []string{"8.1.4 (v8-GP: supported software)", "8.2.1 (risk of unsupported items)", "7.1.1 (asset register)", "B4.d/A3.a (CAF-aligned)"},
+			DSPTItems:       []string{"8.1.4", "8.2.1", "7.1.1"},
+			DSPT:            []string{"B4.d/A3.a (CAF)"},
 			CyberEssentials: []string{"Security update management"},
 			CAF:             []string{"B4.d", "A3.a"},
 		},

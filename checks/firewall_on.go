@@ -54,7 +54,8 @@ func FirewallOn() *Check {
 		Platforms: []string{Windows, Linux},
 		Mappings: standards.Mappings{
 			NDG:             []int{9, 6},
-			DSPT:            []string{"6 (standard text: firewall deployed)", "9.x (item numbers unconfirmed)", "B4.a/B4.b (CAF-aligned)"},
+			DSPTItems:       []string{"8.4.3"},
+			DSPT:            []string{"B4.a/B4.b (CAF)"},
 			CyberEssentials: []string{"Firewalls"},
 			CAF:             []string{"B4.a", "B4.b"},
 			CIS:             []string{"9.1.1", "9.1.2", "9.2.1", "9.2.2", "9.3.1", "9.3.2 (Win10/11 v3.0.0)"},

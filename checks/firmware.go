@@ -25,9 +25,10 @@ type tpm struct {
 var windowsTPM = probe.NewWMI[tpm](`root\CIMV2\Security\MicrosoftTpm`, "SELECT IsEnabled_InitialValue, IsActivated_InitialValue, SpecVersion FROM Win32_Tpm")
 
 var firmwareMappings = standards.Mappings{
-	NDG:  []int{9},
-	DSPT: []string{"9.5 (secure configuration; item number unconfirmed)", "B4.b (CAF-aligned)"},
-	CAF:  []string{"B4.b"},
+	NDG:       []int{9},
+	DSPTItems: []string{"7.1.6"},
+	DSPT:      []string{"B4.b (CAF)"},
+	CAF:       []string{"B4.b"},
 }
 
 // SecureBoot fails a machine that boots without UEFI Secure Boot, which

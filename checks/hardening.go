@@ -28,7 +28,8 @@ var (
 
 var secureConfig = standards.Mappings{
 	NDG:             []int{9},
-	DSPT:            []string{"9.5 (secure configuration; item number unconfirmed)", "B4.b (CAF-aligned)"},
+	DSPTItems:       []string{"8.4.3"},
+	DSPT:            []string{"B4.b (CAF)"},
 	CyberEssentials: []string{"Secure configuration"},
 	CAF:             []string{"B4.b"},
 }
@@ -154,7 +155,8 @@ func RDPSecure() *Check {
 		Platforms: []string{Windows},
 		Mappings: standards.Mappings{
 			NDG:             []int{9, 4},
-			DSPT:            []string{"4.5.3 (v8-GP: MFA on remote access)", "9.2 (pen-test scope)", "B2.a/B4.a (CAF-aligned)"},
+			DSPTItems:       []string{"4.5.3", "8.4.3"},
+			DSPT:            []string{"B2.a/B4.a (CAF)"},
 			CyberEssentials: []string{"Firewalls", "User access control"},
 			CAF:             []string{"B2.a", "B4.a"},
 			CIS:             []string{"18.10.56.3.9.4 (require NLA)", "18.10.56.3.2.1 (disallow RDP)"},

@@ -26,7 +26,8 @@ func OSSupported() *Check {
 		Platforms: []string{Windows, Linux},
 		Mappings: standards.Mappings{
 			NDG:             []int{8},
-			DSPT:            []string{"8.1.4 (v8 GP)", "8.2.1 (v8 GP)", "8.1.x/8.2.x (v5 Cat 1)", "B4.d (CAF-aligned)"},
+			DSPTItems:       []string{"8.1.4", "8.2.1", "7.1.6"},
+			DSPT:            []string{"8.1/8.2 (v5, Category 1)", "B4.d (CAF)"},
 			CyberEssentials: []string{"Security update management"},
 			CAF:             []string{"B4.d", "A3.a"},
 		},

@@ -32,7 +32,8 @@ func PatchesCurrent() *Check {
 		Platforms: []string{Windows, Linux},
 		Mappings: standards.Mappings{
 			NDG:             []int{8},
-			DSPT:            []string{"8.3.1 (v8 GP)", "9.2.3 (v5 Cat 1, 14-day rule)", "B4.d (CAF-aligned)"},
+			DSPTItems:       []string{"8.3.1"},
+			DSPT:            []string{"9.2.3 (v5, Category 1: the 14-day rule)", "B4.d (CAF)"},
 			CyberEssentials: []string{"Security update management"},
 			CAF:             []string{"B4.d"},
 			CIS:             []string{"18.10.92.2.1 (Win10/11 v3.0.0)", "18.10.92.4.3 (Win10/11 v3.0.0)"},

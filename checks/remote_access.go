@@ -66,9 +66,10 @@ func RemoteAccessInventory() *Check {
 		Severity:  standards.Medium,
 		Platforms: []string{Windows, Linux},
 		Mappings: standards.Mappings{
-			NDG:  []int{4},
-			DSPT: []string{"4.5.3 (v8-GP: MFA for remote access)", "B2.a (CAF-aligned)"},
-			CAF:  []string{"B2.a"},
+			NDG:       []int{4},
+			DSPTItems: []string{"4.5.3"},
+			DSPT:      []string{"B2.a (CAF)"},
+			CAF:       []string{"B2.a"},
 		},
 		Remediation: "For each way in listed, record how it is protected by multi-factor authentication (or the approved exception and its owner) in the DSPT evidence for 4.5.3; uninstall remote-control tools that nobody uses, and keep Remote Desktop off unless it is reached through a VPN with MFA.",
 		Reads: append(append([]probe.Query{windowsServices, machineVPNProfiles, fortiClientTunnels, linuxProcesses, wireguardConfigs, openvpnConfigs},

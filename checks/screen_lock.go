@@ -36,7 +36,8 @@ func ScreenLock() *Check {
 		Platforms: []string{Windows, Linux},
 		Mappings: standards.Mappings{
 			NDG:             []int{4, 9},
-			DSPT:            []string{"4.x (access control; item number unconfirmed)", "B2.b/B4.b (CAF-aligned)"},
+			DSPTItems:       []string{"1.3.1", "1.3.13"},
+			DSPT:            []string{"B2.b/B4.b (CAF)"},
 			CyberEssentials: []string{"Secure configuration"},
 			CAF:             []string{"B2.b", "B4.b"},
 			CIS:             []string{"2.3.7.4 (Win10/11 v3.0.0)"},

@@ -44,7 +44,8 @@ func SMB1Disabled() *Check {
 		Platforms: []string{Windows, Linux},
 		Mappings: standards.Mappings{
 			NDG:             []int{9},
-			DSPT:            []string{"9.5 (secure configuration; item number unconfirmed)", "B4.b (CAF-aligned)"},
+			DSPTItems:       []string{"8.4.3"},
+			DSPT:            []string{"B4.b (CAF)"},
 			CyberEssentials: []string{"Secure configuration"},
 			CAF:             []string{"B4.b"},
 			CIS:             []string{"18.4.4 server (Win10/11 v3.0.0)", "18.4.3 client (Win10/11 v3.0.0)"},

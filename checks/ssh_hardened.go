@@ -27,7 +27,8 @@ func SSHHardened() *Check {
 		Platforms: []string{Linux},
 		Mappings: standards.Mappings{
 			NDG:             []int{4, 9},
-			DSPT:            []string{"4.5.3 (v8-GP: MFA on remote access)", "B2.a (CAF-aligned)"},
+			DSPTItems:       []string{"4.5.3", "8.4.3"},
+			DSPT:            []string{"B2.a (CAF)"},
 			CyberEssentials: []string{"User access control", "Secure configuration"},
 			CAF:             []string{"B2.a", "B4.b"},
 		},

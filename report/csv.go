@@ -10,7 +10,7 @@ import (
 // findingHeader and findingRow are the Findings table, shared by the CSV
 // file and the workbook's Findings sheet.
 var findingHeader = []string{
-	"Check", "Title", "Status", "Severity", "NDG standard", "DSPT item", "Cyber Essentials",
+	"Check", "Title", "Status", "Severity", "NDG standard", "DSPT item", "Earlier DSPT / CAF refs", "Cyber Essentials",
 	"CAF", "CIS", "Finding", "Evidence", "Remediation", "If fixed",
 }
 
@@ -25,7 +25,7 @@ func findingRow(r CheckResult) []string {
 	}
 	row := []string{
 		r.ID, r.Title, r.Status.String(), r.Severity.String(), strings.Join(ndg, "; "),
-		strings.Join(r.Mappings.DSPT, "; "), strings.Join(r.Mappings.CyberEssentials, "; "),
+		strings.Join(r.Mappings.DSPTItems, "; "), strings.Join(r.Mappings.DSPT, "; "), strings.Join(r.Mappings.CyberEssentials, "; "),
 		strings.Join(r.Mappings.CAF, "; "), strings.Join(r.Mappings.CIS, "; "),
 		r.Summary, evidenceText(r.Evidence), r.Remediation, strings.Join(fixed, "\n"),
 	}

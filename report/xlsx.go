@@ -502,7 +502,7 @@ func findingSheetRow(r CheckResult, evidenceRows []int) []string {
 	for _, m := range []struct {
 		name string
 		refs []string
-	}{{"DSPT", r.Mappings.DSPT}, {"Cyber Essentials", r.Mappings.CyberEssentials}, {"CAF", r.Mappings.CAF}, {"CIS", r.Mappings.CIS}} {
+	}{{"DSPT", r.Mappings.DSPTItems}, {"earlier DSPT", r.Mappings.DSPT}, {"Cyber Essentials", r.Mappings.CyberEssentials}, {"CAF", r.Mappings.CAF}, {"CIS", r.Mappings.CIS}} {
 		if len(m.refs) > 0 {
 			mapped = append(mapped, m.name+": "+strings.Join(m.refs, "; "))
 		}
@@ -645,7 +645,7 @@ func statusRuns(results []CheckResult) []excelize.RichTextRun {
 func dsptItems(rep *Report) []dsptItem {
 	var items []dsptItem
 	for _, r := range rep.Results {
-		for _, name := range r.Mappings.DSPT {
+		for _, name := range r.Mappings.DSPTItems {
 			i := slices.IndexFunc(items, func(it dsptItem) bool { return it.item == name })
 			if i < 0 {
 				items = append(items, dsptItem{item: name})

@@ -21,7 +21,13 @@ type Standard struct {
 // inspection are judged against. Values follow shared/standards-reference.md
 // section 8; a DSPT item is written with the toolkit version it comes from.
 type Mappings struct {
-	NDG             []int    `json:"ndg"`
+	NDG []int `json:"ndg"`
+	// DSPTItems are the evidence items of the current Category 4 toolkit
+	// (data.DSPT) the check gives evidence for, as the toolkit numbers
+	// them: "6.2.1".
+	DSPTItems []string `json:"dspt_items"`
+	// DSPT are references to earlier toolkits and the CAF-aligned DSPT,
+	// each with where it comes from: "6.2 (2024-25)", "B4.c (CAF)".
 	DSPT            []string `json:"dspt"`
 	CyberEssentials []string `json:"cyber_essentials"`
 	CAF             []string `json:"caf"`
@@ -61,8 +67,13 @@ func (m Mappings) Validate() error {
 			return fmt.Errorf("CAF outcome %q is not of the form B4.d", c)
 		}
 	}
-	if len(m.DSPT) == 0 {
+	if len(m.DSPTItems) == 0 {
 		return fmt.Errorf("no DSPT evidence item")
+	}
+	for _, id := range m.DSPTItems {
+		if !dsptItemID.MatchString(id) {
+			return fmt.Errorf("DSPT item %q is not of the form 7.1.1", id)
+		}
 	}
 	return nil
 }

@@ -25,6 +25,7 @@ type fleetOptions struct {
 	Trust     string
 	TrustNew  bool
 	Register  bool
+	Practice  string
 }
 
 func newFleetCommand(s *streams) *cobra.Command {
@@ -77,6 +78,7 @@ same sheets.`,
 	cmd.Flags().StringVar(&o.Trust, "trust", "", "the trust store: each host's pinned public key (default "+defaultTrustHint()+"; never inside a results folder)")
 	cmd.Flags().BoolVar(&o.TrustNew, "trust-new", false, "pin the key of each host seen for the first time and count its results (check the new hosts listed first)")
 	cmd.Flags().BoolVar(&o.Register, "register", false, "write the digital asset register (DSPT 7.1.1) instead of the roll-up: -o register.xlsx or register.csv")
+	cmd.Flags().StringVar(&o.Practice, "practice", "", "the practice file `FILE`: attestations, accepted risks and asset notes for the roll-up; a broken one is a warning and the roll-up goes on without it")
 	cmd.Flags().StringVar(&o.Now, "now", "", "testing aid: judge staleness as if it were this `TIME`; also DSPT_AUDIT_NOW")
 	return cmd
 }
@@ -103,6 +105,7 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 	opts := fleet.Options{
 		Tool: report.Tool{Name: "dspt-audit", Version: version()}, Now: now,
 		StaleAfter: time.Duration(o.StaleDays) * 24 * time.Hour, Recursive: o.Recursive, Standards: data.NDG.Standards,
+		Practice: fleetPractice(o.Practice, data, now, s),
 	}
 	trustPath, err := trustStorePath(o.Trust, paths, s)
 	if err != nil {

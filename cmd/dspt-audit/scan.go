@@ -1,8 +1,8 @@
 package main
 
 import (
-	"cmp"
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -247,8 +247,9 @@ type scanOptions struct {
 	engineOptions
 	outputOptions
 	viewOptions
-	From   string
-	FailOn string
+	From     string
+	FailOn   string
+	Practice string
 }
 
 func newScanCommand(s *streams) *cobra.Command {
@@ -273,6 +274,7 @@ OS; verdicts are for the moment it was collected unless --now says otherwise.`,
 	o.outputOptions.AddFlags(cmd.Flags())
 	o.viewOptions.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&o.From, "from", "", "judge a recorded snapshot `FILE` instead of this machine")
+	cmd.Flags().StringVar(&o.Practice, "practice", "", practiceFlagHelp)
 	cmd.Flags().StringVar(&o.FailOn, "fail-on", "", "exit 3 when a check fails at or above this `SEVERITY` (low, medium, high, critical)")
 	return cmd
 }
@@ -321,6 +323,7 @@ func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 		return err
 	}
 	rep := report.Build(scan, data, report.Tool{Name: "dspt-audit", Version: version()}, source)
+	applyPractice(rep, o.Practice, data, now)
 	rep.GeneratedAt = cmp.Or(now, time.Now()).UTC()
 	if err := writeOutput(o.Output, s, reportRenderer(format, rep, s, o.viewOptions)); err != nil {
 		return err

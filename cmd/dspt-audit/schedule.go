@@ -44,6 +44,7 @@ type installOptions struct {
 	Daily       string
 	ResultsDir  string
 	DataDir     string
+	Practice    string
 	UpdateData  bool
 	Keep        int
 	RandomDelay time.Duration
@@ -83,6 +84,7 @@ account (DOMAIN\PC$): give "Domain Computers" write access to the folder.`,
 	f.DurationVar(&o.RandomDelay, "random-delay", schedule.DefaultRandomDelay, "start up to this long after --daily, at random, so a practice's PCs do not write at once")
 	f.BoolVar(&o.Print, "print", false, "print the task XML (Windows) or systemd units (Linux) instead of installing them")
 	f.StringVar(&o.DataDir, "data-dir", "", "reference data folder each run reads, such as a read-only share IT keeps current (default "+defaultDataDir()+")")
+	f.StringVar(&o.Practice, "practice", "", "the practice `FILE` each run reads (absolute or UNC, such as \\\\server\\dspt-admin\\practice.yaml); best kept where only IT can write")
 	f.BoolVar(&o.Force, "force", false, "install even though users other than administrators (root) could change this program or a folder above it")
 	f.BoolVar(&o.UpdateData, "update-data", false, "refresh the data folder from Microsoft and endoflife.date before each scan (needs internet access as SYSTEM; a failed refresh is event 201 and the scan goes on)")
 	return cmd
@@ -105,9 +107,12 @@ func runInstall(o *installOptions, s *streams) error {
 	if info, err := os.Stat(o.DataDir); o.DataDir != "" && err == nil && !info.IsDir() {
 		return usagef("--data-dir %s is a file: give the folder 'dspt-audit data update --dir' writes", o.DataDir)
 	}
-	plan := schedule.Plan{Exe: exe, Hour: hour, Minute: minute, RandomDelay: o.RandomDelay, ResultsDir: o.ResultsDir, Keep: o.Keep, DataDir: o.DataDir, UpdateData: o.UpdateData}
+	plan := schedule.Plan{Exe: exe, Hour: hour, Minute: minute, RandomDelay: o.RandomDelay, ResultsDir: o.ResultsDir, Keep: o.Keep, DataDir: o.DataDir, Practice: o.Practice, UpdateData: o.UpdateData}
 	if err := plan.Validate(schedule.Absolute); err != nil {
 		return usageError{err}
+	}
+	if warning := practiceInResults(o.Practice, o.ResultsDir); warning != "" {
+		fmt.Fprintf(s.Err, "dspt-audit: warning: %s\n", warning)
 	}
 	if o.Print {
 		def, err := schedule.Definition(plan)
@@ -264,6 +269,7 @@ func newScheduleRemoveCommand(s *streams) *cobra.Command {
 type runOptions struct {
 	ResultsDir string
 	DataDir    string
+	Practice   string
 	UpdateData bool
 	Keep       int
 	StateDir   string
@@ -292,6 +298,7 @@ Standards Met; 3: result written, standards not met; 1: failed.`,
 	f.IntVar(&o.Keep, "keep", schedule.DefaultKeep, "keep the last `N` results per host in DIR/history (0: none)")
 	f.StringVar(&o.StateDir, "state-dir", "", "local folder for this machine's own copy (default: "+schedule.StateDir()+")")
 	f.StringVar(&o.DataDir, "data-dir", "", "reference data folder to read (default "+defaultDataDir()+")")
+	f.StringVar(&o.Practice, "practice", "", practiceFlagHelp)
 	f.BoolVar(&o.UpdateData, "update-data", false, "refresh the data folder from the vendors first; a failure is event 201 and the scan goes on")
 	f.StringVar(&o.From, "from", "", "testing aid: judge this snapshot `FILE` instead of this machine")
 	f.StringVar(&o.Now, "now", "", "testing aid: judge as if it were this `TIME`; also DSPT_AUDIT_NOW")
@@ -417,7 +424,9 @@ func scheduledScan(ctx context.Context, o *runOptions, s *streams) (*report.Repo
 	if source == "live" {
 		source = "scheduled"
 	}
-	return report.Build(scan, data, report.Tool{Name: "dspt-audit", Version: version()}, source), nil
+	rep := report.Build(scan, data, report.Tool{Name: "dspt-audit", Version: version()}, source)
+	applyPractice(rep, o.Practice, data, now)
+	return rep, nil
 }
 
 // logged writes the run's event and returns the run's error; an event log

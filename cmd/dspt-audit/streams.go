@@ -13,6 +13,9 @@ import (
 // about them. Commands never touch os.Stdout directly, so tests can drive
 // them as a terminal or as a pipe.
 type streams struct {
+	// In is what a form reads keys from; InTTY says it is a terminal.
+	In       io.Reader
+	InTTY    bool
 	Out, Err io.Writer
 	// OutTTY and ErrTTY say whether a person is watching.
 	OutTTY, ErrTTY bool
@@ -25,6 +28,8 @@ type streams struct {
 func systemStreams() *streams {
 	term := os.Getenv("TERM")
 	return &streams{
+		In:      os.Stdin,
+		InTTY:   isTerminal(os.Stdin),
 		Out:     os.Stdout,
 		Err:     os.Stderr,
 		OutTTY:  isTerminal(os.Stdout),

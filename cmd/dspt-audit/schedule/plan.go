@@ -50,6 +50,8 @@ type Plan struct {
 	// DataDir is the reference data folder the run reads; empty for the
 	// machine-wide default.
 	DataDir string
+	// Practice is the practice file each run reads; empty for none.
+	Practice string
 	// UpdateData makes each run refresh DataDir from the vendors first.
 	UpdateData bool
 }
@@ -80,6 +82,8 @@ func (p Plan) Validate(absolute func(string) bool) error {
 		return fmt.Errorf("the time of day %02d:%02d is not valid", p.Hour, p.Minute)
 	case p.DataDir != "" && !absolute(p.DataDir):
 		return FolderProblem("--data-dir", p.DataDir, absolute)
+	case p.Practice != "" && !absolute(p.Practice):
+		return FolderProblem("--practice", p.Practice, absolute)
 	}
 	return DataDirApart(p.DataDir, p.ResultsDir)
 }
@@ -139,6 +143,9 @@ func (p Plan) RunArgs() []string {
 	args := []string{"schedule", "run", "--results-dir", p.ResultsDir, "--keep", fmt.Sprint(p.Keep)}
 	if p.DataDir != "" {
 		args = append(args, "--data-dir", p.DataDir)
+	}
+	if p.Practice != "" {
+		args = append(args, "--practice", p.Practice)
 	}
 	if p.UpdateData {
 		args = append(args, "--update-data")

@@ -19,6 +19,7 @@ var windowsPlan = Plan{
 	Hour: 2, Minute: 0, RandomDelay: time.Hour,
 	ResultsDir: `\\server\share\dspt results\`,
 	Keep:       7,
+	Practice:   `\\server\dspt admin\practice "2026".yaml`,
 }
 
 // node is any XML element, kept whole, so the test reads the definition
@@ -222,11 +223,11 @@ func TestSummariseXMLReadsTheDefinitionBack(t *testing.T) {
 	}
 }
 
-var linuxPlan = Plan{Exe: "/opt/dspt audit/dspt-audit", Hour: 1, Minute: 30, RandomDelay: 30 * time.Minute, ResultsDir: "/srv/dspt/%h $HOME", Keep: 3}
+var linuxPlan = Plan{Exe: "/opt/dspt audit/dspt-audit", Hour: 1, Minute: 30, RandomDelay: 30 * time.Minute, ResultsDir: "/srv/dspt/%h $HOME", Keep: 3, Practice: "/etc/dspt audit/practice.yaml"}
 
 func TestUnits(t *testing.T) {
 	service, timer := Units(linuxPlan)
-	wantExec := `ExecStart="/opt/dspt audit/dspt-audit" "schedule" "run" "--results-dir" "/srv/dspt/%%h $$HOME" "--keep" "3"`
+	wantExec := `ExecStart="/opt/dspt audit/dspt-audit" "schedule" "run" "--results-dir" "/srv/dspt/%%h $$HOME" "--keep" "3" "--practice" "/etc/dspt audit/practice.yaml"`
 	if !strings.Contains(service, wantExec+"\n") {
 		t.Errorf("service lacks %s:\n%s", wantExec, service)
 	}
