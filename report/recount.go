@@ -49,7 +49,10 @@ func recount(rep *Report, ndg []standards.Standard, ifFixed bool) (Recounted, er
 	}
 	card := standards.Score(ndg, findings)
 	var notes []string
-	differs := rep.Outcome != card.Outcome || !sameScore(rep.Score, card.Score)
+	// A file judged with a practice file may rightly claim another outcome
+	// than its verdicts alone give; it is judged again all the same.
+	withPractice := rep.Practice != nil && rep.Practice.Used
+	differs := !withPractice && rep.Outcome != card.Outcome || !sameScore(rep.Score, card.Score)
 	if differs {
 		notes = append(notes, fmt.Sprintf("The file claims %s (score %s); its verdicts give %s (score %s) by this build's scoring rule, which is what is shown.",
 			claimed(rep.Outcome), scoreWords(rep.Score), card.Outcome, scoreWords(card.Score)))
@@ -63,6 +66,8 @@ func recount(rep *Report, ndg []standards.Standard, ifFixed bool) (Recounted, er
 	rep.Results = kept
 	rep.Outcome, rep.Score, rep.Coverage, rep.ScoringRule = card.Outcome, card.Score, card.Coverage, standards.ScoringRule
 	rep.Standards = standardResults(card)
+	rep.Practice = nil // what a file says of a practice file is not believed: ApplyPractice again
+	judgement{ndg: ndg, items: dsptData(), now: rep.JudgedAt}.apply(rep, nil, ifFixed)
 	rep.Counts = map[string]int{}
 	for i, r := range kept {
 		rep.Counts[r.Status.String()]++
