@@ -41,7 +41,17 @@ func HTMLBase() *template.Template {
 }
 
 // htmlPage is parsed once.
-var htmlPage = template.Must(HTMLBase().New("report").Parse(htmlSource))
+var htmlPage = func() *template.Template {
+	page := template.Must(HTMLBase().New("report").Parse(htmlSource))
+	template.Must(page.New("practice").Parse(htmlPracticeSource))
+	return page
+}()
+
+// htmlPracticeSource defines the page's practice-file blocks: the
+// evidence counts and action plan, the attested items, the DSPT items.
+//
+//go:embed html_practice.tmpl
+var htmlPracticeSource string
 
 // HTML writes the report as one self-contained page: no scripts, fonts,
 // stylesheets or images from anywhere else, so it can be attached to an
@@ -59,7 +69,7 @@ func HTML(w io.Writer, rep *Report) error {
 		Results:     rep.ByAttention(),
 		Chart:       scoreChartSVG(assessed),
 		NotAssessed: rep.NotAssessedNote(),
-		DSPT:        dsptRows(rep),
+		DSPT:        DSPTRows(rep),
 	})
 }
 
@@ -69,22 +79,7 @@ type htmlView struct {
 	Results     []CheckResult
 	Chart       Chart
 	NotAssessed string
-	DSPT        []dsptRow
-}
-
-type dsptRow struct {
-	Item     string
-	Results  []CheckResult
-	Worst    standards.Status
-	Sentence string
-}
-
-func dsptRows(rep *Report) []dsptRow {
-	var rows []dsptRow
-	for _, it := range dsptItems(rep) {
-		rows = append(rows, dsptRow{Item: it.item, Results: it.results, Worst: worstStatus(it.results), Sentence: evidenceSentence(rep, it.results)})
-	}
-	return rows
+	DSPT        []DSPTRow
 }
 
 // OutcomeClass is the CSS class the shared stylesheet colours an outcome by.

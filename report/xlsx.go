@@ -287,7 +287,7 @@ func (wb *workbook) summary() {
 		wb.styleCell(sheet, 5, row, wb.Outcome[s.Outcome])
 	}
 	tableBottom := row
-	row += 2
+	row = wb.practiceSummary(sheet, row+2)
 	for _, note := range []string{rep.NotAssessedNote(), "Scoring: " + rep.ScoringRule} {
 		if note == "" {
 			continue
@@ -387,46 +387,6 @@ func (wb *workbook) evidence() {
 }
 
 // dsptItem is one DSPT evidence item and the checks that evidence it.
-type dsptItem struct {
-	item    string
-	results []CheckResult
-}
-
-func (wb *workbook) dspt() {
-	const sheet = sheetDSPT
-	_, err := wb.f.NewSheet(sheet)
-	wb.check(err)
-	items := dsptItems(wb.rep)
-	wb.widths(sheet, 30, 18, 26, 100)
-	wb.table(sheet, []string{"DSPT evidence item", "Checks", "Statuses", "Suggested evidence text"}, len(items)+1)
-	for i, it := range items {
-		var ids, statuses []string
-		for _, r := range it.results {
-			ids = append(ids, r.ID)
-			statuses = append(statuses, r.ID+": "+r.Status.String())
-		}
-		wb.set(sheet, i+2, it.item, strings.Join(ids, "\n"), strings.Join(statuses, "\n"), evidenceSentence(wb.rep, it.results))
-		wb.styleCell(sheet, 3, i+2, wb.Status[worstStatus(it.results)])
-	}
-}
-
-// dsptItems groups the results by the DSPT evidence items their checks
-// map to, in the order the items first appear.
-func dsptItems(rep *Report) []dsptItem {
-	var items []dsptItem
-	for _, r := range rep.Results {
-		for _, name := range r.Mappings.DSPT {
-			i := slices.IndexFunc(items, func(it dsptItem) bool { return it.item == name })
-			if i < 0 {
-				items = append(items, dsptItem{item: name})
-				i = len(items) - 1
-			}
-			items[i].results = append(items[i].results, r)
-		}
-	}
-	return items
-}
-
 func worstStatus(results []CheckResult) standards.Status {
 	worst := standards.NotApplicable
 	for _, r := range results {
@@ -435,20 +395,6 @@ func worstStatus(results []CheckResult) standards.Status {
 		}
 	}
 	return worst
-}
-
-// evidenceSentence is text a practice can paste into the toolkit as
-// evidence for an item, with what was found and when.
-func evidenceSentence(rep *Report, results []CheckResult) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s scanned %s (%s) on %s.", rep.Tool.Name, rep.Tool.Version, rep.Host.Name, rep.Host.OS, rep.JudgedAt.UTC().Format(time.DateOnly))
-	for _, r := range results {
-		fmt.Fprintf(&b, " %s: %s. %s", r.Title, statusWords[r.Status], r.Summary)
-		if r.Status == standards.Fail || r.Status == standards.Warn {
-			fmt.Fprintf(&b, " Action: %s", r.Remediation)
-		}
-	}
-	return b.String()
 }
 
 var statusWords = map[standards.Status]string{
