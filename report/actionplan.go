@@ -40,9 +40,9 @@ type OutcomeChange struct {
 	To       standards.Outcome `json:"to"`
 }
 
-// outcomeRank orders outcomes for the action plan: nothing evidenced is
+// OutcomeRank orders outcomes for the action plan: nothing evidenced is
 // as far from Met as Not Met.
-func outcomeRank(o standards.Outcome) int {
+func OutcomeRank(o standards.Outcome) int {
 	switch o {
 	case standards.Met:
 		return 2
@@ -96,12 +96,18 @@ func (j judgement) plan(results []CheckResult, findings []standards.Finding, att
 			actions = j.keep(actions, a, before, after, beforeOutcomes, afterOutcomes)
 		}
 	}
+	return RankActions(actions, j.ndg)
+}
+
+// RankActions orders the actions, best first, keeps ActionPlanSize of
+// them and says each in words.
+func RankActions(actions []Action, ndg []standards.Standard) []Action {
 	slices.SortStableFunc(actions, compareActions)
 	if len(actions) > ActionPlanSize {
 		actions = actions[:ActionPlanSize]
 	}
 	for i := range actions {
-		actions[i].Text = actions[i].describe(j.ndg)
+		actions[i].Text = actions[i].describe(ndg)
 	}
 	return actions
 }
@@ -111,7 +117,7 @@ func (j judgement) keep(actions []Action, a Action, before, after standards.Scor
 	for k := range from {
 		if from[k] != to[k] {
 			a.Changes = append(a.Changes, OutcomeChange{Standard: before.Standards[k].Number, From: from[k], To: to[k]})
-			a.Steps += outcomeRank(to[k]) - outcomeRank(from[k])
+			a.Steps += OutcomeRank(to[k]) - OutcomeRank(from[k])
 		}
 		a.Points += scorePoints(after.Standards[k].Score) - scorePoints(before.Standards[k].Score)
 	}

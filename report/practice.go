@@ -74,6 +74,16 @@ var dsptData = sync.OnceValue(func() []standards.DSPTItem {
 // when not nil, is why it could not be used (the report says so and is
 // scored on the machine alone). A nil p with a nil problem means no file.
 func ApplyPractice(rep *Report, file string, p *standards.Practice, problem error, now time.Time) {
+	applyPractice(rep, file, p, problem, now, true)
+}
+
+// ApplyPracticeScores is ApplyPractice without the action plan, for a
+// reader of many results (the fleet roll-up) that plans for them all.
+func ApplyPracticeScores(rep *Report, file string, p *standards.Practice, problem error, now time.Time) {
+	applyPractice(rep, file, p, problem, now, false)
+}
+
+func applyPractice(rep *Report, file string, p *standards.Practice, problem error, now time.Time, plan bool) {
 	switch {
 	case problem != nil:
 		rep.Practice = &PracticeUse{File: file, Problem: problem.Error()}
@@ -83,7 +93,33 @@ func ApplyPractice(rep *Report, file string, p *standards.Practice, problem erro
 		rep.Practice = &PracticeUse{File: file, Name: p.Name, ODS: p.ODS, Used: true}
 	}
 	j := judgement{ndg: standardsOf(rep), items: dsptData(), practice: p != nil, now: now}
-	j.apply(rep, p, true)
+	j.apply(rep, p, plan)
+}
+
+// PracticeOutcomes is what a practice file's attestations give each
+// standard (by number), the same on every host: the attested outcome and
+// whether items needing an answer are outstanding. Nil p gives none.
+func PracticeOutcomes(ndg []standards.Standard, p *standards.Practice, now time.Time) map[int]standards.StandardAttestations {
+	if p == nil {
+		return nil
+	}
+	out := map[int]standards.StandardAttestations{}
+	for _, s := range ndg {
+		out[s.Number] = standards.Attested(s.Number, dsptData(), p.Attestations, now)
+	}
+	return out
+}
+
+// ItemsOf is the current toolkit's items a check serves.
+func ItemsOf(m standards.Mappings) []string { return itemsOf(m, dsptData()) }
+
+// OwnerOf is the role the practice file makes answerable for the items,
+// or for the standards when no item names one.
+func OwnerOf(items []string, ndg []int, p *standards.Practice) string {
+	if p == nil {
+		return ""
+	}
+	return ownerOf(items, ndg, p.Attestations)
 }
 
 // standardsOf is the report's own standards as scoring needs them.
@@ -98,7 +134,7 @@ func standardsOf(rep *Report) []standards.Standard {
 // apply scores the report's verdicts with what the practice file says
 // (p may be nil) and writes the outcomes, evidence counts and, when plan
 // is set, the action plan.
-func (j judgement) apply(rep *Report, p *standards.Practice, plan bool) {
+func (j judgement) apply(rep *Report, p *standards.Practice, plan bool) []standards.Finding {
 	now := j.now
 	labelRisks(rep, p, now)
 	findings := findingsOf(rep.Results)
@@ -137,6 +173,7 @@ func (j judgement) apply(rep *Report, p *standards.Practice, plan bool) {
 	if plan {
 		rep.ActionPlan = j.plan(rep.Results, findings, atts)
 	}
+	return findings
 }
 
 // judgement is what scoring with a practice file needs besides verdicts.

@@ -179,7 +179,7 @@ func TestActionPlanFirst(t *testing.T) {
 			try := func(label string, rep *Report, after *Report, severity standards.Severity) {
 				steps, points := 0, 0
 				for i, s := range rep.Standards {
-					steps += outcomeRank(after.Standards[i].Outcome) - outcomeRank(s.Outcome)
+					steps += OutcomeRank(after.Standards[i].Outcome) - OutcomeRank(s.Outcome)
 					points += scorePoints(after.Standards[i].Score) - scorePoints(s.Score)
 				}
 				key := [3]int{steps, points, int(severity)}

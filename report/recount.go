@@ -43,19 +43,18 @@ func recount(rep *Report, ndg []standards.Standard, ifFixed bool) (Recounted, er
 	if err != nil {
 		return Recounted{}, err
 	}
-	findings := make([]standards.Finding, len(kept))
-	for i, r := range kept {
-		findings[i] = standards.Finding{CheckID: r.ID, Severity: r.Severity, Status: r.Status, NDG: r.Mappings.NDG}
-	}
-	card := standards.Score(ndg, findings)
-	var notes []string
+	claimedOutcome, claimedScore := rep.Outcome, rep.Score
 	// A file judged with a practice file may rightly claim another outcome
 	// than its verdicts alone give; it is judged again all the same.
 	withPractice := rep.Practice != nil && rep.Practice.Used
-	differs := !withPractice && rep.Outcome != card.Outcome || !sameScore(rep.Score, card.Score)
+	rep.Practice = nil // what a file says of a practice file is not believed: ApplyPractice again
+	rep.Results, rep.ScoringRule = kept, standards.ScoringRule
+	findings := judgement{ndg: ndg, items: dsptData(), now: rep.JudgedAt}.apply(rep, nil, ifFixed)
+	var notes []string
+	differs := !withPractice && claimedOutcome != rep.Outcome || !sameScore(claimedScore, rep.Score)
 	if differs {
 		notes = append(notes, fmt.Sprintf("The file claims %s (score %s); its verdicts give %s (score %s) by this build's scoring rule, which is what is shown.",
-			claimed(rep.Outcome), scoreWords(rep.Score), card.Outcome, scoreWords(card.Score)))
+			claimed(claimedOutcome), scoreWords(claimedScore), rep.Outcome, scoreWords(rep.Score)))
 	}
 	if retitled > 0 {
 		notes = append(notes, fmt.Sprintf("The file gives %d %s a title or severity other than this build's catalogue; the catalogue's are shown.", retitled, checksWord(retitled)))
@@ -63,11 +62,6 @@ func recount(rep *Report, ndg []standards.Standard, ifFixed bool) (Recounted, er
 	if unknown > 0 {
 		notes = append(notes, UnknownChecksNote(unknown))
 	}
-	rep.Results = kept
-	rep.Outcome, rep.Score, rep.Coverage, rep.ScoringRule = card.Outcome, card.Score, card.Coverage, standards.ScoringRule
-	rep.Standards = standardResults(card)
-	rep.Practice = nil // what a file says of a practice file is not believed: ApplyPractice again
-	judgement{ndg: ndg, items: dsptData(), now: rep.JudgedAt}.apply(rep, nil, ifFixed)
 	rep.Counts = map[string]int{}
 	for i, r := range kept {
 		rep.Counts[r.Status.String()]++

@@ -61,6 +61,7 @@ type Host struct {
 	Notes     []string
 	statuses  []byte   // by check index: status+1; 0 = not in this result
 	standards [11]byte // by standard number: outcomeCode
+	machine   [11]byte // the same from the machine checks alone
 	digest    [32]byte // of the newest result's bytes, to read them again
 }
 
@@ -73,6 +74,8 @@ type CheckTally struct {
 	Title    string
 	Severity standards.Severity
 	index    int // position in every host's statuses
+	ndg      []int
+	items    []string // the current toolkit's items it serves
 	counts   [standards.NeedsAdmin + 1]int
 }
 
@@ -152,7 +155,13 @@ type Rollup struct {
 	// this build does not know; Recounted those whose file claims an outcome
 	// or score its verdicts do not give.
 	UnknownChecks, Recounted int
-	ndg                      []standards.Standard // to recount results read again
+	// Practice is the practice file the hosts were judged with, or nil.
+	Practice *standards.Practice
+	// Risks are the practice file's accepted risks across the hosts.
+	Risks []RiskUse
+	// ActionPlan is the few actions that change the practice's outcomes most.
+	ActionPlan []report.Action
+	ndg        []standards.Standard // to recount results read again
 }
 
 // StaleDays is the stale threshold in whole days.
