@@ -28,9 +28,12 @@ type Action struct {
 	Changes []OutcomeChange `json:"changes"`
 	// Steps is how many outcome steps (Not Met -> Approaching -> Met) the
 	// action gains over all standards; Points the score points it gains.
-	Steps  int    `json:"steps"`
-	Points int    `json:"points"`
-	Text   string `json:"text"`
+	Steps  int `json:"steps"`
+	Points int `json:"points"`
+	// More counts the other items of the same standard whose answer would
+	// do the same; they are folded into this action.
+	More int    `json:"more_items,omitempty"`
+	Text string `json:"text"`
 }
 
 // OutcomeChange is one standard's outcome before and after an action.
@@ -103,6 +106,7 @@ func (j judgement) plan(results []CheckResult, findings []standards.Finding, att
 // them and says each in words.
 func RankActions(actions []Action, ndg []standards.Standard) []Action {
 	slices.SortStableFunc(actions, compareActions)
+	actions = foldAnswers(actions)
 	if len(actions) > ActionPlanSize {
 		actions = actions[:ActionPlanSize]
 	}
@@ -110,6 +114,23 @@ func RankActions(actions []Action, ndg []standards.Standard) []Action {
 		actions[i].Text = actions[i].describe(ndg)
 	}
 	return actions
+}
+
+// foldAnswers keeps, of the answers that would change the same standard
+// alike, the first, counting the others in it.
+func foldAnswers(actions []Action) []Action {
+	var out []Action
+	for _, a := range actions {
+		i := slices.IndexFunc(out, func(b Action) bool {
+			return a.Kind == "answer" && b.Kind == "answer" && a.Steps == b.Steps && a.Points == b.Points && slices.Equal(a.Changes, b.Changes)
+		})
+		if i >= 0 {
+			out[i].More++
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // keep adds a to actions when it changes an outcome or a score.
@@ -167,7 +188,11 @@ func (a Action) describe(ndg []standards.Standard) string {
 	var b strings.Builder
 	switch a.Kind {
 	case "answer":
-		fmt.Fprintf(&b, "answer %s (%s)", a.Item, standardTitle(ndg, a.Changes))
+		fmt.Fprintf(&b, "answer %s", a.Item)
+		if a.More > 0 {
+			fmt.Fprintf(&b, " and %d more %s of the standard", a.More, plural(a.More, "item", "items"))
+		}
+		fmt.Fprintf(&b, " (%s)", standardTitle(ndg, a.Changes))
 	case "find out":
 		fmt.Fprintf(&b, "find out %s (could not be read; run as administrator or check by hand)", a.Check)
 	default:
