@@ -25,7 +25,7 @@ func findingRow(r CheckResult) []string {
 	}
 	row := []string{
 		r.ID, r.Title, r.Status.String(), r.Severity.String(), strings.Join(ndg, "; "),
-		strings.Join(r.Mappings.DSPT, "; "), strings.Join(r.Mappings.CyberEssentials, "; "),
+		strings.Join(DSPTRefs(r.Mappings), "; "), strings.Join(r.Mappings.CyberEssentials, "; "),
 		strings.Join(r.Mappings.CAF, "; "), strings.Join(r.Mappings.CIS, "; "),
 		findingText(r), evidenceText(r.Evidence), r.Remediation, strings.Join(fixed, "\n"),
 	}

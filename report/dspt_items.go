@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -137,4 +138,40 @@ func itemEvidence(rep *Report, row DSPTRow) string {
 		parts = append(parts, s+".")
 	}
 	return strings.Join(parts, " ")
+}
+
+// unconfirmedNote matches a note in a catalogue's DSPT reference that the
+// item number is not confirmed: such notes stay in the catalogue, never in
+// what a practice hands to an inspector.
+var unconfirmedNote = regexp.MustCompile(`(?i)unconfirmed`)
+
+// DSPTRefs are a check's DSPT references as reports show them: without
+// the catalogue's notes that an item number is unconfirmed.
+func DSPTRefs(m standards.Mappings) []string {
+	out := make([]string, 0, len(m.DSPT))
+	for _, ref := range m.DSPT {
+		open, end := strings.Index(ref, "("), strings.LastIndex(ref, ")")
+		if open < 0 || end < open {
+			out = append(out, ref)
+			continue
+		}
+		var kept []string
+		for _, part := range strings.Split(ref[open+1:end], ";") {
+			if part = strings.TrimSpace(part); part != "" && !unconfirmedNote.MatchString(part) {
+				kept = append(kept, part)
+			}
+		}
+		head := strings.TrimSpace(ref[:open])
+		if len(kept) > 0 {
+			head += " (" + strings.Join(kept, "; ") + ")"
+		}
+		out = append(out, head+ref[end+1:])
+	}
+	return out
+}
+
+// shownMappings is a check's mappings as a report carries them (DSPTRefs).
+func shownMappings(m standards.Mappings) standards.Mappings {
+	m.DSPT = DSPTRefs(m)
+	return m
 }

@@ -22,14 +22,15 @@ var htmlBaseSource string
 
 // htmlFuncs are the template functions every page may use.
 var htmlFuncs = template.FuncMap{
-	"score":   scoreText,
-	"percent": percent,
-	"upper":   strings.ToUpper,
-	"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-	"value":   evidenceValue,
-	"shown":   Shown,
-	"status":  func(s standards.Status) string { return s.String() },
-	"outcome": OutcomeClass,
+	"score":    scoreText,
+	"percent":  percent,
+	"upper":    strings.ToUpper,
+	"date":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"value":    evidenceValue,
+	"shown":    Shown,
+	"status":   func(s standards.Status) string { return s.String() },
+	"outcome":  OutcomeClass,
+	"dsptrefs": DSPTRefs,
 }
 
 // HTMLBase returns a fresh template set holding the shared stylesheet

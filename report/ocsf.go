@@ -174,7 +174,7 @@ func ocsfRequirements(r CheckResult) (frameworks, requirements []string) {
 		ndg = append(ndg, fmt.Sprint(n))
 	}
 	add("NDG Data Security Standards", "NDG standard ", ndg)
-	add("NHS DSPT", "DSPT ", r.Mappings.DSPT)
+	add("NHS DSPT", "DSPT ", DSPTRefs(r.Mappings))
 	add("Cyber Essentials", "Cyber Essentials: ", r.Mappings.CyberEssentials)
 	add("NCSC CAF", "CAF ", r.Mappings.CAF)
 	add("CIS Benchmark", "CIS ", r.Mappings.CIS)

@@ -280,3 +280,25 @@ func TestRiskLabelled(t *testing.T) {
 		t.Errorf("patches-current on GP-OLD-SCANNER not labelled expired: %v", labelled)
 	}
 }
+
+// TestNoUnconfirmedInReports renders a profile in every format and
+// requires no "unconfirmed" note from the catalogue in any of them.
+func TestNoUnconfirmedInReports(t *testing.T) {
+	if got := DSPTRefs(standards.Mappings{DSPT: []string{"9.5 (secure configuration; item number unconfirmed)", "9.x (item numbers unconfirmed)", "8.3.1 (v8 GP)"}}); !slices.Equal(got, []string{"9.5 (secure configuration)", "9.x", "8.3.1 (v8 GP)"}) {
+		t.Errorf("DSPTRefs = %q", got)
+	}
+	rep := buildProfile(t, "win11-pro-25h2-public-firewall-off-by-gpo")
+	ApplyPractice(rep, "practice.yaml", testPractice(), nil, practiceNow)
+	for _, f := range Formats() {
+		if f.Name == "xlsx" {
+			continue // binary; its text is checked in TestXLSX
+		}
+		var b strings.Builder
+		if err := f.Write(&b, rep); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(strings.ToLower(b.String()), "unconfirmed") {
+			t.Errorf("%s output says unconfirmed", f.Name)
+		}
+	}
+}

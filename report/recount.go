@@ -105,7 +105,7 @@ func knownResults(results []CheckResult) (kept []CheckResult, unknown, retitled 
 		if r.Title != c.Title || r.Severity != c.Severity {
 			retitled++
 		}
-		r.Title, r.Severity, r.Mappings = c.Title, c.Severity, c.Mappings
+		r.Title, r.Severity, r.Mappings = c.Title, c.Severity, shownMappings(c.Mappings)
 		kept = append(kept, r)
 	}
 	return kept, unknown, retitled, nil

@@ -140,7 +140,7 @@ func Build(scan *checks.Scan, data *standards.Data, tool Tool, source string) *R
 			Status:      r.Verdict.Status,
 			Severity:    r.Check.Severity,
 			Summary:     r.Verdict.Summary,
-			Mappings:    r.Check.Mappings,
+			Mappings:    shownMappings(r.Check.Mappings),
 			Evidence:    evidence(r.Evidence),
 			Remediation: r.Remediation(),
 		}
