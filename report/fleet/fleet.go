@@ -293,6 +293,12 @@ func (r *Rollup) capForUnaccounted(o standards.Outcome) standards.Outcome {
 }
 
 func (r *Rollup) tallyStandard(s standards.Standard) *StandardTally {
+	return r.countStandard(s, true)
+}
+
+// countStandard tallies a standard over the hosts; named lists the hosts
+// not meeting it, which a what-if count does not need.
+func (r *Rollup) countStandard(s standards.Standard, named bool) *StandardTally {
 	t := &StandardTally{Standard: s}
 	for _, h := range r.Hosts {
 		switch h.StandardOutcome(s.Number) {
@@ -305,7 +311,9 @@ func (r *Rollup) tallyStandard(s standards.Standard) *StandardTally {
 			t.Approaching++
 		case standards.NotMet:
 			t.NotMet++
-			t.NotMetHosts = append(t.NotMetHosts, h.Name)
+			if named {
+				t.NotMetHosts = append(t.NotMetHosts, h.Name)
+			}
 		default:
 			continue
 		}

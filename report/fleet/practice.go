@@ -139,7 +139,7 @@ func (r *Rollup) standardOutcomes(changed map[*Host][11]byte) []*StandardTally {
 	}()
 	out := make([]*StandardTally, len(r.ndg))
 	for i, s := range r.ndg {
-		out[i] = r.tallyStandard(s)
+		out[i] = r.countStandard(s, false)
 	}
 	return out
 }
@@ -170,27 +170,30 @@ func newRejudge(r *Rollup, attested map[int]standards.StandardAttestations) *rej
 
 // host is h's standards' outcome codes were the check at index fixed to pass.
 func (j *rejudge) host(h *Host, fixed int) [11]byte {
-	findings := make([]standards.Finding, 0, len(j.r.Checks))
 	var key strings.Builder
 	key.Write(h.statuses)
 	key.WriteString("|" + strconv.Itoa(fixed))
+	accepted := map[int]bool{}
+	for _, c := range j.r.Checks {
+		if s, ok := h.Status(c); ok && s == standards.Fail && c.index != fixed && j.accepted(c.ID, h.Name) {
+			accepted[c.index] = true
+			key.WriteString("|" + strconv.Itoa(c.index))
+		}
+	}
+	if codes, ok := j.memo[key.String()]; ok {
+		return codes
+	}
+	findings := make([]standards.Finding, 0, len(j.r.Checks))
 	for _, c := range j.r.Checks {
 		s, ok := h.Status(c)
 		if !ok {
 			continue
 		}
-		f := standards.Finding{CheckID: c.ID, Severity: c.Severity, Status: s, NDG: c.ndg}
+		f := standards.Finding{CheckID: c.ID, Severity: c.Severity, Status: s, NDG: c.ndg, RiskAccepted: accepted[c.index]}
 		if c.index == fixed {
 			f.Status = standards.Pass
 		}
-		if f.Status == standards.Fail && j.accepted(c.ID, h.Name) {
-			f.RiskAccepted = true
-			key.WriteString("|" + c.ID)
-		}
 		findings = append(findings, f)
-	}
-	if codes, ok := j.memo[key.String()]; ok {
-		return codes
 	}
 	var codes [11]byte
 	for _, s := range standards.Score(j.r.ndg, findings).Standards {
