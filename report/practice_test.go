@@ -1,13 +1,17 @@
 package report
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
+	"html"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
@@ -300,5 +304,42 @@ func TestNoUnconfirmedInReports(t *testing.T) {
 		if strings.Contains(strings.ToLower(b.String()), "unconfirmed") {
 			t.Errorf("%s output says unconfirmed", f.Name)
 		}
+	}
+}
+
+// TestPracticeInWorkbookAndPage finds page 1's practice lines in the
+// workbook's Summary and the HTML page.
+func TestPracticeInWorkbookAndPage(t *testing.T) {
+	rep := buildProfile(t, "win10-1607-wannacry-era")
+	ApplyPractice(rep, "practice.yaml", testPractice(), nil, practiceNow)
+	var out bytes.Buffer
+	if err := XLSX(&out, rep); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows(sheetSummary)
+	summary := strings.Join(flatten(rows), "|")
+	var page strings.Builder
+	if err := HTML(&page, rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		rep.Evidenced.String(),
+		"1. " + rep.ActionPlan[0].Text,
+		"3.2.1 met: attested by Practice Manager on 2026-05-02, not machine-verified",
+		"Riverside Surgery Y12345 (practice.yaml)",
+	} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("Summary sheet lacks %q", want)
+		}
+		if !strings.Contains(html.UnescapeString(page.String()), strings.TrimPrefix(want, "1. ")) {
+			t.Errorf("HTML page lacks %q", want)
+		}
+	}
+	if !strings.Contains(html.UnescapeString(page.String()), "risk accepted by IT Lead until 2027-03-31") {
+		t.Error("HTML page does not label the accepted risk")
 	}
 }

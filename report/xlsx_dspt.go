@@ -76,6 +76,11 @@ func (wb *workbook) practiceSummary(sheet string, row int) int {
 	if rep.Evidenced != nil {
 		line("Evidence", rep.Evidenced.String())
 	}
+	for _, s := range rep.Standards {
+		for _, a := range s.Attestations {
+			line(fmt.Sprintf("Standard %d attested", s.Number), a.Item+" "+a.Text)
+		}
+	}
 	for i, a := range rep.ActionPlan {
 		label := ""
 		if i == 0 {
