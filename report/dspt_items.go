@@ -175,3 +175,6 @@ func shownMappings(m standards.Mappings) standards.Mappings {
 	m.DSPT = DSPTRefs(m)
 	return m
 }
+
+// DSPTItems are the current toolkit's items this build judges against.
+func DSPTItems() []standards.DSPTItem { return dsptData() }

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/nhs-dspt/dspt-audit/report"
 	"github.com/nhs-dspt/dspt-audit/standards"
@@ -167,5 +170,56 @@ func TestPracticeRollupActionPlan(t *testing.T) {
 	}
 	if first.Kind == "fix" && !strings.Contains(first.Text, fmt.Sprintf("on %d PC", first.Hosts)) {
 		t.Errorf("a fleet action does not say on how many PCs: %q", first.Text)
+	}
+}
+
+// TestPracticePack finds the DSPT sheet and section in the roll-up's
+// workbook and page: one row per toolkit item, the risk-accepted failure
+// of 8.1.4 a gap, no "unconfirmed" anywhere.
+func TestPracticePack(t *testing.T) {
+	roll := practiceRollup(t, writeProfiles(t, nil), fleetPractice())
+	var out bytes.Buffer
+	if err := XLSX(&out, roll); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows(sheetDSPT)
+	if len(rows) != len(report.DSPTItems())+1 {
+		t.Fatalf("DSPT sheet has %d rows, want %d", len(rows), len(report.DSPTItems())+1)
+	}
+	found := false
+	for _, row := range rows[1:] {
+		if row[0] == "8.1.4" {
+			found = true
+			if row[5] != report.ItemGap || !strings.Contains(row[6], "os-supported fails on") || !strings.Contains(row[6], "Planned action: ") {
+				t.Errorf("8.1.4 row = %q", row)
+			}
+		}
+		if row[0] == "3.2.1" && (row[5] != report.ItemEvidenced || !strings.Contains(row[6], "not machine-verified")) {
+			t.Errorf("3.2.1 row = %q", row)
+		}
+	}
+	if !found {
+		t.Error("no row for 8.1.4")
+	}
+	var page strings.Builder
+	if err := HTML(&page, roll); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"DSPT evidence items", "Action plan", "Accepted risks", "128 days left"} {
+		if !strings.Contains(page.String(), want) {
+			t.Errorf("roll-up page lacks %q", want)
+		}
+	}
+	for _, sheet := range f.GetSheetList() {
+		rows, _ := f.GetRows(sheet)
+		for _, row := range rows {
+			if strings.Contains(strings.ToLower(strings.Join(row, "|")), "unconfirmed") {
+				t.Errorf("%s says unconfirmed: %q", sheet, row)
+			}
+		}
 	}
 }

@@ -43,6 +43,7 @@ func XLSX(w io.Writer, r *Rollup) error {
 	b.hosts()
 	b.checks()
 	b.matrix()
+	b.dspt()
 	b.skipped()
 	b.properties()
 	if b.err != nil {
