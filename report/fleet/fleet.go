@@ -159,6 +159,8 @@ type Rollup struct {
 	Practice *standards.Practice
 	// Risks are the practice file's accepted risks across the hosts.
 	Risks []RiskUse
+	// Evidenced counts the standards by what evidences them.
+	Evidenced *report.Evidenced
 	// ActionPlan is the few actions that change the practice's outcomes most.
 	ActionPlan []report.Action
 	ndg        []standards.Standard // to recount results read again

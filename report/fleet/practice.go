@@ -44,7 +44,31 @@ func (r *Rollup) practiceFigures() {
 			r.Risks = append(r.Risks, use)
 		}
 	}
+	r.Evidenced = r.evidenced()
 	r.ActionPlan = r.plan()
+}
+
+// evidenced counts the standards some host's machine checks assess, those
+// the practice file's counted answers cover, and those nothing does.
+func (r *Rollup) evidenced() *report.Evidenced {
+	attested := report.PracticeOutcomes(r.ndg, r.Practice, r.GeneratedAt)
+	e := &report.Evidenced{}
+	for _, s := range r.ndg {
+		machine := slices.ContainsFunc(r.Hosts, func(h *Host) bool {
+			return s.Number < len(h.machine) && outcomeOf(h.machine[s.Number]) != standards.NotAssessed
+		})
+		answered := attested[s.Number].Counted > 0
+		if machine {
+			e.Machine++
+		}
+		if answered {
+			e.Attestation++
+		}
+		if !machine && !answered {
+			e.None++
+		}
+	}
+	return e
 }
 
 func byLowerName(a, b string) int { return cmp.Compare(strings.ToLower(a), strings.ToLower(b)) }
@@ -241,6 +265,9 @@ func (u RiskUse) Text() string {
 // and the accepted risks, each as a label and a line.
 func (r *Rollup) practiceFacts() [][2]string {
 	var facts [][2]string
+	if r.Evidenced != nil {
+		facts = append(facts, [2]string{"Evidence", r.Evidenced.String()})
+	}
 	if r.Practice != nil {
 		facts = append(facts, [2]string{"Practice file", strings.TrimSpace(r.Practice.Name + " " + r.Practice.ODS + " (" + r.Practice.File + ")")})
 	}

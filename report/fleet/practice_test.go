@@ -205,11 +205,32 @@ func TestPracticePack(t *testing.T) {
 	if !found {
 		t.Error("no row for 8.1.4")
 	}
+	// Evidence counts worked out from the profiles' own reports: standards
+	// 2, 3 and 8 have counted answers in the practice file.
+	var want report.Evidenced
+	for _, s := range ndgStandards(t) {
+		machine := slices.ContainsFunc(profileReports(t), func(rep *report.Report) bool {
+			return rep.Standards[s.Number-1].Outcome != standards.NotAssessed
+		})
+		attested := s.Number == 2 || s.Number == 3 || s.Number == 8
+		if machine {
+			want.Machine++
+		}
+		if attested {
+			want.Attestation++
+		}
+		if !machine && !attested {
+			want.None++
+		}
+	}
+	if *roll.Evidenced != want {
+		t.Errorf("evidenced %+v, want %+v", *roll.Evidenced, want)
+	}
 	var page strings.Builder
 	if err := HTML(&page, roll); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"DSPT evidence items", "Action plan", "Accepted risks", "128 days left"} {
+	for _, want := range []string{"DSPT evidence items", "Action plan", "Accepted risks", "128 days left", "Evidence: " + roll.Evidenced.String()} {
 		if !strings.Contains(page.String(), want) {
 			t.Errorf("roll-up page lacks %q", want)
 		}
