@@ -343,3 +343,30 @@ func TestPracticeInWorkbookAndPage(t *testing.T) {
 		t.Error("HTML page does not label the accepted risk")
 	}
 }
+
+// TestRecountEarlierRule reads a result as the earlier scoring rule wrote
+// it: scored again without a note, while the same file with another score
+// is still noted.
+func TestRecountEarlierRule(t *testing.T) {
+	data, err := standards.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ndg := data.NDG.Standards
+	rep := buildProfile(t, "win11-enterprise-24h2-non-admin")
+	o, s := byRule1(ndg, findingsOf(rep.Results))
+	if sameScore(s, rep.Score) && o == rep.Outcome {
+		t.Fatal("the profile scores alike by both rules; pick one with undetermined checks")
+	}
+	old := cloneReport(rep)
+	old.Outcome, old.Score, old.ScoringRule = o, s, scoringRule1
+	got, err := Recount(old, ndg)
+	if err != nil || got.Differs || len(got.Notes) != 0 {
+		t.Errorf("a result of the earlier rule: %+v, %v", got, err)
+	}
+	forged := cloneReport(rep)
+	forged.Outcome, forged.Score, forged.ScoringRule = standards.Met, s, scoringRule1
+	if got, _ := Recount(forged, ndg); !got.Differs {
+		t.Error("a result claiming Met under the earlier rule's text is not noted")
+	}
+}

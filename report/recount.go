@@ -43,7 +43,7 @@ func recount(rep *Report, ndg []standards.Standard, ifFixed bool) (Recounted, er
 	if err != nil {
 		return Recounted{}, err
 	}
-	claimedOutcome, claimedScore := rep.Outcome, rep.Score
+	claimedOutcome, claimedScore, claimedRule := rep.Outcome, rep.Score, rep.ScoringRule
 	// A file judged with a practice file may rightly claim another outcome
 	// than its verdicts alone give; it is judged again all the same.
 	withPractice := rep.Practice != nil && rep.Practice.Used
@@ -52,6 +52,10 @@ func recount(rep *Report, ndg []standards.Standard, ifFixed bool) (Recounted, er
 	findings := judgement{ndg: ndg, items: dsptData(), now: rep.JudgedAt}.apply(rep, nil, ifFixed)
 	var notes []string
 	differs := !withPractice && claimedOutcome != rep.Outcome || !sameScore(claimedScore, rep.Score)
+	if differs && claimedRule == scoringRule1 {
+		o, s := byRule1(ndg, findings)
+		differs = o != claimedOutcome || !sameScore(s, claimedScore)
+	}
 	if differs {
 		notes = append(notes, fmt.Sprintf("The file claims %s (score %s); its verdicts give %s (score %s) by this build's scoring rule, which is what is shown.",
 			claimed(claimedOutcome), scoreWords(claimedScore), rep.Outcome, scoreWords(rep.Score)))
