@@ -27,12 +27,20 @@ func findingRow(r CheckResult) []string {
 		r.ID, r.Title, r.Status.String(), r.Severity.String(), strings.Join(ndg, "; "),
 		strings.Join(r.Mappings.DSPTItems, "; "), strings.Join(r.Mappings.DSPT, "; "), strings.Join(r.Mappings.CyberEssentials, "; "),
 		strings.Join(r.Mappings.CAF, "; "), strings.Join(r.Mappings.CIS, "; "),
-		r.Summary, evidenceText(r.Evidence), r.Remediation, strings.Join(fixed, "\n"),
+		findingText(r), evidenceText(r.Evidence), r.Remediation, strings.Join(fixed, "\n"),
 	}
 	for i := range row {
 		row[i] = CellText(Shown(row[i]))
 	}
 	return row
+}
+
+// findingText is the check's summary and, apart, any accepted risk.
+func findingText(r CheckResult) string {
+	if r.AcceptedRisk == nil {
+		return r.Summary
+	}
+	return r.Summary + "\n" + r.AcceptedRisk.Text
 }
 
 // evidenceText is a check's evidence, one observation a line.

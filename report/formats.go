@@ -71,13 +71,15 @@ func (r *Report) ByAttention() []CheckResult {
 	return results
 }
 
-// NotAssessedNote names the standards no machine check can evidence, or is
-// empty when there are none.
+// NotAssessedNote names the standards nothing evidences, or is empty when
+// there are none.
 func (r *Report) NotAssessedNote() string {
-	var paper, unselected []string
+	var paper, unread, unselected []string
 	for _, s := range r.Standards {
 		switch {
 		case s.Outcome != standards.NotAssessed:
+		case len(s.Checks) > 0:
+			unread = append(unread, fmt.Sprint(s.Number))
 		case s.MachineEvidence:
 			unselected = append(unselected, fmt.Sprint(s.Number))
 		default:
@@ -86,7 +88,14 @@ func (r *Report) NotAssessedNote() string {
 	}
 	var notes []string
 	if len(paper) > 0 {
-		notes = append(notes, fmt.Sprintf("Standards %s: not assessed by this tool (no machine check evidences them; answer them in the DSPT directly).", strings.Join(paper, ", ")))
+		where := "answer them in the DSPT directly, or in a practice file (dspt-audit practice init)"
+		if r.Practice != nil && r.Practice.Used {
+			where = "the practice file answers none of their items yet: dspt-audit practice answer"
+		}
+		notes = append(notes, fmt.Sprintf("Standards %s: not assessed by this tool (no machine check evidences them; %s).", strings.Join(paper, ", "), where))
+	}
+	if len(unread) > 0 {
+		notes = append(notes, fmt.Sprintf("Standards %s: not assessed in this scan (none of their checks could be determined).", strings.Join(unread, ", ")))
 	}
 	if len(unselected) > 0 {
 		notes = append(notes, fmt.Sprintf("Standards %s: not assessed in this scan (none of their checks ran or applied here).", strings.Join(unselected, ", ")))

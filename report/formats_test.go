@@ -208,8 +208,16 @@ func TestXLSX(t *testing.T) {
 	assertFrozenAndFiltered(t, f, sheetEvidence)
 
 	dspt, _ := f.GetRows(sheetDSPT)
-	if len(dspt) != len(dsptItems(rep))+1 || !strings.Contains(dspt[1][3], "scanned") {
-		t.Errorf("DSPT sheet has %d rows for %d items; first sentence %q", len(dspt), len(dsptItems(rep)), dspt[1][3])
+	if len(dspt) != len(dsptData())+1 || dspt[1][0] != "1.1.1" {
+		t.Errorf("DSPT sheet has %d rows for %d items; first %q", len(dspt), len(dsptData()), dspt[1])
+	}
+	for _, row := range dspt[1:] {
+		if row[0] == "8.1.4" && (row[5] != ItemGap || !strings.HasPrefix(row[6], "Gap: os-supported fails") || !strings.Contains(row[6], "Planned action: ")) {
+			t.Errorf("DSPT row of 8.1.4 (os-supported fails) = %q", row)
+		}
+	}
+	if text := strings.Join(flatten(dspt), "|"); strings.Contains(strings.ToLower(text), "unconfirmed") {
+		t.Error("the DSPT sheet says unconfirmed")
 	}
 
 	props, err := f.GetDocProps()

@@ -22,16 +22,17 @@ var htmlBaseSource string
 
 // htmlFuncs are the template functions every page may use.
 var htmlFuncs = template.FuncMap{
-	"score":   scoreText,
-	"percent": percent,
-	"upper":   strings.ToUpper,
-	"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-	"value":   evidenceValue,
-	"shown":   Shown,
-	"status":  func(s standards.Status) string { return s.String() },
-	"label":   func(s standards.Status) string { return s.Label() },
-	"plural":  plural,
-	"outcome": OutcomeClass,
+	"score":    scoreText,
+	"percent":  percent,
+	"upper":    strings.ToUpper,
+	"date":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"value":    evidenceValue,
+	"shown":    Shown,
+	"status":   func(s standards.Status) string { return s.String() },
+	"label":    func(s standards.Status) string { return s.Label() },
+	"plural":   plural,
+	"outcome":  OutcomeClass,
+	"dsptrefs": DSPTRefs,
 }
 
 // HTMLBase returns a fresh template set holding the shared stylesheet
@@ -43,7 +44,17 @@ func HTMLBase() *template.Template {
 }
 
 // htmlPage is parsed once.
-var htmlPage = template.Must(HTMLBase().New("report").Parse(htmlSource))
+var htmlPage = func() *template.Template {
+	page := template.Must(HTMLBase().New("report").Parse(htmlSource))
+	template.Must(page.New("practice").Parse(htmlPracticeSource))
+	return page
+}()
+
+// htmlPracticeSource defines the page's practice-file blocks: the
+// evidence counts and action plan, the attested items, the DSPT items.
+//
+//go:embed html_practice.tmpl
+var htmlPracticeSource string
 
 // HTML writes the report as one self-contained page: no scripts, fonts,
 // stylesheets or images from anywhere else, so it can be attached to an
@@ -62,7 +73,7 @@ func HTML(w io.Writer, rep *Report) error {
 		NotAssessed:      rep.NotAssessedNote(),
 		NotAssessedCount: notAssessed,
 		CountsText:       countsText(rep.Counts),
-		DSPT:             dsptRows(rep),
+		DSPT:             DSPTRows(rep),
 	})
 }
 
@@ -73,22 +84,7 @@ type htmlView struct {
 	NotAssessed      string
 	NotAssessedCount int
 	CountsText       string
-	DSPT             []dsptRow
-}
-
-type dsptRow struct {
-	Item     string
-	Results  []CheckResult
-	Worst    standards.Status
-	Sentence string
-}
-
-func dsptRows(rep *Report) []dsptRow {
-	var rows []dsptRow
-	for _, it := range dsptItems(rep) {
-		rows = append(rows, dsptRow{Item: it.item, Results: it.results, Worst: worstStatus(it.results), Sentence: evidenceSentence(rep, it.results)})
-	}
-	return rows
+	DSPT             []DSPTRow
 }
 
 // OutcomeClass is the CSS class the shared stylesheet colours an outcome by.

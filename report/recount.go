@@ -43,16 +43,22 @@ func recount(rep *Report, ndg []standards.Standard, ifFixed bool) (Recounted, er
 	if err != nil {
 		return Recounted{}, err
 	}
-	findings := make([]standards.Finding, len(kept))
-	for i, r := range kept {
-		findings[i] = standards.Finding{CheckID: r.ID, Severity: r.Severity, Status: r.Status, NDG: r.Mappings.NDG}
-	}
-	card := standards.Score(ndg, findings)
+	claimedOutcome, claimedScore, claimedRule := rep.Outcome, rep.Score, rep.ScoringRule
+	// A file judged with a practice file may rightly claim another outcome
+	// than its verdicts alone give; it is judged again all the same.
+	withPractice := rep.Practice != nil && rep.Practice.Used
+	rep.Practice = nil // what a file says of a practice file is not believed: ApplyPractice again
+	rep.Results, rep.ScoringRule = kept, standards.ScoringRule
+	findings := judgement{ndg: ndg, items: dsptData(), now: rep.JudgedAt}.apply(rep, nil, ifFixed)
 	var notes []string
-	differs := rep.Outcome != card.Outcome || !sameScore(rep.Score, card.Score)
+	differs := !withPractice && claimedOutcome != rep.Outcome || !sameScore(claimedScore, rep.Score)
+	if differs && claimedRule == scoringRule1 {
+		o, s := byRule1(ndg, findings)
+		differs = o != claimedOutcome || !sameScore(s, claimedScore)
+	}
 	if differs {
 		notes = append(notes, fmt.Sprintf("The file claims %s (score %s); its verdicts give %s (score %s) by this build's scoring rule, which is what is shown.",
-			claimed(rep.Outcome), scoreWords(rep.Score), card.Outcome, scoreWords(card.Score)))
+			claimed(claimedOutcome), scoreWords(claimedScore), rep.Outcome, scoreWords(rep.Score)))
 	}
 	if retitled > 0 {
 		notes = append(notes, fmt.Sprintf("The file gives %d %s a title or severity other than this build's catalogue; the catalogue's are shown.", retitled, checksWord(retitled)))
@@ -60,9 +66,6 @@ func recount(rep *Report, ndg []standards.Standard, ifFixed bool) (Recounted, er
 	if unknown > 0 {
 		notes = append(notes, UnknownChecksNote(unknown))
 	}
-	rep.Results = kept
-	rep.Outcome, rep.Score, rep.Coverage, rep.ScoringRule = card.Outcome, card.Score, card.Coverage, standards.ScoringRule
-	rep.Standards = standardResults(card)
 	rep.Counts = map[string]int{}
 	for i, r := range kept {
 		rep.Counts[r.Status.String()]++
@@ -106,7 +109,7 @@ func knownResults(results []CheckResult) (kept []CheckResult, unknown, retitled 
 		if r.Title != c.Title || r.Severity != c.Severity {
 			retitled++
 		}
-		r.Title, r.Severity, r.Mappings = c.Title, c.Severity, c.Mappings
+		r.Title, r.Severity, r.Mappings = c.Title, c.Severity, shownMappings(c.Mappings)
 		kept = append(kept, r)
 	}
 	return kept, unknown, retitled, nil

@@ -41,6 +41,12 @@ type Report struct {
 	// Asset is what an asset register (DSPT 7.1.1) records of the machine:
 	// facts, each with its value or why it could not be read; never scored.
 	Asset *checks.AssetFacts `json:"asset,omitempty"`
+	// Practice is the practice file the report used, or why it could not.
+	Practice *PracticeUse `json:"practice,omitempty"`
+	// Evidenced counts the 10 standards by what evidences them.
+	Evidenced *Evidenced `json:"evidenced,omitempty"`
+	// ActionPlan is the few actions that change outcomes most, best first.
+	ActionPlan []Action `json:"action_plan,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -68,6 +74,15 @@ type StandardResult struct {
 	Checks          []string          `json:"checks"`
 	Failing         []string          `json:"failing,omitempty"`
 	MachineEvidence bool              `json:"machine_evidence"`
+	// MachineOutcome is the outcome from the machine checks alone; Outcome
+	// also weighs the practice file's attestations.
+	MachineOutcome standards.Outcome `json:"machine_outcome,omitempty"`
+	// EvidencedBy is "machine" and/or "attestation"; empty: nothing.
+	EvidencedBy  []string            `json:"evidenced_by,omitempty"`
+	Attestations []AttestationResult `json:"attestations,omitempty"`
+	// Outstanding are the items needing a person's answer that have no
+	// counted "met" (only with a practice file).
+	Outstanding []string `json:"outstanding,omitempty"`
 }
 
 // CheckResult is one check's verdict with its evidence.
@@ -82,6 +97,9 @@ type CheckResult struct {
 	Remediation string             `json:"remediation"`
 	// IfFixed says what passing this check would do to each standard it serves.
 	IfFixed []standards.Change `json:"if_fixed,omitempty"`
+	// AcceptedRisk labels a failure the practice has accepted; the status
+	// stays fail.
+	AcceptedRisk *RiskResult `json:"accepted_risk,omitempty"`
 }
 
 // Evidence is one observation a verdict rests on, as a person reads it.
@@ -129,7 +147,7 @@ func Build(scan *checks.Scan, data *standards.Data, tool Tool, source string) *R
 			Status:      r.Verdict.Status,
 			Severity:    r.Check.Severity,
 			Summary:     r.Verdict.Summary,
-			Mappings:    r.Check.Mappings,
+			Mappings:    shownMappings(r.Check.Mappings),
 			Evidence:    evidence(r.Evidence),
 			Remediation: r.Remediation(),
 		}
@@ -139,6 +157,8 @@ func Build(scan *checks.Scan, data *standards.Data, tool Tool, source string) *R
 		rep.Counts[r.Verdict.Status.String()]++
 		rep.Results = append(rep.Results, cr)
 	}
+	j := judgement{ndg: data.NDG.Standards, items: data.DSPT.Items, now: scan.JudgedAt}
+	j.apply(rep, nil, true)
 	return rep
 }
 

@@ -101,12 +101,14 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 	p("%s %s   score %s, coverage %s\n", st.Label.Render("Outcome: "), st.outcome[rep.Outcome].Render(Sanitize(string(rep.Outcome))), scoreText(rep.Score), percent(rep.Coverage))
 	p("%s %s\n\n", st.Label.Render("Checks:  "), statusCounts(rep.Results, st))
 
+	practicePage1(p, indented, st, rep)
 	p("%s\n", st.Title.Render("NDG data security standards"))
 	for _, s := range rep.Standards {
-		if s.Outcome == standards.NotAssessed {
+		if s.Outcome == standards.NotAssessed && len(s.Attestations) == 0 {
 			continue
 		}
 		p("  %2d %-26s %7s  coverage %4s  %s\n", s.Number, shownLine(s.Title), scoreText(s.Score), percent(s.Coverage), st.outcome[s.Outcome].Render(Sanitize(string(s.Outcome))))
+		attestationLines(indented, st, s)
 	}
 	if note := rep.NotAssessedNote(); note != "" {
 		indented(2, st.Faint, note)
@@ -130,6 +132,9 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 		status := st.status[r.Status].Render(fmt.Sprintf("%-14s", strings.ToUpper(r.Status.Label())))
 		p("  %s %-8s %-*s %s\n", status, r.Severity, idWidth, Sanitize(Truncate(r.ID, 40)), Sanitize(Truncate(r.Title, width-27-idWidth)))
 		indented(6, plain, r.Summary)
+		if r.AcceptedRisk != nil {
+			indented(6, st.status[standards.Warn], r.AcceptedRisk.Text)
+		}
 		if r.Status == standards.Pass || r.Status == standards.NotApplicable {
 			continue
 		}

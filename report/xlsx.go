@@ -336,8 +336,7 @@ func (wb *workbook) summary() {
 		wb.styleCell(sheet, 4, row, wb.Percent)
 		wb.styleCell(sheet, 5, row, wb.Outcome[s.Outcome])
 	}
-
-	row += 2
+	row = wb.practiceSummary(sheet, row+2)
 	for _, note := range []string{rep.NotAssessedNote(), "Scoring: " + rep.ScoringRule} {
 		if note == "" {
 			continue
@@ -601,29 +600,6 @@ func (wb *workbook) evidence(rows []*usedEvidence) {
 }
 
 // dsptItem is one DSPT evidence item and the checks that evidence it.
-type dsptItem struct {
-	item    string
-	results []CheckResult
-}
-
-func (wb *workbook) dspt() {
-	const sheet = sheetDSPT
-	_, err := wb.f.NewSheet(sheet)
-	wb.check(err)
-	items := dsptItems(wb.rep)
-	wb.widths(sheet, 28, 18, 26, 72)
-	wb.table(sheet, []string{"DSPT evidence item", "Checks", "Statuses", "Suggested evidence text"}, len(items)+1)
-	for i, it := range items {
-		var ids []string
-		for _, r := range it.results {
-			ids = append(ids, r.ID)
-		}
-		wb.set(sheet, i+2, it.item, strings.Join(ids, "\n"), "", evidenceSentence(wb.rep, it.results))
-		cell, _ := excelize.CoordinatesToCellName(3, i+2)
-		wb.check(wb.f.SetCellRichText(sheet, cell, statusRuns(it.results)))
-	}
-}
-
 // statusRuns is "check: status" a line for each result, each line in its
 // own status's colour, so that one failing check does not colour the
 // checks beside it that pass.
@@ -640,23 +616,6 @@ func statusRuns(results []CheckResult) []excelize.RichTextRun {
 	return runs
 }
 
-// dsptItems groups the results by the DSPT evidence items their checks
-// map to, in the order the items first appear.
-func dsptItems(rep *Report) []dsptItem {
-	var items []dsptItem
-	for _, r := range rep.Results {
-		for _, name := range r.Mappings.DSPTItems {
-			i := slices.IndexFunc(items, func(it dsptItem) bool { return it.item == name })
-			if i < 0 {
-				items = append(items, dsptItem{item: name})
-				i = len(items) - 1
-			}
-			items[i].results = append(items[i].results, r)
-		}
-	}
-	return items
-}
-
 func worstStatus(results []CheckResult) standards.Status {
 	worst := standards.NotApplicable
 	for _, r := range results {
@@ -665,20 +624,6 @@ func worstStatus(results []CheckResult) standards.Status {
 		}
 	}
 	return worst
-}
-
-// evidenceSentence is text a practice can paste into the toolkit as
-// evidence for an item, with what was found and when.
-func evidenceSentence(rep *Report, results []CheckResult) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s scanned %s (%s) on %s.", rep.Tool.Name, rep.Tool.Version, rep.Host.Name, rep.Host.OS, rep.JudgedAt.UTC().Format(time.DateOnly))
-	for _, r := range results {
-		fmt.Fprintf(&b, " %s: %s. %s", r.Title, statusWords[r.Status], r.Summary)
-		if r.Status == standards.Fail || r.Status == standards.Warn {
-			fmt.Fprintf(&b, " Action: %s", r.Remediation)
-		}
-	}
-	return b.String()
 }
 
 var statusWords = map[standards.Status]string{

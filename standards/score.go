@@ -20,13 +20,21 @@ const (
 
 // ScoringRule is the rule, in words, that every report prints beside the
 // scores so that a reader can check them by hand.
-const ScoringRule = `Each standard's score is the severity-weighted share of its checks that pass, ` +
-	`counted over the checks the tool could determine (weights: critical 4, high 3, medium 2, low 1; ` +
-	`pass counts in full, warn counts half, fail counts nothing). Coverage is the share of its applicable checks ` +
-	`that could be determined; unknown and needs_admin are never counted as passes. ` +
-	`A standard is Not Met if any critical check fails or its score is below 50; Met if every applicable check ` +
-	`was determined and none fails; otherwise Approaching. Overall: Not Met if any standard is Not Met, Met if ` +
-	`every assessed standard is Met, otherwise Approaching.`
+const ScoringRule = `Each standard's score is the severity-weighted share of its applicable checks that pass ` +
+	`(weights: critical 4, high 3, medium 2, low 1; pass counts in full, warn counts half, fail counts nothing, ` +
+	`and a check the tool could not determine (unknown, needs_admin) also counts nothing, so it never scores above a failing one). ` +
+	`Coverage is the share of its applicable checks that could be determined. ` +
+	`A standard where no check could be determined is Not assessed. It is Not Met if any critical check fails ` +
+	`or its determined checks alone score below 50; Met if every applicable check was determined and none fails; ` +
+	`otherwise Approaching. A failing check under an accepted risk still fails and still counts nothing in the score; ` +
+	`while the risk is unexpired it does not make a standard Not Met, but the standard is at best Approaching, never Met; ` +
+	`once the risk expires it counts as an ordinary failure. ` +
+	`Attested items (from the practice file, not machine-verified) count only when answered and not past their next review: ` +
+	`a standard's attested outcome is Not Met if any counted mandatory item is answered not met, Met if every mandatory item ` +
+	`the machine cannot evidence is answered met, otherwise Approaching (partly, missing or expired); with no counted item it is Not assessed. ` +
+	`A standard with both is the worse of its machine and attested outcomes; with a practice file, a machine-Met standard ` +
+	`whose mandatory items are not all attested met is Approaching. ` +
+	`Overall: Not Met if any standard is Not Met, Met if every assessed standard is Met, otherwise Approaching.`
 
 // notMetBelow is the score under which a standard is Not Met.
 const notMetBelow = 50
@@ -37,6 +45,9 @@ type Finding struct {
 	Severity Severity
 	Status   Status
 	NDG      []int
+	// RiskAccepted marks a failure the practice has accepted, unexpired:
+	// it stops the failure making a standard Not Met, never Met.
+	RiskAccepted bool
 }
 
 // StandardScore is the score of one NDG standard on one machine.
@@ -81,7 +92,7 @@ func Score(standards []Standard, findings []Finding) Scorecard {
 
 func scoreStandard(s Standard, findings []Finding) StandardScore {
 	ss := StandardScore{Standard: s, Checks: []string{}}
-	var weight, credit float64
+	var weight, credit, determinedWeight, outcomeCredit float64
 	criticalFail := false
 	for _, f := range findings {
 		if f.Status == NotApplicable {
@@ -89,12 +100,14 @@ func scoreStandard(s Standard, findings []Finding) StandardScore {
 		}
 		ss.Checks = append(ss.Checks, f.CheckID)
 		ss.Applicable++
+		w := f.Severity.Weight()
+		weight += w
 		if !f.Status.Determined() {
 			continue
 		}
 		ss.Determined++
-		w := f.Severity.Weight()
-		weight += w
+		determinedWeight += w
+		c := credit
 		switch f.Status {
 		case Pass:
 			credit += w
@@ -102,20 +115,27 @@ func scoreStandard(s Standard, findings []Finding) StandardScore {
 			credit += w / 2
 		case Fail:
 			ss.Failing = append(ss.Failing, f.CheckID)
+			if f.RiskAccepted {
+				outcomeCredit += w
+				continue
+			}
 			criticalFail = criticalFail || f.Severity == Critical
 		}
+		outcomeCredit += credit - c
 	}
 	if ss.Applicable == 0 {
 		ss.Outcome = NotAssessed
 		return ss
 	}
 	ss.Coverage = float64(ss.Determined) / float64(ss.Applicable)
-	if weight > 0 {
-		score := int(math.Round(100 * credit / weight))
-		ss.Score = &score
+	if ss.Determined == 0 || determinedWeight <= 0 {
+		ss.Outcome = NotAssessed
+		return ss
 	}
+	score := int(math.Round(100 * credit / weight))
+	ss.Score = &score
 	switch {
-	case criticalFail || (ss.Score != nil && *ss.Score < notMetBelow):
+	case criticalFail || 100*outcomeCredit/determinedWeight < notMetBelow:
 		ss.Outcome = NotMet
 	case ss.Determined == ss.Applicable && len(ss.Failing) == 0:
 		ss.Outcome = Met

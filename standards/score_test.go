@@ -1,6 +1,10 @@
 package standards
 
-import "testing"
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
 
 func intp(n int) *int { return &n }
 
@@ -40,22 +44,34 @@ func TestScore(t *testing.T) {
 			overall:  Met,
 		},
 		{
-			name:     "unknown is never a pass",
+			name:     "unknown is never a pass and scores as a failure would",
 			findings: []Finding{f("a", Critical, Pass, 8), f("b", Critical, Unknown, 8)},
-			want8:    StandardScore{Score: intp(100), Coverage: 0.5, Outcome: Approaching},
+			want8:    StandardScore{Score: intp(50), Coverage: 0.5, Outcome: Approaching},
 			overall:  Approaching,
 		},
 		{
-			name:     "nothing determined: no score",
+			name:     "nothing determined: no score, not assessed",
 			findings: []Finding{f("a", Critical, NeedsAdmin, 8)},
-			want8:    StandardScore{Score: nil, Coverage: 0, Outcome: Approaching},
-			overall:  Approaching,
+			want8:    StandardScore{Score: nil, Coverage: 0, Outcome: NotAssessed},
+			overall:  NotAssessed,
 		},
 		{
 			name:     "not applicable is left out",
 			findings: []Finding{f("a", High, NotApplicable, 8), f("b", High, Pass, 8)},
 			want8:    StandardScore{Score: intp(100), Coverage: 1, Outcome: Met},
 			overall:  Met,
+		},
+		{
+			name:     "accepted critical failure: approaching, never met",
+			findings: []Finding{{CheckID: "a", Severity: Critical, Status: Fail, NDG: []int{8}, RiskAccepted: true}, f("b", Low, Pass, 8)},
+			want8:    StandardScore{Score: intp(20), Coverage: 1, Outcome: Approaching},
+			overall:  Approaching,
+		},
+		{
+			name:     "accepted failure beside an unaccepted critical one: not met",
+			findings: []Finding{{CheckID: "a", Severity: High, Status: Fail, NDG: []int{8}, RiskAccepted: true}, f("b", Critical, Fail, 8)},
+			want8:    StandardScore{Score: intp(0), Coverage: 1, Outcome: NotMet},
+			overall:  NotMet,
 		},
 		{
 			name:     "low score without a critical fail",
@@ -108,4 +124,84 @@ func TestIfFixed(t *testing.T) {
 	if findings[0].Status != Fail {
 		t.Error("IfFixed changed its input")
 	}
+}
+
+// TestUnknownNeverScoresAboveFail replaces, in every combination of four
+// checks' statuses and severities, one check's failure by each status the
+// tool gives when it cannot tell, and requires the score to be no higher.
+func TestUnknownNeverScoresAboveFail(t *testing.T) {
+	statuses := []Status{Pass, Warn, Fail, Unknown, NeedsAdmin, NotApplicable}
+	sevs := []Severity{Low, Medium, High, Critical}
+	stds := []Standard{{Number: 8}}
+	cases := 0
+	var walk func(fs []Finding)
+	walk = func(fs []Finding) {
+		if len(fs) < 3 {
+			for _, st := range statuses {
+				for _, sv := range sevs {
+					walk(append(slices.Clone(fs), Finding{CheckID: fmt.Sprint(len(fs)), Severity: sv, Status: st, NDG: []int{8}}))
+				}
+			}
+		}
+		for _, sv := range sevs {
+			failing := append(slices.Clone(fs), Finding{CheckID: "x", Severity: sv, Status: Fail, NDG: []int{8}})
+			failed := Score(stds, failing).Standards[0]
+			for _, undetermined := range []Status{Unknown, NeedsAdmin} {
+				unread := slices.Clone(failing)
+				unread[len(unread)-1].Status = undetermined
+				got := Score(stds, unread).Standards[0]
+				cases++
+				if got.Score != nil && failed.Score != nil && *got.Score > *failed.Score {
+					t.Fatalf("%v: %s scores %d, a failure %d", unread, undetermined, *got.Score, *failed.Score)
+				}
+				if got.Score != nil && failed.Score == nil {
+					t.Fatalf("%v: %s has a score where a failure has none", unread, undetermined)
+				}
+				if got.Outcome == Met {
+					t.Fatalf("%v: %s leaves the standard Met", unread, undetermined)
+				}
+			}
+		}
+	}
+	walk(nil)
+	if cases < 10000 {
+		t.Fatalf("only %d combinations tried", cases)
+	}
+}
+
+// TestAcceptedRiskNeverMeets tries every combination of three checks with
+// accepted failures: the outcome is never Met and never better than with
+// the failures passing, and never worse than with them unaccepted.
+func TestAcceptedRiskNeverMeets(t *testing.T) {
+	statuses := []Status{Pass, Warn, Fail, Unknown, NotApplicable}
+	sevs := []Severity{Low, High, Critical}
+	rank := map[Outcome]int{NotMet: 0, Approaching: 1, Met: 2, NotAssessed: 1}
+	stds := []Standard{{Number: 8}}
+	var walk func(fs []Finding)
+	walk = func(fs []Finding) {
+		if len(fs) < 3 {
+			for _, st := range statuses {
+				for _, sv := range sevs {
+					walk(append(slices.Clone(fs), Finding{CheckID: fmt.Sprint(len(fs)), Severity: sv, Status: st, NDG: []int{8}}))
+				}
+			}
+			return
+		}
+		for _, sv := range sevs {
+			plain := append(slices.Clone(fs), Finding{CheckID: "x", Severity: sv, Status: Fail, NDG: []int{8}})
+			accepted := slices.Clone(plain)
+			accepted[3].RiskAccepted = true
+			a, p := Score(stds, accepted).Standards[0], Score(stds, plain).Standards[0]
+			if a.Outcome == Met {
+				t.Fatalf("%v: an accepted risk gives Met", accepted)
+			}
+			if rank[a.Outcome] < rank[p.Outcome] {
+				t.Fatalf("%v: accepting a risk makes %s worse than %s", accepted, a.Outcome, p.Outcome)
+			}
+			if !sameScore(a.Score, p.Score) || !slices.Equal(a.Failing, p.Failing) {
+				t.Fatalf("%v: accepting a risk changes the score or hides the failure", accepted)
+			}
+		}
+	}
+	walk(nil)
 }

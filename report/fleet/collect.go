@@ -31,6 +31,7 @@ func newCollector(opts Options) *collector {
 			GeneratedAt: cmp.Or(opts.Now, time.Now()),
 			StaleAfter:  cmp.Or(opts.StaleAfter, DefaultStaleAfter),
 			ndg:         opts.Standards,
+			Practice:    opts.Practice,
 		},
 		ndg:   opts.Standards,
 		hosts: map[string]*Host{},
@@ -104,6 +105,7 @@ func (c *collector) summarise(r *result) *Host {
 	for _, s := range r.standards {
 		if s.Number > 0 && s.Number < len(h.standards) {
 			h.standards[s.Number], _ = outcomeCode(s.Outcome)
+			h.machine[s.Number], _ = outcomeCode(cmp.Or(s.MachineOutcome, s.Outcome))
 		}
 	}
 	h.statuses = make([]byte, len(c.checks)+len(r.checks))
@@ -128,7 +130,7 @@ func (c *collector) check(v report.CheckResult) int {
 	if !ok {
 		i = len(c.checks)
 		c.index[v.ID] = i
-		c.checks = append(c.checks, &CheckTally{ID: v.ID, Title: v.Title, Severity: v.Severity, index: i})
+		c.checks = append(c.checks, &CheckTally{ID: v.ID, Title: v.Title, Severity: v.Severity, index: i, ndg: v.Mappings.NDG, items: report.ItemsOf(v.Mappings)})
 	}
 	return i
 }
@@ -146,6 +148,7 @@ func (c *collector) finish() *Rollup {
 		r.Hosts = append(r.Hosts, h)
 	}
 	r.tally(c.checks, c.ndg)
+	r.practiceFigures()
 	sortSkipped(r.Skipped)
 	return r
 }

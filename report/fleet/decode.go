@@ -59,8 +59,9 @@ const FutureSlack = 24 * time.Hour
 
 // reader reads and judges files the same way in every pass.
 type reader struct {
-	ndg []standards.Standard
-	now time.Time
+	ndg      []standards.Standard
+	now      time.Time
+	practice *standards.Practice
 }
 
 func (rd reader) decodeFile(path string) decoded {
@@ -167,6 +168,13 @@ func (rd reader) report(b []byte, withIfFixed bool) (*report.Report, report.Reco
 		recount = report.Recount
 	}
 	counted, err := recount(rep, rd.ndg)
+	if err == nil && rd.practice != nil {
+		apply := report.ApplyPracticeScores
+		if withIfFixed {
+			apply = report.ApplyPractice
+		}
+		apply(rep, rd.practice.File, rd.practice, nil, rd.now)
+	}
 	return rep, counted, err
 }
 

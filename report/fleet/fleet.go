@@ -66,6 +66,7 @@ type Host struct {
 	Ties      int
 	statuses  []byte   // by check index: status+1; 0 = not in this result
 	standards [11]byte // by standard number: outcomeCode
+	machine   [11]byte // the same from the machine checks alone
 	digest    [32]byte // of the newest result's bytes, to read them again
 }
 
@@ -104,6 +105,8 @@ type CheckTally struct {
 	Title    string
 	Severity standards.Severity
 	index    int // position in every host's statuses
+	ndg      []int
+	items    []string // the current toolkit's items it serves
 	counts   [standards.NeedsAdmin + 1]int
 }
 
@@ -207,7 +210,15 @@ type Rollup struct {
 	// Register, when set (BuildRegister), adds the asset register's sheets
 	// to the workbook.
 	Register *Register
-	ndg      []standards.Standard // to recount results read again
+	// Practice is the practice file the hosts were judged with, or nil.
+	Practice *standards.Practice
+	// Risks are the practice file's accepted risks across the hosts.
+	Risks []RiskUse
+	// Evidenced counts the standards by what evidences them.
+	Evidenced *report.Evidenced
+	// ActionPlan is the few actions that change the practice's outcomes most.
+	ActionPlan []report.Action
+	ndg        []standards.Standard // to recount results read again
 }
 
 // StaleDays is the stale threshold in whole days.
@@ -343,6 +354,12 @@ func (r *Rollup) capForUnaccounted(o standards.Outcome) standards.Outcome {
 }
 
 func (r *Rollup) tallyStandard(s standards.Standard) *StandardTally {
+	return r.countStandard(s, true)
+}
+
+// countStandard tallies a standard over the hosts; named lists the hosts
+// not meeting it, which a what-if count does not need.
+func (r *Rollup) countStandard(s standards.Standard, named bool) *StandardTally {
 	t := &StandardTally{Standard: s}
 	for _, h := range r.Hosts {
 		switch h.StandardOutcome(s.Number) {
@@ -355,7 +372,9 @@ func (r *Rollup) tallyStandard(s standards.Standard) *StandardTally {
 			t.Approaching++
 		case standards.NotMet:
 			t.NotMet++
-			t.NotMetHosts = append(t.NotMetHosts, h.Name)
+			if named {
+				t.NotMetHosts = append(t.NotMetHosts, h.Name)
+			}
 		default:
 			continue
 		}

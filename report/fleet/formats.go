@@ -31,30 +31,34 @@ func Formats() []report.Format[*Rollup] {
 // jsonHead is the roll-up document before its hosts and skipped files,
 // which are streamed after it.
 type jsonHead struct {
-	Kind           string         `json:"kind"`
-	SchemaVersion  int            `json:"schema_version"`
-	Tool           report.Tool    `json:"tool"`
-	GeneratedAt    time.Time      `json:"generated_at"`
-	Sources        []string       `json:"sources"`
-	StaleAfterDays int            `json:"stale_after_days"`
-	Rule           string         `json:"rule"`
-	Outcome        string         `json:"outcome"`
-	FilesSeen      int            `json:"files_seen"`
-	ResultsRead    int            `json:"results_read"`
-	Superseded     int            `json:"superseded"`
-	Ties           int            `json:"tied_not_counted"`
-	HostCount      int            `json:"host_count"`
-	Recounted      int            `json:"hosts_recounted"`
-	UnknownChecks  int            `json:"hosts_with_unknown_checks"`
-	StaleHosts     int            `json:"stale_hosts"`
-	TrustChecked   bool           `json:"trust_checked"`
-	Trust          string         `json:"trust"`
-	Untrusted      []Untrusted    `json:"not_counted"`
-	NewlyTrusted   []Pin          `json:"newly_trusted,omitempty"`
-	Unaccounted    []Unaccounted  `json:"pinned_without_result,omitempty"`
-	HostOutcomes   []jsonOutcome  `json:"host_outcomes"`
-	Standards      []jsonStandard `json:"standards"`
-	Checks         []jsonCheck    `json:"checks"`
+	Kind           string            `json:"kind"`
+	SchemaVersion  int               `json:"schema_version"`
+	Tool           report.Tool       `json:"tool"`
+	GeneratedAt    time.Time         `json:"generated_at"`
+	Sources        []string          `json:"sources"`
+	StaleAfterDays int               `json:"stale_after_days"`
+	Rule           string            `json:"rule"`
+	Outcome        string            `json:"outcome"`
+	FilesSeen      int               `json:"files_seen"`
+	ResultsRead    int               `json:"results_read"`
+	Superseded     int               `json:"superseded"`
+	Ties           int               `json:"tied_not_counted"`
+	HostCount      int               `json:"host_count"`
+	Recounted      int               `json:"hosts_recounted"`
+	UnknownChecks  int               `json:"hosts_with_unknown_checks"`
+	StaleHosts     int               `json:"stale_hosts"`
+	TrustChecked   bool              `json:"trust_checked"`
+	Trust          string            `json:"trust"`
+	Untrusted      []Untrusted       `json:"not_counted"`
+	NewlyTrusted   []Pin             `json:"newly_trusted,omitempty"`
+	Unaccounted    []Unaccounted     `json:"pinned_without_result,omitempty"`
+	HostOutcomes   []jsonOutcome     `json:"host_outcomes"`
+	Standards      []jsonStandard    `json:"standards"`
+	Checks         []jsonCheck       `json:"checks"`
+	PracticeFile   string            `json:"practice_file,omitempty"`
+	Evidenced      *report.Evidenced `json:"evidenced,omitempty"`
+	AcceptedRisks  []RiskUse         `json:"accepted_risks,omitempty"`
+	ActionPlan     []report.Action   `json:"action_plan,omitempty"`
 }
 
 type jsonOutcome struct {
@@ -173,6 +177,10 @@ func (r *Rollup) jsonHead() jsonHead {
 		HostCount: len(r.Hosts), StaleHosts: r.Stale(), Recounted: r.Recounted, UnknownChecks: r.UnknownChecks,
 		TrustChecked: r.TrustChecked, Trust: trustFact(r), Untrusted: r.Untrusted, NewlyTrusted: r.Pinned, Unaccounted: r.Unaccounted,
 	}
+	head.AcceptedRisks, head.ActionPlan, head.Evidenced = r.Risks, r.ActionPlan, r.Evidenced
+	if r.Practice != nil {
+		head.PracticeFile = r.Practice.File
+	}
 	if head.Untrusted == nil {
 		head.Untrusted = []Untrusted{}
 	}
@@ -283,7 +291,7 @@ func CSV(w io.Writer, r *Rollup) error {
 // be the same bytes: a file that changed since is left out of the events
 // and listed in r.Skipped, and the others are still written.
 func OCSF(w io.Writer, r *Rollup) error {
-	rd := reader{ndg: r.ndg, now: r.GeneratedAt}
+	rd := reader{ndg: r.ndg, now: r.GeneratedAt, practice: r.Practice}
 	for i, chunk := range inOrder(context.Background(), len(r.Hosts), 0, func(i int) ocsfChunk { return rd.ocsfEvents(r.Hosts[i]) }) {
 		if chunk.skip != "" {
 			r.Skipped = append(r.Skipped, Skipped{r.Hosts[i].File, chunk.skip})

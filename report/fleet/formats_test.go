@@ -56,7 +56,7 @@ func TestXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := strings.Join(f.GetSheetList(), ","); got != "Summary,Hosts,Checks,Host checks,Skipped" {
+	if got := strings.Join(f.GetSheetList(), ","); got != "Summary,Hosts,Checks,Host checks,DSPT,Skipped" {
 		t.Errorf("sheets %s", got)
 	}
 	hosts, _ := f.GetRows(sheetHosts)

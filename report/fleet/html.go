@@ -101,6 +101,9 @@ func Terminal(w io.Writer, r *Rollup, opts TerminalOptions) error {
 		}
 		p("  %s %s\n", st.Status(standards.Fail).Render("not counted:"), shown(untrustedLine(u), report.ShownLimit))
 	}
+	for _, fact := range r.practiceFacts() {
+		p("%-16s %s\n", st.Label.Render(fact[0]), shown(fact[1], report.ShownLimit))
+	}
 	p("\n")
 	p("%s\n", st.Label.Render("Standard                                        Hosts  Meeting  Practice outcome"))
 	for _, s := range r.Standards {

@@ -53,7 +53,7 @@ func Read(ctx context.Context, paths []string, opts Options) (*Rollup, error) {
 		return nil, err
 	}
 	c := newCollector(opts)
-	rd := reader{ndg: opts.Standards, now: c.roll.GeneratedAt}
+	rd := reader{ndg: opts.Standards, now: c.roll.GeneratedAt, practice: opts.Practice}
 	c.roll.Sources = paths
 	c.roll.Tool = opts.Tool
 	c.roll.Skipped = skipped

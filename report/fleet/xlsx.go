@@ -50,6 +50,7 @@ func XLSX(w io.Writer, r *Rollup) error {
 	b.hosts()
 	b.checks()
 	b.matrix()
+	b.dspt()
 	b.skipped()
 	if r.Register != nil {
 		b.registerSheets(r.Register, "")
@@ -128,6 +129,7 @@ func (b *book) summary() {
 		{"Generated", r.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC") + " by " + r.Tool.Name + " " + r.Tool.Version},
 		{"Rule", r.RuleText()},
 	}
+	facts = append(facts, r.practiceFacts()...)
 	row := 3
 	for _, fact := range facts {
 		b.set(sheet, 1, row, fact[0], b.Label)
