@@ -27,7 +27,7 @@ const DataSchema = 1
 const MaxDataFileSize = 16 << 20
 
 // Kinds are the bodies of facts, in the order reports list them.
-var Kinds = []string{"ndg-standards", "windows-releases", "windows-updates", "linux-releases", "windows-exploits", "eol-software", "dspt-items"}
+var Kinds = []string{"ndg-standards", "windows-releases", "windows-updates", "linux-releases", "windows-exploits", "eol-software", "dspt-items", "windows-kev"}
 
 // Provenance says where a body of facts came from and how fresh it is; every
 // report shows it, so a reader can tell when the data has gone stale.
@@ -70,6 +70,7 @@ type Data struct {
 	Exploits        ExploitFile
 	Software        SoftwareFile
 	DSPT            DSPTItemFile
+	KEV             KEVFile
 	// Changes are the built-in facts a data file changed.
 	Changes []FactChange
 	// Notes say which files of a data folder were not used, and why.
@@ -161,6 +162,8 @@ func fresh(kind string) Body {
 		return &SoftwareFile{}
 	case "dspt-items":
 		return &DSPTItemFile{}
+	case "windows-kev":
+		return &KEVFile{}
 	}
 	return nil
 }
@@ -181,6 +184,8 @@ func (d *Data) body(kind string) Body {
 		return &d.Software
 	case "dspt-items":
 		return &d.DSPT
+	case "windows-kev":
+		return &d.KEV
 	}
 	return nil
 }
@@ -201,6 +206,8 @@ func (d *Data) install(b Body) {
 		d.Software = *v
 	case *DSPTItemFile:
 		d.DSPT = *v
+	case *KEVFile:
+		d.KEV = *v
 	}
 }
 
