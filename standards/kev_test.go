@@ -3,8 +3,16 @@ package standards
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -19,17 +27,30 @@ func readTestdata(t testing.TB, parts ...string) []byte {
 	return b
 }
 
-func realCVRFCVEs(t testing.TB) []CVRFCVEs {
-	t.Helper()
+// parsedCVRF holds the real documents parsed once: each takes a second.
+var parsedCVRF = sync.OnceValues(func() ([]CVRFCVEs, error) {
 	var out []CVRFCVEs
 	for _, m := range realCVRFMonths {
-		d, err := ParseCVRFCVEs(readTestdata(t, "cvrf", "cvrfDocument-"+m+".xml.gz"))
+		b, err := os.ReadFile(filepath.Join("..", "testdata", "cvrf", "cvrfDocument-"+m+".xml.gz"))
 		if err != nil {
-			t.Fatalf("%s: %v", m, err)
+			return nil, err
+		}
+		d, err := ParseCVRFCVEs(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m, err)
 		}
 		out = append(out, d)
 	}
-	return out
+	return out, nil
+})
+
+func realCVRFCVEs(t testing.TB) []CVRFCVEs {
+	t.Helper()
+	out, err := parsedCVRF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slices.Clone(out)
 }
 
 func kevFromFixture(t testing.TB, name string) KEVFile {
@@ -74,4 +95,242 @@ func TestKEVBuiltInReproduced(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Error("standards/data/windows-kev.json is not what the converter makes of testdata/kev and testdata/cvrf: run go test ./standards/ -run TestUpdateBuiltInKEV -update-builtin")
 	}
+}
+
+// The rule for "a Windows component", as the catalogue's product values
+// show it: every Microsoft product value it accepts, listed.
+func TestWindowsKEVProducts(t *testing.T) {
+	c, err := ParseKEV(readTestdata(t, "kev", "known_exploited_vulnerabilities.json.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Version != "2025.08.25" || len(c.Entries) != 1404 {
+		t.Fatalf("catalogue %s with %d entries, want 2025.08.25 with 1404", c.Version, len(c.Entries))
+	}
+	accepted := map[string]int{}
+	prefixed := 0
+	for _, e := range c.Entries {
+		if IsWindowsKEVProduct(e.Vendor, e.Product) {
+			accepted[e.Product]++
+			if strings.HasPrefix(strings.TrimSpace(e.Product), "Windows") {
+				prefixed++
+			}
+		}
+	}
+	if prefixed != 154 {
+		t.Errorf("%d entries with a product starting \"Windows\", want the 154 the catalogue's README counts", prefixed)
+	}
+	want := []string{".NET Framework"} // one product the rule must refuse
+	for _, p := range want {
+		if accepted[p] > 0 {
+			t.Errorf("%q accepted as a Windows component", p)
+		}
+	}
+	names := slices.Sorted(maps.Keys(accepted))
+	wantNames := []string{"ATM Font Driver", "Active Directory", "Ancillary Function Driver (afd.sys)",
+		"Client-Server Run-time Subsystem (CSRSS)", "DWM Core Library", "DirectX Graphics Kernel (DXGKRNL)", "Edge",
+		"Edge and Internet Explorer", "Enhanced Cryptographic Provider", "Graphics Component", "Graphics Device Interface (GDI)",
+		"HTTP Protocol Stack", "HTTP.sys", "Hyper-V RemoteFX", "Input Method Editor (IME) Japanese", "Internet Explorer",
+		"Internet Explorer Scripting Engine", "Internet Explorer and Edge", "Kerberos Key Distribution Center (KDC)",
+		"MSCOMCTL.OCX", "MSHTML", "Netlogon", "Remote Desktop Services", "SMBv1", "SMBv1 server", "SMBv3", "SmartScreen Prompt",
+		"Streaming Service", "Streaming Service Proxy", "Task Scheduler", "Update Notification Manager", "Win32k", "WinVerifyTrust function",
+		"Windows", "Windows CNG Key Isolation Service", "Windows COM+ Event System Service", "WordPad", "XML Core Services"}
+	if !slices.Equal(names, wantNames) {
+		t.Errorf("accepted products:\n%q\nwant\n%q", names, wantNames)
+	}
+	total := 0
+	for _, n := range accepted {
+		total += n
+	}
+	builtIn := kevFromFixture(t, "known_exploited_vulnerabilities.json.gz")
+	if len(builtIn.Flaws) != total {
+		t.Errorf("built-in data has %d flaws, the catalogue %d Windows entries", len(builtIn.Flaws), total)
+	}
+	t.Logf("%d Windows entries (%d with a product starting \"Windows\"), %d product values", total, prefixed, len(names))
+}
+
+// cvrfFixedUBRs reads a CVE's fixes from the document text by pattern,
+// not through the converter: per "channel build", the highest UBR of the
+// Security Update remediations naming a Windows product, with its KB.
+func cvrfFixedUBRs(t *testing.T, doc, cve string) map[string]string {
+	t.Helper()
+	products := map[string]string{}
+	for _, m := range regexp.MustCompile(`<prod:FullProductName ProductID="([^"]+)">([^<]*)<`).FindAllStringSubmatch(doc, -1) {
+		products[m[1]] = m[2]
+	}
+	_, block, ok := strings.Cut(doc, "<vuln:CVE>"+cve+"</vuln:CVE>")
+	if !ok {
+		t.Fatalf("%s is not in the document", cve)
+	}
+	block, _, _ = strings.Cut(block, "</vuln:Vulnerability>")
+	best := map[string][2]int{}
+	for _, r := range regexp.MustCompile(`(?s)<vuln:Remediation Type="Vendor Fix">(.*?)</vuln:Remediation>`).FindAllStringSubmatch(block, -1) {
+		body := r[1]
+		sub := regexp.MustCompile(`<vuln:SubType>([^<]*)<`).FindStringSubmatch(body)
+		fb := regexp.MustCompile(`<vuln:FixedBuild>(?:10\.0|6\.[0-3])\.(\d+)\.(\d+)<`).FindStringSubmatch(body)
+		kb := regexp.MustCompile(`<vuln:Description>(\d+)<`).FindStringSubmatch(body)
+		if sub == nil || fb == nil || kb == nil || sub[1] != "Security Update" && sub[1] != "Monthly Rollup" {
+			continue
+		}
+		for _, id := range regexp.MustCompile(`<vuln:ProductID>([^<]+)<`).FindAllStringSubmatch(body, -1) {
+			name := products[id[1]]
+			channel := ""
+			switch {
+			case strings.HasPrefix(name, "Windows Server "):
+				channel = "server"
+			case strings.HasPrefix(name, "Windows 10 "), strings.HasPrefix(name, "Windows 11 "):
+				channel = "client"
+			default:
+				continue
+			}
+			key := channel + " " + fb[1]
+			ubr, _ := strconv.Atoi(fb[2])
+			k, _ := strconv.Atoi(kb[1])
+			if ubr > best[key][0] {
+				best[key] = [2]int{ubr, k}
+			}
+		}
+	}
+	out := map[string]string{}
+	for key, v := range best {
+		out[key] = fmt.Sprintf(".%d KB%d", v[0], v[1])
+	}
+	return out
+}
+
+// For CVEs fixed in each real document, the converter's fixed UBR per
+// Windows release is what the document says.
+func TestCVRFCVEsMatchDocuments(t *testing.T) {
+	picks := map[string][]string{
+		"2025-Nov": {"CVE-2025-62215", "CVE-2025-60724"},
+		"2025-Dec": {"CVE-2025-62221", "CVE-2025-54100"},
+		"2026-Jan": {"CVE-2026-20805", "CVE-2026-20822"},
+		"2026-Mar": {"CVE-2026-23667", "CVE-2026-24289"},
+	}
+	for i, m := range realCVRFMonths {
+		raw := readTestdata(t, "cvrf", "cvrfDocument-"+m+".xml.gz")
+		text, err := Gunzip(raw, MaxCVRFSize, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed := realCVRFCVEs(t)[i]
+		for _, cve := range picks[m] {
+			want := cvrfFixedUBRs(t, string(text), cve)
+			got := map[string]string{}
+			for _, x := range parsed.Fixes[cve].Windows {
+				got[fmt.Sprintf("%s %d", x.Channel, x.Build)] = fmt.Sprintf(".%d %s", x.UBR, x.KB)
+				if !x.Date.Equal(parsed.Month.Released.Time) {
+					t.Errorf("%s %s: fix dated %s, want the release day %s", m, cve, x.Date, parsed.Month.Released)
+				}
+			}
+			if len(want) == 0 || !maps.Equal(got, want) {
+				t.Errorf("%s %s:\nconverter %v\ndocument  %v", m, cve, got, want)
+			}
+		}
+	}
+}
+
+// A KEV flaw whose CVRF month the data lacks has no fixes, is counted as
+// "fix build unknown", and no build is ever fixed by it.
+func TestKEVUnknownMonthNeverFixed(t *testing.T) {
+	f := kevFromFixture(t, "kev-edited.json.gz")
+	k, ok := f.Flaw("CVE-2017-0199") // an Office/WordPad flaw of 2017: no month here
+	if !ok {
+		k, _ = f.Flaw("CVE-2025-33053")
+	}
+	if k.Judged() || len(k.Fixes) != 0 {
+		t.Fatalf("%s judged with fixes %v although its month is not in the data", k.CVE, k.Fixes)
+	}
+	for _, v := range []WindowsVersion{{CurrentBuild: 26100, UBR: 99999, EditionID: "Enterprise"}, {CurrentBuild: 14393, UBR: 99999, InstallationType: "Server"}} {
+		if _, ok := k.FixFor(v); ok {
+			t.Errorf("%s: a fix for %d although the month is unknown", k.CVE, v.CurrentBuild)
+		}
+	}
+	// Shrink the months: Jan's flaw loses its month and its fixes.
+	c, _ := ParseKEV(readTestdata(t, "kev", "kev-edited.json.gz"))
+	short := BuildKEV(c, realCVRFCVEs(t)[:2]...)
+	jan, _ := short.Flaw("CVE-2026-20805")
+	if jan.Judged() || len(jan.Fixes) > 0 {
+		t.Errorf("CVE-2026-20805 judged without the 2026-Jan document: %+v", jan)
+	}
+	if err := short.validate(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestKEVFixedByUBR(t *testing.T) {
+	f := kevFromFixture(t, "kev-edited.json.gz")
+	k, _ := f.Flaw("CVE-2025-62215")
+	if k.Month != "2025-Nov" {
+		t.Fatalf("CVE-2025-62215 month %q, want 2025-Nov", k.Month)
+	}
+	client := WindowsVersion{CurrentBuild: 26100, EditionID: "Enterprise"}
+	x, ok := k.FixFor(client)
+	if !ok || x.UBR != 7171 || x.KB != "KB5068861" {
+		t.Fatalf("26100 client fix %+v, want .7171 KB5068861 (the November 2025 update in windows-updates)", x)
+	}
+	for ubr, want := range map[int]bool{7170: false, 6899: false, 7171: true, 9445: true} {
+		if got := x.Fixes(ubr); got != want {
+			t.Errorf("UBR %d fixed = %v, want %v", ubr, got, want)
+		}
+	}
+	mar := realCVRFCVEs(t)[3].Fixes["CVE-2026-23667"]
+	hot := KEVFlaw{Month: "2026-Mar", Fixes: mar.Windows}
+	if x, ok := hot.FixFor(client); !ok || len(x.Hotpatch) == 0 || !x.Fixes(x.Hotpatch[0]) || x.Fixes(x.Hotpatch[0]-1) {
+		t.Errorf("CVE-2026-23667 on 26100: %+v, want the March hotpatch build counted as fixed, the build before it not", x)
+	}
+	ltsc := WindowsVersion{CurrentBuild: 19044, EditionID: "EnterpriseS"}
+	if _, ok := k.FixFor(ltsc); !ok {
+		t.Error("LTSC 2021 (19044) has no fix: CVRF names it Windows 10 21H2 on the client rows")
+	}
+}
+
+func TestKEVFileRefusesDroppedFacts(t *testing.T) {
+	base := kevFromFixture(t, "kev-edited.json.gz")
+	dropped := base
+	dropped.Flaws = slices.Clone(base.Flaws[1:])
+	if _, err := dropped.compare(&base); err == nil {
+		t.Error("a file without a built-in flaw was accepted")
+	}
+	noMonth := base
+	noMonth.Months = base.Months[1:]
+	if _, err := noMonth.compare(&base); err == nil {
+		t.Error("a file without a built-in CVRF month was accepted")
+	}
+	if _, err := base.compare(&base); err != nil {
+		t.Error(err)
+	}
+	bad := base
+	bad.Flaws = slices.Clone(base.Flaws)
+	bad.Flaws[0].Name = "x\x1b[2Jy"
+	b := encodeKEV(t, bad)
+	if _, err := DecodeDataFile(b); err == nil {
+		t.Error("a flaw name with an escape sequence was accepted")
+	}
+}
+
+func TestParseKEVRefusesOtherDocuments(t *testing.T) {
+	for name, b := range map[string]string{
+		"html":      "<!DOCTYPE html><html><body>sign in</body></html>",
+		"no-vulns":  `{"catalogVersion":"1","vulnerabilities":[]}`,
+		"bad-cve":   `{"catalogVersion":"1","vulnerabilities":[{"cveID":"CVE-20x","dateAdded":"2025-01-01"}]}`,
+		"bad-date":  `{"catalogVersion":"1","vulnerabilities":[{"cveID":"CVE-2025-1234","dateAdded":"soon"}]}`,
+		"cvrf-json": `{"DocumentTitle":"x"}`,
+	} {
+		if _, err := ParseKEV([]byte(b)); !errors.Is(err, ErrNotKEV) {
+			t.Errorf("%s: err = %v, want ErrNotKEV", name, err)
+		}
+	}
+	if !LooksLikeKEV(readTestdataGunzip(t, "kev", "kev-edited.json.gz")) {
+		t.Error("the catalogue does not look like a KEV catalogue")
+	}
+}
+
+func readTestdataGunzip(t *testing.T, parts ...string) []byte {
+	t.Helper()
+	b, err := Gunzip(readTestdata(t, parts...), MaxKEVSize, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
