@@ -532,3 +532,37 @@ func BuildKEV(c KEVCatalog, docs ...CVRFCVEs) KEVFile {
 	})
 	return f
 }
+
+// Keep returns a copy of f that holds everything base does: base's CVRF
+// months, the fixes of flaws f has no month for, and flaws f lacks
+// (CISA has removed entries). A newer body is built from the documents of
+// one update; the months earlier updates read stay in it this way.
+func (f KEVFile) Keep(base *KEVFile) KEVFile {
+	out := f
+	out.Months = slices.Clone(f.Months)
+	out.Flaws = slices.Clone(f.Flaws)
+	for _, m := range base.Months {
+		if !slices.ContainsFunc(out.Months, func(n KEVMonth) bool { return n.ID == m.ID }) {
+			out.Months = append(out.Months, m)
+		}
+	}
+	slices.SortStableFunc(out.Months, func(a, b KEVMonth) int { return a.Released.Compare(b.Released.Time) })
+	for _, old := range base.Flaws {
+		i := slices.IndexFunc(out.Flaws, func(k KEVFlaw) bool { return k.CVE == old.CVE })
+		switch {
+		case i < 0:
+			out.Flaws = append(out.Flaws, old)
+		case !out.Flaws[i].Judged() && old.Judged():
+			out.Flaws[i].Month, out.Flaws[i].Fixes, out.Flaws[i].Edge = old.Month, old.Fixes, old.Edge
+		}
+	}
+	if base.AsOf.After(out.AsOf.Time) {
+		out.AsOf = base.AsOf
+	}
+	for _, part := range strings.Split(strings.TrimSuffix(base.Source, "."), "; ") {
+		if part != "" && !strings.Contains(out.Source, part) {
+			out.Source = strings.TrimSuffix(out.Source, ".") + "; " + part + "."
+		}
+	}
+	return out
+}

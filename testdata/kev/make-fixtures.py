@@ -16,8 +16,8 @@ ADDED = [
 
 with gzip.open("known_exploited_vulnerabilities.json.gz") as f:
     cat = json.load(f)
-cat["catalogVersion"] = "2026.01.13-edited"
-cat["dateReleased"] = "2026-01-13T17:00:00.0000Z"
+cat["catalogVersion"] = "2026.11.24-edited"
+cat["dateReleased"] = "2026-11-24T17:00:00.0000Z"
 for cve, product, name, added, due in ADDED:
     cat["vulnerabilities"].insert(0, {
         "cveID": cve, "vendorProject": "Microsoft", "product": product, "vulnerabilityName": name,
