@@ -27,12 +27,20 @@ func findingRow(r CheckResult) []string {
 		r.ID, r.Title, r.Status.String(), r.Severity.String(), strings.Join(ndg, "; "),
 		strings.Join(r.Mappings.DSPT, "; "), strings.Join(r.Mappings.CyberEssentials, "; "),
 		strings.Join(r.Mappings.CAF, "; "), strings.Join(r.Mappings.CIS, "; "),
-		r.Summary, evidenceText(r.Evidence), r.Remediation, strings.Join(fixed, "\n"),
+		findingText(r), evidenceText(r.Evidence), r.Remediation, strings.Join(fixed, "\n"),
 	}
 	for i := range row {
 		row[i] = CellText(Shown(row[i]))
 	}
 	return row
+}
+
+// findingText is the summary with each detail on a line of its own.
+func findingText(r CheckResult) string {
+	if len(r.Details) == 0 {
+		return r.Summary
+	}
+	return r.Summary + "\n• " + strings.Join(r.Details, "\n• ")
 }
 
 // evidenceText is a check's evidence, one observation a line.

@@ -66,17 +66,29 @@ type StandardResult struct {
 
 // CheckResult is one check's verdict with its evidence.
 type CheckResult struct {
-	ID          string             `json:"id"`
-	Title       string             `json:"title"`
-	Status      standards.Status   `json:"status"`
-	Severity    standards.Severity `json:"severity"`
-	Summary     string             `json:"summary"`
+	ID       string             `json:"id"`
+	Title    string             `json:"title"`
+	Status   standards.Status   `json:"status"`
+	Severity standards.Severity `json:"severity"`
+	Summary  string             `json:"summary"`
+	// Details list the items behind the summary when there can be many:
+	// the exploited flaws a machine is open to.
+	Details     []string           `json:"details,omitempty"`
 	Mappings    standards.Mappings `json:"mappings"`
 	Evidence    []Evidence         `json:"evidence"`
 	Remediation string             `json:"remediation"`
 	// IfFixed says what passing this check would do to each standard it serves.
 	IfFixed []standards.Change `json:"if_fixed,omitempty"`
 }
+
+// detailsShown is how many details a report shows before folding the rest.
+const detailsShown = 10
+
+// DetailsFirst are the details shown at once.
+func (r CheckResult) DetailsFirst() []string { return r.Details[:min(len(r.Details), detailsShown)] }
+
+// DetailsRest are the details shown folded.
+func (r CheckResult) DetailsRest() []string { return r.Details[min(len(r.Details), detailsShown):] }
 
 // Evidence is one observation a verdict rests on, as a person reads it.
 type Evidence struct {
@@ -122,6 +134,7 @@ func Build(scan *checks.Scan, data *standards.Data, tool Tool, source string) *R
 			Status:      r.Verdict.Status,
 			Severity:    r.Check.Severity,
 			Summary:     r.Verdict.Summary,
+			Details:     r.Verdict.Details,
 			Mappings:    r.Check.Mappings,
 			Evidence:    evidence(r.Evidence),
 			Remediation: r.Remediation(),
