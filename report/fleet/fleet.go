@@ -59,6 +59,9 @@ type Host struct {
 	// verdicts give: the recomputed ones are shown, Notes say what it claimed.
 	Recounted bool
 	Notes     []string
+	// Exploited are the exploited-in-the-wild flaws (CVE or bulletin IDs)
+	// the newest result's known-exploits finding lists as open.
+	Exploited []string
 	statuses  []byte   // by check index: status+1; 0 = not in this result
 	standards [11]byte // by standard number: outcomeCode
 	digest    [32]byte // of the newest result's bytes, to read them again
@@ -152,7 +155,9 @@ type Rollup struct {
 	// this build does not know; Recounted those whose file claims an outcome
 	// or score its verdicts do not give.
 	UnknownChecks, Recounted int
-	ndg                      []standards.Standard // to recount results read again
+	// Exploited are the exploited flaws hosts are open to, most hosts first.
+	Exploited []*ExploitedTally
+	ndg       []standards.Standard // to recount results read again
 }
 
 // StaleDays is the stale threshold in whole days.
@@ -248,6 +253,7 @@ func (r *Rollup) tally(checks []*CheckTally, ndg []standards.Standard) {
 		}
 	}
 	slices.SortFunc(r.Hosts, compareHosts)
+	r.tallyExploited()
 	var outcomes []standards.Outcome
 	for _, s := range ndg {
 		t := r.tallyStandard(s)

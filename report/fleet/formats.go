@@ -53,6 +53,9 @@ type jsonHead struct {
 	HostOutcomes   []jsonOutcome  `json:"host_outcomes"`
 	Standards      []jsonStandard `json:"standards"`
 	Checks         []jsonCheck    `json:"checks"`
+	// Exploited are the exploited flaws hosts are still open to, most
+	// hosts first.
+	Exploited []*ExploitedTally `json:"exploited_flaws_open"`
 }
 
 type jsonOutcome struct {
@@ -107,6 +110,8 @@ type jsonHost struct {
 	Results       int                       `json:"results_read"`
 	SharedName    bool                      `json:"shared_name,omitempty"`
 	UnknownChecks int                       `json:"unknown_checks,omitempty"`
+	ExploitedOpen int                       `json:"exploited_flaws_open"`
+	Exploited     []string                  `json:"exploited_flaws,omitempty"`
 	Notes         []string                  `json:"notes,omitempty"`
 	File          string                    `json:"file"`
 }
@@ -169,6 +174,10 @@ func (r *Rollup) jsonHead() jsonHead {
 	if head.Untrusted == nil {
 		head.Untrusted = []Untrusted{}
 	}
+	head.Exploited = r.Exploited
+	if head.Exploited == nil {
+		head.Exploited = []*ExploitedTally{}
+	}
 	for _, o := range r.HostOutcomes() {
 		head.HostOutcomes = append(head.HostOutcomes, jsonOutcome(o))
 	}
@@ -199,6 +208,7 @@ func (r *Rollup) jsonHost(h *Host) jsonHost {
 		Worst: severityText(h.Worst), Standards: map[int]standards.Outcome{}, Checks: map[string]string{},
 		ToolVersion: h.ToolVersion, SchemaVersion: h.Schema, Results: h.Results, SharedName: h.SharedName,
 		UnknownChecks: h.UnknownChecks, Notes: h.Notes, File: h.File,
+		ExploitedOpen: len(h.Exploited), Exploited: h.Exploited,
 	}
 	if h.Score >= 0 {
 		jh.Score = &h.Score
