@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 //go:embed data/*.json
@@ -418,6 +419,9 @@ func plausible(d Date) error {
 // character or a bidirectional override, which could act on a terminal or
 // disguise a fact when shown.
 func unsafeString(b []byte) (string, bool) {
+	if !mayHoldUnsafe(b) {
+		return "", false
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	for {
 		tok, err := dec.Token()
@@ -428,6 +432,30 @@ func unsafeString(b []byte) (string, bool) {
 			return s, true
 		}
 	}
+}
+
+// mayHoldUnsafe reports whether a JSON document could hold a string with a
+// character UnsafeRune names: an escape that can spell one (\u, \n, \t,
+// \r, \b, \f), or one written raw beyond ASCII (raw ASCII control
+// characters are not valid inside JSON strings). Most data files hold
+// neither, and are spared tokenizing.
+func mayHoldUnsafe(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '\\':
+			if i+1 < len(b) && bytes.IndexByte([]byte("untrbf"), b[i+1]) >= 0 {
+				return true
+			}
+			i++
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(b[i:])
+			if UnsafeRune(r) {
+				return true
+			}
+			i += size - 1
+		}
+	}
+	return false
 }
 
 // textUnsafe reports whether s holds a character UnsafeRune names.

@@ -62,16 +62,33 @@ func kevFromFixture(t testing.TB, name string) KEVFile {
 	return BuildKEV(c, realCVRFCVEs(t)...)
 }
 
+// encodeKEV writes the body as the built-in file keeps it: one flaw a
+// line, so that the file stays small to decode and easy to diff.
 func encodeKEV(t testing.TB, f KEVFile) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(f); err != nil {
-		t.Fatal(err)
+	marshal := func(v any) []byte {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	}
-	return buf.Bytes()
+	flaws := f.Flaws
+	f.Flaws = nil
+	head := marshal(f)
+	var out bytes.Buffer
+	out.Write(bytes.TrimSuffix(head, []byte(`,"flaws":null}`)))
+	out.WriteString(",\n\"flaws\": [\n")
+	for i, k := range flaws {
+		if i > 0 {
+			out.WriteString(",\n")
+		}
+		out.Write(marshal(k))
+	}
+	out.WriteString("\n]}\n")
+	return out.Bytes()
 }
 
 func TestUpdateBuiltInKEV(t *testing.T) {
@@ -333,4 +350,62 @@ func readTestdataGunzip(t *testing.T, parts ...string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// BenchmarkLoadWithKEV is the built-in data's load, windows-kev included:
+// the other part of what the body adds to a scan.
+func BenchmarkLoadWithKEV(b *testing.B) {
+	raw, err := embedded.ReadFile("data/windows-kev.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("windows-kev", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := DecodeDataFile(raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("all", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := builtIn(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// The fast path of the unsafe-text check never hides what the tokenizer
+// finds: every document it passes over, the tokenizer passes too.
+func TestUnsafeFastPathAgreesWithTokenizer(t *testing.T) {
+	for _, c := range []struct {
+		doc    string
+		unsafe bool
+	}{
+		{`{"a":"plain text, Ünïcödé – dashes"}`, false},
+		{`{"a":"path C:\\Windows\\System32"}`, false},
+		{`{"a":"quoted \"x\" and \/"}`, false},
+		{`{"a":"\\u001b is spelled, not escaped"}`, false},
+		{`{"a":"x\u001by"}`, true},
+		{`{"a":"x\ny"}`, true},
+		{`{"a":"x\ty"}`, true},
+		{"{\"a\":\"x\u2028y\"}", true},
+		{"{\"a\":\"x\u202ey\"}", true},
+		{"{\"a\":\"x\u0085y\"}", true},
+		{`{"a":"x\u00e9y"}`, false},
+	} {
+		_, got := unsafeString([]byte(c.doc))
+		if got != c.unsafe {
+			t.Errorf("%s: unsafe = %v, want %v", c.doc, got, c.unsafe)
+		}
+		if !c.unsafe && mayHoldUnsafe([]byte(c.doc)) && !strings.Contains(c.doc, `\u`) {
+			t.Errorf("%s: the fast path sent a plain document to the tokenizer", c.doc)
+		}
+	}
+	for _, k := range Kinds {
+		raw, _ := embedded.ReadFile("data/" + k + ".json")
+		if _, unsafe := unsafeString(raw); unsafe {
+			t.Errorf("built-in %s holds unsafe text", k)
+		}
+	}
 }
