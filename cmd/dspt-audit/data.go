@@ -253,6 +253,11 @@ func runDataImport(files []string, o *dataImportOptions, s *streams) error {
 }
 
 func writeImported(path string, s *streams, imp datafeed.Imported) error {
+	if len(imp.Bodies) > 1 { // CVRF months imported with a KEV catalogue may add no update month
+		for _, kind := range imp.Unchanged {
+			delete(imp.Bodies, kind)
+		}
+	}
 	switch len(imp.Bodies) {
 	case 0:
 		return usagef("the documents convert to no data file: no file written")
