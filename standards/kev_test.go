@@ -409,3 +409,47 @@ func TestUnsafeFastPathAgreesWithTokenizer(t *testing.T) {
 		}
 	}
 }
+
+// Chromium CVEs carry the Edge version that fixes them: 2025-Nov gives
+// CVE-2025-12729 as fixed in Microsoft Edge (Chromium-based) 142.0.3595.66.
+func TestCVRFCVEsEdgeVersion(t *testing.T) {
+	nov := realCVRFCVEs(t)[0]
+	e := nov.Fixes["CVE-2025-12729"].Edge
+	if e == nil || e.Version != "142.0.3595.66" || !e.Date.Equal(nov.Month.Released.Time) {
+		t.Fatalf("CVE-2025-12729 Edge fix %+v, want 142.0.3595.66 dated %s", e, nov.Month.Released)
+	}
+	for installed, want := range map[string]bool{"142.0.3595.65": false, "142.0.3595.66": true, "143.0.1.0": true, "99.0": false} {
+		if got, ok := e.EdgeFixed(installed); !ok || got != want {
+			t.Errorf("Edge %s fixed = %v (%v), want %v", installed, got, ok, want)
+		}
+	}
+	if _, ok := e.EdgeFixed("142.0.x"); ok {
+		t.Error("a version with a letter was read as a version")
+	}
+}
+
+// A Chromium entry of the catalogue joins the body only when a document
+// gives its Edge fix; a Windows entry always does.
+func TestBuildKEVChromiumOnlyWithEdgeFix(t *testing.T) {
+	day := MustDate("2025-11-12")
+	c := KEVCatalog{Version: "test", Released: day, Entries: []KEVEntry{
+		{CVE: "CVE-2025-12729", Vendor: "Google", Product: "Chromium V8", Name: "Chromium test", Added: day},
+		{CVE: "CVE-2025-99991", Vendor: "Google", Product: "Chromium", Name: "not in any document", Added: day},
+		{CVE: "CVE-2025-99992", Vendor: "Microsoft", Product: "Windows", Name: "not in any document", Added: day},
+		{CVE: "CVE-2025-99993", Vendor: "Microsoft", Product: "Office", Name: "not Windows", Added: day},
+	}}
+	f := BuildKEV(c, realCVRFCVEs(t)...)
+	var got []string
+	for _, k := range f.Flaws {
+		got = append(got, k.CVE)
+	}
+	if !slices.Equal(got, []string{"CVE-2025-99992", "CVE-2025-12729"}) {
+		t.Fatalf("flaws %v, want the Windows entry and the Chromium one with an Edge fix", got)
+	}
+	if k, _ := f.Flaw("CVE-2025-12729"); k.Edge == nil || k.Month != "2025-Nov" || len(k.Fixes) != 0 {
+		t.Errorf("Chromium entry %+v, want the Edge fix of 2025-Nov and no Windows fixes", k)
+	}
+	if err := f.validate(); err != nil {
+		t.Error(err)
+	}
+}
