@@ -37,7 +37,10 @@ type KEVEntry struct {
 	Ransomware                 bool // knownRansomwareCampaignUse is "Known"
 }
 
-var cvePattern = regexp.MustCompile(`^CVE-[0-9]{4}-[0-9]{4,19}$`)
+var (
+	cvePattern     = regexp.MustCompile(`^CVE-[0-9]{4}-[0-9]{4,19}$`)
+	releasePattern = regexp.MustCompile(`^(client|server) [0-9]{1,6}$`)
+)
 
 type kevJSON struct {
 	CatalogVersion  *string `json:"catalogVersion"`
@@ -180,6 +183,28 @@ type KEVFile struct {
 type KEVMonth struct {
 	ID       string `json:"id"`
 	Released Date   `json:"released"`
+	// Releases are the Windows releases the document fixes anything on
+	// ("client 26100"): a release among them that a flaw of the month
+	// lists no fix for is not affected; one not among them was not
+	// serviced that month, and its exposure cannot be told.
+	Releases []string `json:"releases,omitempty"`
+}
+
+// ReleaseKey names a Windows version's release as KEVMonth.Releases do;
+// LTSC reads as client, as CVRF names it.
+func ReleaseKey(v WindowsVersion) string {
+	channel := v.Channel()
+	if channel == ChannelLTSC {
+		channel = ChannelClient
+	}
+	return fmt.Sprintf("%s %d", channel, v.CurrentBuild)
+}
+
+// Serviced reports whether the month's document fixes anything on the
+// version's release.
+func (f *KEVFile) Serviced(month string, v WindowsVersion) bool {
+	i := slices.IndexFunc(f.Months, func(m KEVMonth) bool { return m.ID == month })
+	return i >= 0 && slices.Contains(f.Months[i].Releases, ReleaseKey(v))
 }
 
 // KEVFlaw is one exploited-in-the-wild flaw in Windows (or Edge).
@@ -222,12 +247,9 @@ func (f KEVFlaw) Judged() bool { return f.Month != "" }
 // FixFor returns the fix for a Windows version's release. CVRF names LTSC
 // releases by their Windows 10 version, so LTSC reads the client rows.
 func (f KEVFlaw) FixFor(v WindowsVersion) (KEVFix, bool) {
-	channel := v.Channel()
-	if channel == ChannelLTSC {
-		channel = ChannelClient
-	}
+	key := ReleaseKey(v)
 	for _, x := range f.Fixes {
-		if x.Build == v.CurrentBuild && x.Channel == channel {
+		if fmt.Sprintf("%s %d", x.Channel, x.Build) == key {
 			return x, true
 		}
 	}
@@ -259,6 +281,11 @@ func (f *KEVFile) validate() error {
 		months[m.ID] = true
 		if err := checkDates("CVRF month "+m.ID, m.Released); err != nil {
 			return err
+		}
+		for _, r := range m.Releases {
+			if !releasePattern.MatchString(r) {
+				return fmt.Errorf("CVRF month %s: release %q is not of the form \"client 26100\"", m.ID, r)
+			}
 		}
 	}
 	seen := map[string]bool{}
@@ -360,10 +387,17 @@ func ParseCVRFCVEs(b []byte) (CVRFCVEs, error) {
 		if !cvePattern.MatchString(v.CVE) {
 			continue
 		}
-		if f := doc.cveFixes(v, m.Released); len(f.Windows) > 0 || f.Edge != nil {
+		f := doc.cveFixes(v, m.Released)
+		if len(f.Windows) > 0 || f.Edge != nil {
 			out.Fixes[v.CVE] = f
 		}
+		for _, x := range f.Windows {
+			if r := fmt.Sprintf("%s %d", x.Channel, x.Build); !slices.Contains(out.Month.Releases, r) {
+				out.Month.Releases = append(out.Month.Releases, r)
+			}
+		}
 	}
+	slices.Sort(out.Month.Releases)
 	return out, nil
 }
 
