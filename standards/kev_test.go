@@ -453,3 +453,25 @@ func TestBuildKEVChromiumOnlyWithEdgeFix(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// FuzzParseKEV: any bytes are refused or read into entries whose text can
+// be shown safely and that build a body the validator accepts.
+func FuzzParseKEV(f *testing.F) {
+	f.Add([]byte(`{"catalogVersion":"1","dateReleased":"2025-08-25T00:00:00Z","vulnerabilities":[{"cveID":"CVE-2025-1234","vendorProject":"Microsoft","product":"Windows","vulnerabilityName":"x\u001b[2J","dateAdded":"2025-01-01","dueDate":"2025-01-22","knownRansomwareCampaignUse":"Known"}]}`))
+	f.Add([]byte(`{"catalogVersion":"1","vulnerabilities":[{"cveID":"CVE-2025-1234","dateAdded":"2025-01-01"}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := ParseKEV(b)
+		if err != nil {
+			return
+		}
+		for _, e := range c.Entries {
+			if textUnsafe(e.Name) || textUnsafe(e.Product) || textUnsafe(e.Vendor) {
+				t.Fatalf("unsafe text kept: %q", e.Name)
+			}
+		}
+		k := BuildKEV(c)
+		if k.Source == "" {
+			t.Fatal("no source")
+		}
+	})
+}
