@@ -62,6 +62,9 @@ type Verdict struct {
 	// Remediation replaces the check's remediation when the fix depends on
 	// what was found.
 	Remediation string
+	// Details list the items behind the summary, one a line, when there
+	// can be many (the open KEV-listed flaws): reports show them as a list.
+	Details []string
 }
 
 // Result is a check's verdict with the observations it rests on.

@@ -154,7 +154,7 @@ func TestLiveEqualsReplay(t *testing.T) {
 	}
 	for i := range live.Results {
 		a, b := live.Results[i], again.Results[i]
-		if a.Check.ID != b.Check.ID || a.Verdict != b.Verdict || !reflect.DeepEqual(a.Evidence, b.Evidence) {
+		if a.Check.ID != b.Check.ID || !reflect.DeepEqual(a.Verdict, b.Verdict) || !reflect.DeepEqual(a.Evidence, b.Evidence) {
 			t.Errorf("%s: live %+v %+v\nreplay %+v %+v", a.Check.ID, a.Verdict, a.Evidence, b.Verdict, b.Evidence)
 		}
 	}

@@ -35,12 +35,17 @@ func findingRow(r CheckResult) []string {
 	return row
 }
 
-// findingText is the check's summary and, apart, any accepted risk.
+// findingText is the summary with each detail on a line of its own and,
+// apart, any accepted risk.
 func findingText(r CheckResult) string {
-	if r.AcceptedRisk == nil {
-		return r.Summary
+	text := r.Summary
+	if len(r.Details) > 0 {
+		text += "\n• " + strings.Join(r.Details, "\n• ")
 	}
-	return r.Summary + "\n" + r.AcceptedRisk.Text
+	if r.AcceptedRisk != nil {
+		text += "\n" + r.AcceptedRisk.Text
+	}
+	return text
 }
 
 // evidenceText is a check's evidence, one observation a line.

@@ -87,11 +87,14 @@ type StandardResult struct {
 
 // CheckResult is one check's verdict with its evidence.
 type CheckResult struct {
-	ID          string             `json:"id"`
-	Title       string             `json:"title"`
-	Status      standards.Status   `json:"status"`
-	Severity    standards.Severity `json:"severity"`
-	Summary     string             `json:"summary"`
+	ID       string             `json:"id"`
+	Title    string             `json:"title"`
+	Status   standards.Status   `json:"status"`
+	Severity standards.Severity `json:"severity"`
+	Summary  string             `json:"summary"`
+	// Details list the items behind the summary when there can be many:
+	// the exploited flaws a machine is open to.
+	Details     []string           `json:"details,omitempty"`
 	Mappings    standards.Mappings `json:"mappings"`
 	Evidence    []Evidence         `json:"evidence"`
 	Remediation string             `json:"remediation"`
@@ -101,6 +104,15 @@ type CheckResult struct {
 	// stays fail.
 	AcceptedRisk *RiskResult `json:"accepted_risk,omitempty"`
 }
+
+// detailsShown is how many details a report shows before folding the rest.
+const detailsShown = 10
+
+// DetailsFirst are the details shown at once.
+func (r CheckResult) DetailsFirst() []string { return r.Details[:min(len(r.Details), detailsShown)] }
+
+// DetailsRest are the details shown folded.
+func (r CheckResult) DetailsRest() []string { return r.Details[min(len(r.Details), detailsShown):] }
 
 // Evidence is one observation a verdict rests on, as a person reads it.
 type Evidence struct {
@@ -147,6 +159,7 @@ func Build(scan *checks.Scan, data *standards.Data, tool Tool, source string) *R
 			Status:      r.Verdict.Status,
 			Severity:    r.Check.Severity,
 			Summary:     r.Verdict.Summary,
+			Details:     r.Verdict.Details,
 			Mappings:    shownMappings(r.Check.Mappings),
 			Evidence:    evidence(r.Evidence),
 			Remediation: r.Remediation(),

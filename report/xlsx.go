@@ -519,7 +519,7 @@ func findingSheetRow(r CheckResult, evidenceRows []int) []string {
 	}
 	return []string{
 		r.ID, r.Title, r.Status.Label(), r.Severity.String(), strings.Join(ndg, "; "),
-		strings.Join(mapped, "\n"), r.Summary, evidence, remediationShown(r), strings.Join(fixed, "\n"),
+		strings.Join(mapped, "\n"), findingText(r), evidence, remediationShown(r), strings.Join(fixed, "\n"),
 	}
 }
 

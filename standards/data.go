@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 //go:embed data/*.json
@@ -27,7 +28,7 @@ const DataSchema = 1
 const MaxDataFileSize = 16 << 20
 
 // Kinds are the bodies of facts, in the order reports list them.
-var Kinds = []string{"ndg-standards", "windows-releases", "windows-updates", "linux-releases", "windows-exploits", "eol-software", "dspt-items"}
+var Kinds = []string{"ndg-standards", "windows-releases", "windows-updates", "linux-releases", "windows-exploits", "eol-software", "dspt-items", "windows-kev"}
 
 // Provenance says where a body of facts came from and how fresh it is; every
 // report shows it, so a reader can tell when the data has gone stale.
@@ -70,6 +71,7 @@ type Data struct {
 	Exploits        ExploitFile
 	Software        SoftwareFile
 	DSPT            DSPTItemFile
+	KEV             KEVFile
 	// Changes are the built-in facts a data file changed.
 	Changes []FactChange
 	// Notes say which files of a data folder were not used, and why.
@@ -161,6 +163,8 @@ func fresh(kind string) Body {
 		return &SoftwareFile{}
 	case "dspt-items":
 		return &DSPTItemFile{}
+	case "windows-kev":
+		return &KEVFile{}
 	}
 	return nil
 }
@@ -181,6 +185,8 @@ func (d *Data) body(kind string) Body {
 		return &d.Software
 	case "dspt-items":
 		return &d.DSPT
+	case "windows-kev":
+		return &d.KEV
 	}
 	return nil
 }
@@ -201,6 +207,8 @@ func (d *Data) install(b Body) {
 		d.Software = *v
 	case *DSPTItemFile:
 		d.DSPT = *v
+	case *KEVFile:
+		d.KEV = *v
 	}
 }
 
@@ -411,6 +419,9 @@ func plausible(d Date) error {
 // character or a bidirectional override, which could act on a terminal or
 // disguise a fact when shown.
 func unsafeString(b []byte) (string, bool) {
+	if !mayHoldUnsafe(b) {
+		return "", false
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	for {
 		tok, err := dec.Token()
@@ -421,6 +432,30 @@ func unsafeString(b []byte) (string, bool) {
 			return s, true
 		}
 	}
+}
+
+// mayHoldUnsafe reports whether a JSON document could hold a string with a
+// character UnsafeRune names: an escape that can spell one (\u, \n, \t,
+// \r, \b, \f), or one written raw beyond ASCII (raw ASCII control
+// characters are not valid inside JSON strings). Most data files hold
+// neither, and are spared tokenizing.
+func mayHoldUnsafe(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '\\':
+			if i+1 < len(b) && bytes.IndexByte([]byte("untrbf"), b[i+1]) >= 0 {
+				return true
+			}
+			i++
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(b[i:])
+			if UnsafeRune(r) {
+				return true
+			}
+			i += size - 1
+		}
+	}
+	return false
 }
 
 // textUnsafe reports whether s holds a character UnsafeRune names.

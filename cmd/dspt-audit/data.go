@@ -92,6 +92,7 @@ type dataUpdateOptions struct {
 	dataFolderOptions
 	MSRC      string
 	EndOfLife string
+	KEV       string
 	Timeout   time.Duration
 }
 
@@ -103,7 +104,10 @@ func newDataUpdateCommand(s *streams) *cobra.Command {
 		Long: `Fetch every monthly security update document Microsoft published after the
 newest month the data holds (and any revised since it was fetched), and the
 lifecycle dates of Windows, Windows Server, the Linux distributions and the
-programs dspt-audit knows, from endoflife.date. Convert and check them, then
+programs dspt-audit knows, from endoflife.date, and CISA's catalogue of
+vulnerabilities exploited in the wild with the monthly documents that fix
+its Windows entries (at most 60 looked up and 12 months fetched per update;
+the next update carries on). Convert and check them, then
 install them into the data folder atomically.
 
 The proxy comes from HTTPS_PROXY / HTTP_PROXY / NO_PROXY. A failed, partial
@@ -119,6 +123,7 @@ the error names the address and what was wrong (exit code 1).`,
 	o.addFlags(f, "to update")
 	f.StringVar(&o.MSRC, "msrc-url", datafeed.MSRCBase, "base `URL` of Microsoft's CVRF API, or a mirror of it")
 	f.StringVar(&o.EndOfLife, "endoflife-url", datafeed.EndOfLifeBase, "base `URL` of endoflife.date's API v1, or a mirror of it")
+	f.StringVar(&o.KEV, "kev-url", datafeed.KEVURL, "`URL` of CISA's Known Exploited Vulnerabilities catalogue (JSON), or a mirror of it")
 	f.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "how long one download may take")
 	return cmd
 }
@@ -137,12 +142,15 @@ func runDataUpdate(cmd *cobra.Command, o *dataUpdateOptions, s *streams) error {
 		}
 		*u = strings.TrimSuffix(*u, "/") + "/"
 	}
+	if !strings.HasPrefix(o.KEV, "https://") && !strings.HasPrefix(o.KEV, "http://") {
+		return usagef("%q is not an http(s) address", o.KEV)
+	}
 	if err := datafeed.CheckDir(dir); err != nil {
 		return usageError{err}
 	}
 	fetcher := datafeed.NewFetcher(s.Getenv, "dspt-audit/"+version())
 	fetcher.Timeout = o.Timeout
-	opts := datafeed.Options{Dir: dir, MSRC: o.MSRC, EndOfLife: o.EndOfLife, Now: now}
+	opts := datafeed.Options{Dir: dir, MSRC: o.MSRC, EndOfLife: o.EndOfLife, KEV: o.KEV, Now: now}
 	if s.ErrTTY {
 		opts.Progress = func(format string, args ...any) { fmt.Fprintln(s.Err, report.Sanitize(fmt.Sprintf(format, args...))) }
 	}
@@ -178,10 +186,12 @@ func newDataImportCommand(s *streams) *cobra.Command {
 	o := &dataImportOptions{}
 	cmd := &cobra.Command{
 		Use:   "import FILE...",
-		Short: "Convert documents saved by hand (CVRF months, endoflife.date answers) into the data folder",
+		Short: "Convert documents saved by hand (CVRF months, KEV catalogue, endoflife.date answers) into the data folder",
 		Long: `For PCs that never reach the internet: on a computer that can, save
   https://api.msrc.microsoft.com/cvrf/v3.0/cvrf/2026-Nov   (a month's CVRF document, XML or JSON)
   https://endoflife.date/api/v1/products/windows            (and the other products)
+  https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json
+                                                           (with the CVRF months that fix its entries)
 then import the files here. Plain or .gz. With -o the converted data file is
 written there instead of being installed, to inspect or to copy to --data.`,
 		Example: `  dspt-audit data import 2026-Nov.xml 2026-Dec.xml.gz
@@ -243,6 +253,11 @@ func runDataImport(files []string, o *dataImportOptions, s *streams) error {
 }
 
 func writeImported(path string, s *streams, imp datafeed.Imported) error {
+	if len(imp.Bodies) > 1 { // CVRF months imported with a KEV catalogue may add no update month
+		for _, kind := range imp.Unchanged {
+			delete(imp.Bodies, kind)
+		}
+	}
 	switch len(imp.Bodies) {
 	case 0:
 		return usagef("the documents convert to no data file: no file written")

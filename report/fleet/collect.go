@@ -98,6 +98,7 @@ func (c *collector) summarise(r *result) *Host {
 		ToolVersion: r.tool, Schema: r.schema, File: r.path, ScannedAt: r.scannedAt,
 		Outcome: r.outcome, Score: -1, Results: 1,
 		UnknownChecks: r.recount.Unknown, Recounted: r.recount.Differs, Notes: r.recount.Notes, digest: r.digest,
+		Exploited: exploitedOpen(r.checks),
 	}
 	if r.score != nil {
 		h.Score = *r.score

@@ -62,8 +62,11 @@ type Host struct {
 	// TiedWith names up to MaxNamed files of the host with the same scan
 	// time as File, which was counted because its path sorts first; Ties
 	// counts them all.
-	TiedWith  []string
-	Ties      int
+	TiedWith []string
+	Ties     int
+	// Exploited are the exploited-in-the-wild flaws (CVE or bulletin IDs)
+	// the newest result's known-exploits finding lists as open.
+	Exploited []string
 	statuses  []byte   // by check index: status+1; 0 = not in this result
 	standards [11]byte // by standard number: outcomeCode
 	machine   [11]byte // the same from the machine checks alone
@@ -218,7 +221,9 @@ type Rollup struct {
 	Evidenced *report.Evidenced
 	// ActionPlan is the few actions that change the practice's outcomes most.
 	ActionPlan []report.Action
-	ndg        []standards.Standard // to recount results read again
+	// Exploited are the exploited flaws hosts are open to, most hosts first.
+	Exploited []*ExploitedTally
+	ndg       []standards.Standard // to recount results read again
 }
 
 // StaleDays is the stale threshold in whole days.
@@ -318,6 +323,7 @@ func (r *Rollup) tally(checks []*CheckTally, ndg []standards.Standard) {
 		}
 	}
 	slices.SortFunc(r.Hosts, compareHosts)
+	r.tallyExploited()
 	var outcomes []standards.Outcome
 	for _, s := range ndg {
 		t := r.tallyStandard(s)

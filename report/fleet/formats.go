@@ -59,6 +59,9 @@ type jsonHead struct {
 	Evidenced      *report.Evidenced `json:"evidenced,omitempty"`
 	AcceptedRisks  []RiskUse         `json:"accepted_risks,omitempty"`
 	ActionPlan     []report.Action   `json:"action_plan,omitempty"`
+	// Exploited are the exploited flaws hosts are still open to, most
+	// hosts first.
+	Exploited []*ExploitedTally `json:"exploited_flaws_open"`
 }
 
 type jsonOutcome struct {
@@ -116,6 +119,8 @@ type jsonHost struct {
 	Results       int                       `json:"results_read"`
 	SharedName    bool                      `json:"shared_name,omitempty"`
 	UnknownChecks int                       `json:"unknown_checks,omitempty"`
+	ExploitedOpen int                       `json:"exploited_flaws_open"`
+	Exploited     []string                  `json:"exploited_flaws,omitempty"`
 	Notes         []string                  `json:"notes,omitempty"`
 	Ties          int                       `json:"tied_not_counted,omitempty"`
 	TiedWith      []string                  `json:"tied_with,omitempty"`
@@ -184,6 +189,10 @@ func (r *Rollup) jsonHead() jsonHead {
 	if head.Untrusted == nil {
 		head.Untrusted = []Untrusted{}
 	}
+	head.Exploited = r.Exploited
+	if head.Exploited == nil {
+		head.Exploited = []*ExploitedTally{}
+	}
 	for _, o := range r.HostOutcomes() {
 		head.HostOutcomes = append(head.HostOutcomes, jsonOutcome(o))
 	}
@@ -219,6 +228,7 @@ func (r *Rollup) jsonHost(h *Host) jsonHost {
 		Worst: severityText(h.Worst), Standards: map[int]standards.Outcome{}, Checks: map[string]string{},
 		ToolVersion: h.ToolVersion, SchemaVersion: h.Schema, Results: h.Results, SharedName: h.SharedName,
 		UnknownChecks: h.UnknownChecks, Notes: h.Notes, File: h.File, Ties: h.Ties, TiedWith: h.TiedWith,
+		ExploitedOpen: len(h.Exploited), Exploited: h.Exploited,
 	}
 	if tie := h.TieNote(); tie != "" {
 		jh.Notes = append(slices.Clip(jh.Notes), tie)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"regexp"
 	"time"
 
 	"github.com/nhs-dspt/dspt-audit/report"
@@ -17,6 +18,9 @@ var htmlSource string
 var htmlPage = template.Must(report.HTMLBase().Funcs(template.FuncMap{
 	"day":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
 	"minus": func(a, b int) int { return a - b },
+	// keepDates joins digits either side of a hyphen (dates, builds) with a
+	// non-breaking hyphen, so a printed line never ends "2026-".
+	"keepDates": func(s string) string { return datePart.ReplaceAllString(s, "$1\u2011$2") },
 	"count": func(c *CheckTally, status string) int {
 		var s standards.Status
 		if s.UnmarshalText([]byte(status)) != nil {
@@ -25,6 +29,8 @@ var htmlPage = template.Must(report.HTMLBase().Funcs(template.FuncMap{
 		return c.Count(s)
 	},
 }).New("fleet").Parse(htmlSource))
+
+var datePart = regexp.MustCompile(`(\d)-(\d)`)
 
 // HTML writes the roll-up as one self-contained, printable page.
 func HTML(w io.Writer, r *Rollup) error {

@@ -86,6 +86,14 @@ type FetchError struct {
 func (e *FetchError) Error() string { return fmt.Sprintf("%s: %v", e.URL, e.Err) }
 func (e *FetchError) Unwrap() error { return e.Err }
 
+// StatusError is an answer other than 200 that is not worth retrying.
+type StatusError struct {
+	Code   int
+	Status string
+}
+
+func (e *StatusError) Error() string { return "HTTP " + e.Status }
+
 // Get downloads one document, accepting only a complete 200 answer that is
 // not an HTML page.
 func (f *Fetcher) Get(ctx context.Context, rawURL, accept string) ([]byte, error) {
@@ -137,7 +145,7 @@ func (f *Fetcher) try(ctx context.Context, rawURL, accept string) (body []byte, 
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 		return nil, retryAfter(resp.Header.Get("Retry-After"), time.Now()), fmt.Errorf("HTTP %s", resp.Status)
 	case resp.StatusCode != http.StatusOK:
-		return nil, -1, fmt.Errorf("HTTP %s", resp.Status)
+		return nil, -1, &StatusError{Code: resp.StatusCode, Status: resp.Status}
 	case resp.ContentLength > MaxDocumentSize:
 		return nil, -1, fmt.Errorf("the document is %d bytes, more than the %d MiB allowed", resp.ContentLength, MaxDocumentSize>>20)
 	}

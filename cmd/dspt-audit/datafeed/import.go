@@ -39,6 +39,8 @@ type Imported struct {
 // data files as dspt-audit writes them.
 func Import(files []string, base *standards.Data, now time.Time) (Imported, error) {
 	var months []standards.CVRFMonth
+	var cvrfDocs [][]byte
+	var catalog *standards.KEVCatalog
 	var notes []string
 	eol := map[string][]byte{}
 	passed := map[string][]byte{}
@@ -58,6 +60,16 @@ func Import(files []string, base *standards.Data, now time.Time) (Imported, erro
 				return Imported{}, &ImportError{file, err}
 			}
 			months = append(months, m)
+			cvrfDocs = append(cvrfDocs, b)
+		case "kev":
+			c, err := standards.ParseKEV(b)
+			if err != nil {
+				return Imported{}, &ImportError{file, err}
+			}
+			if catalog != nil {
+				return Imported{}, &ImportError{file, errors.New("a second KEV catalogue: import one at a time")}
+			}
+			catalog = &c
 		case "endoflife":
 			product, err := endOfLifeProduct(b)
 			if err != nil {
@@ -74,12 +86,21 @@ func Import(files []string, base *standards.Data, now time.Time) (Imported, erro
 			}
 			passed[v.Meta().Kind] = b
 		default:
-			return Imported{}, &ImportError{file, errors.New("neither a CVRF document, an endoflife.date API response nor a dspt-audit data file")}
+			return Imported{}, &ImportError{file, errors.New("neither a CVRF document, a CISA KEV catalogue, an endoflife.date API response nor a dspt-audit data file")}
 		}
 	}
 	conv, err := convert(base, months, eol, now)
 	if err != nil {
 		return Imported{}, err
+	}
+	if catalog != nil {
+		kev, err := importKEV(*catalog, cvrfDocs, base)
+		if err != nil {
+			return Imported{}, err
+		}
+		if err := conv.add(kev); err != nil {
+			return Imported{}, err
+		}
 	}
 	for kind, b := range passed {
 		if _, clash := conv.bodies[kind]; clash {
@@ -92,6 +113,21 @@ func Import(files []string, base *standards.Data, now time.Time) (Imported, erro
 		imp.Unchanged = append(imp.Unchanged, "windows-updates")
 	}
 	return imp, nil
+}
+
+// importKEV builds the windows-kev body from a saved KEV catalogue and the
+// CVRF documents imported with it, keeping what the base data holds.
+func importKEV(c standards.KEVCatalog, docs [][]byte, base *standards.Data) (*standards.KEVFile, error) {
+	var months []standards.CVRFCVEs
+	for _, b := range docs {
+		m, err := standards.ParseCVRFCVEs(b)
+		if err != nil {
+			return nil, err
+		}
+		months = append(months, m)
+	}
+	kev := standards.BuildKEV(c, months...).Keep(&base.KEV)
+	return &kev, nil
 }
 
 // readDocument reads a file, gunzipping it, within MaxDocumentSize.
@@ -137,6 +173,8 @@ func sniff(b []byte) string {
 		return "endoflife"
 	case head["kind"] != nil:
 		return "data"
+	case standards.LooksLikeKEV(t):
+		return "kev"
 	}
 	return ""
 }

@@ -128,12 +128,15 @@ type feedState struct {
 	Schema     int                  `json:"schema"`
 	LastUpdate time.Time            `json:"last_update,omitzero"`
 	Months     map[string]time.Time `json:"msrc_months"`
+	// KEVMonths names, per CVE of the KEV catalogue looked up, the CVRF
+	// month that holds it; "" when the API names none.
+	KEVMonths map[string]string `json:"kev_cve_months,omitempty"`
 }
 
 // readState returns the record of earlier updates; a missing or unreadable
 // one is an empty record, which only means more is fetched.
 func readState(dir string) feedState {
-	st := feedState{Schema: 1, Months: map[string]time.Time{}}
+	st := feedState{Schema: 1, Months: map[string]time.Time{}, KEVMonths: map[string]string{}}
 	b, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if err != nil || len(b) > 1<<20 {
 		return st
@@ -145,6 +148,11 @@ func readState(dir string) feedState {
 	for id, t := range read.Months {
 		if monthID.MatchString(id) {
 			st.Months[id] = t
+		}
+	}
+	for cve, id := range read.KEVMonths {
+		if kevCVE.MatchString(cve) && (id == "" || monthID.MatchString(id)) {
+			st.KEVMonths[cve] = id
 		}
 	}
 	st.LastUpdate = read.LastUpdate

@@ -28,7 +28,10 @@ type Options struct {
 	Dir       string
 	MSRC      string
 	EndOfLife string
-	Now       time.Time
+	// KEV is the address of CISA's KEV catalogue; empty leaves the
+	// windows-kev data as it is.
+	KEV string
+	Now time.Time
 	// Progress, when set, is told what is being fetched.
 	Progress func(format string, args ...any)
 }
@@ -66,6 +69,16 @@ func Update(ctx context.Context, f *Fetcher, o Options) (Result, error) {
 	conv, err := convert(base, months, responses, o.Now)
 	if err != nil {
 		return Result{}, err
+	}
+	if o.KEV != "" {
+		kev, kevNotes, err := updateKEV(ctx, f, o, base, &state)
+		if err != nil {
+			return Result{}, err
+		}
+		notes = append(notes, kevNotes...)
+		if err := conv.add(kev); err != nil {
+			return Result{}, err
+		}
 	}
 	res := Result{Notes: unique(append(notes, conv.notes...)), Months: conv.months}
 	if len(conv.months) == 0 {
