@@ -41,6 +41,12 @@ type Report struct {
 type Tool struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
+	// Commit and BuildDate are stamped into release builds.
+	Commit    string `json:"commit,omitempty"`
+	BuildDate string `json:"build_date,omitempty"`
+	// Development marks a binary not built by the release command: its
+	// reports are not evidence.
+	Development bool `json:"development,omitempty"`
 }
 
 // Host is the machine scanned.

@@ -88,7 +88,7 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 		return err
 	}
 	opts := fleet.Options{
-		Tool: report.Tool{Name: "dspt-audit", Version: version()}, Now: now,
+		Tool: tool(), Now: now,
 		StaleAfter: time.Duration(o.StaleDays) * 24 * time.Hour, Recursive: o.Recursive, Standards: data.NDG.Standards,
 	}
 	trustPath, err := trustStorePath(o.Trust, paths, s)

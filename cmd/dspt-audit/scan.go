@@ -244,7 +244,7 @@ func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	rep := report.Build(scan, data, report.Tool{Name: "dspt-audit", Version: version()}, source)
+	rep := report.Build(scan, data, tool(), source)
 	if err := writeOutput(o.Output, s, reportRenderer(format, rep, s)); err != nil {
 		return err
 	}
