@@ -34,6 +34,9 @@ type Scan struct {
 	JudgedAt     time.Time
 	Results      []Result
 	Observations []probe.Observation
+	// Collector names the program that recorded a replayed snapshot; empty
+	// for a live scan.
+	Collector string
 }
 
 // Snapshot is the scan's observations without its verdicts.
@@ -67,6 +70,9 @@ func Run(ctx context.Context, src probe.Source, opts Options) (*Scan, error) {
 		return nil, fmt.Errorf("could not identify this machine: %v", err)
 	}
 	scan.Host = host
+	if r, ok := src.(interface{ Collector() string }); ok {
+		scan.Collector = r.Collector()
+	}
 	scan.JudgedAt = scan.ScannedAt
 	if !opts.Now.IsZero() {
 		scan.JudgedAt = opts.Now.UTC()

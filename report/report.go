@@ -17,13 +17,16 @@ const SchemaVersion = 1
 
 // Report is the stable JSON contract of one machine's scan.
 type Report struct {
-	SchemaVersion int                    `json:"schema_version"`
-	Tool          Tool                   `json:"tool"`
-	Host          Host                   `json:"host"`
-	ScannedAt     time.Time              `json:"scanned_at"`
-	JudgedAt      time.Time              `json:"judged_at"`
-	Source        string                 `json:"source"`
-	Data          []standards.Provenance `json:"data"`
+	SchemaVersion int       `json:"schema_version"`
+	Tool          Tool      `json:"tool"`
+	Host          Host      `json:"host"`
+	ScannedAt     time.Time `json:"scanned_at"`
+	JudgedAt      time.Time `json:"judged_at"`
+	Source        string    `json:"source"`
+	// Collector names the program that recorded a replayed snapshot (as the
+	// snapshot says); empty for a live scan.
+	Collector string                 `json:"collector,omitempty"`
+	Data      []standards.Provenance `json:"data"`
 	// DataNotes say what a reader of the verdicts should know about the
 	// data: stale update data, data-folder files left aside, built-in facts
 	// a data file changed.
@@ -47,6 +50,8 @@ type Tool struct {
 	// Development marks a binary not built by the release command: its
 	// reports are not evidence.
 	Development bool `json:"development,omitempty"`
+	// SHA256 is the hash of the program file that scanned.
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // Host is the machine scanned.
@@ -56,6 +61,8 @@ type Host struct {
 	Platform string `json:"platform"`
 	Arch     string `json:"arch"`
 	ID       string `json:"id,omitempty"`
+	// RunAs is the account the scan read the machine as.
+	RunAs string `json:"run_as,omitempty"`
 }
 
 // StandardResult is one NDG standard's score.
@@ -108,7 +115,9 @@ func Build(scan *checks.Scan, data *standards.Data, tool Tool, source string) *R
 			Platform: scan.Host.OS,
 			Arch:     scan.Host.KernelArch,
 			ID:       scan.Host.HostID,
+			RunAs:    scan.Host.RunAs,
 		},
+		Collector:   scan.Collector,
 		ScannedAt:   scan.ScannedAt,
 		JudgedAt:    scan.JudgedAt,
 		Source:      source,

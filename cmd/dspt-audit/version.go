@@ -1,11 +1,15 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/nhs-dspt/dspt-audit/report"
 	"github.com/spf13/cobra"
@@ -54,8 +58,28 @@ func developmentBuild() bool { return buildVersion == "" }
 
 // tool names this program in every report it writes.
 func tool() report.Tool {
-	return report.Tool{Name: "dspt-audit", Version: version(), Commit: commit(), BuildDate: buildDate, Development: developmentBuild()}
+	return report.Tool{Name: "dspt-audit", Version: version(), Commit: commit(), BuildDate: buildDate,
+		Development: developmentBuild(), SHA256: programHash()}
 }
+
+// programHash is the SHA-256 of this program's file, so a report names the
+// exact binary that wrote it; empty when the file cannot be read.
+var programHash = sync.OnceValue(func() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+})
 
 func newVersionCommand(s *streams) *cobra.Command {
 	return &cobra.Command{
