@@ -40,6 +40,9 @@ type Scan struct {
 	// Asset is the register's facts of the machine; nil when the scan
 	// could not read them at all.
 	Asset *AssetFacts
+	// Collector names the program that recorded a replayed snapshot; empty
+	// for a live scan.
+	Collector string
 }
 
 // Snapshot is the scan's observations without its verdicts.
@@ -73,6 +76,9 @@ func Run(ctx context.Context, src probe.Source, opts Options) (*Scan, error) {
 		return nil, fmt.Errorf("could not identify this machine: %v", err)
 	}
 	scan.Host = host
+	if r, ok := src.(interface{ Collector() string }); ok {
+		scan.Collector = r.Collector()
+	}
 	scan.JudgedAt = scan.ScannedAt
 	if !opts.Now.IsZero() {
 		scan.JudgedAt = opts.Now.UTC()

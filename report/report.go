@@ -24,9 +24,12 @@ type Report struct {
 	JudgedAt      time.Time `json:"judged_at"`
 	// GeneratedAt is when this report was rendered (zero: not recorded);
 	// the result's age is measured to it.
-	GeneratedAt time.Time              `json:"generated_at,omitzero"`
-	Source      string                 `json:"source"`
-	Data        []standards.Provenance `json:"data"`
+	GeneratedAt time.Time `json:"generated_at,omitzero"`
+	Source      string    `json:"source"`
+	// Collector names the program that recorded a replayed snapshot (as the
+	// snapshot says); empty for a live scan.
+	Collector string                 `json:"collector,omitempty"`
+	Data      []standards.Provenance `json:"data"`
 	// DataNotes say what a reader of the verdicts should know about the
 	// data: stale update data, data-folder files left aside, built-in facts
 	// a data file changed.
@@ -53,6 +56,14 @@ type Report struct {
 type Tool struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
+	// Commit and BuildDate are stamped into release builds.
+	Commit    string `json:"commit,omitempty"`
+	BuildDate string `json:"build_date,omitempty"`
+	// Development marks a binary not built by the release command: its
+	// reports are not evidence.
+	Development bool `json:"development,omitempty"`
+	// SHA256 is the hash of the program file that scanned.
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // Host is the machine scanned.
@@ -62,6 +73,8 @@ type Host struct {
 	Platform string `json:"platform"`
 	Arch     string `json:"arch"`
 	ID       string `json:"id,omitempty"`
+	// RunAs is the account the scan read the machine as.
+	RunAs string `json:"run_as,omitempty"`
 }
 
 // StandardResult is one NDG standard's score.
@@ -138,7 +151,9 @@ func Build(scan *checks.Scan, data *standards.Data, tool Tool, source string) *R
 			Platform: scan.Host.OS,
 			Arch:     scan.Host.KernelArch,
 			ID:       scan.Host.HostID,
+			RunAs:    scan.Host.RunAs,
 		},
+		Collector:   scan.Collector,
 		ScannedAt:   scan.ScannedAt,
 		JudgedAt:    scan.JudgedAt,
 		Source:      source,

@@ -84,6 +84,7 @@ func readHost(ctx context.Context) (HostInfo, error) {
 		KernelVersion:   i.KernelVersion,
 		KernelArch:      i.KernelArch,
 		HostID:          i.HostID,
+		RunAs:           runAs(),
 	}, nil
 }
 

@@ -211,6 +211,10 @@ type HostInfo struct {
 	KernelVersion   string `json:"kernel_version"`
 	KernelArch      string `json:"kernel_arch"`
 	HostID          string `json:"host_id,omitempty"`
+	// RunAs is the account the collector ran as: "SYSTEM", "administrator
+	// (elevated)", "standard user (not elevated)", "root"; empty in
+	// snapshots older than the field.
+	RunAs string `json:"run_as,omitempty"`
 }
 
 // Describe is the OS as a person names it: "Microsoft Windows 11 Pro 24H2

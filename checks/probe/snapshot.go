@@ -82,17 +82,21 @@ func jsonProblem(err error) string {
 // record is a NotRecorded error, so a newer check on an older snapshot says
 // unknown rather than guessing.
 type Replay struct {
-	obs map[string]Observation
+	obs       map[string]Observation
+	collector string
 }
 
 // NewReplay serves the snapshot's observations.
 func NewReplay(s *Snapshot) *Replay {
-	r := &Replay{obs: make(map[string]Observation, len(s.Observations))}
+	r := &Replay{obs: make(map[string]Observation, len(s.Observations)), collector: s.Tool}
 	for _, o := range s.Observations {
 		r.obs[o.Key] = o
 	}
 	return r
 }
+
+// Collector names the program that recorded the snapshot, as it said.
+func (r *Replay) Collector() string { return r.collector }
 
 // Read returns the recorded value or error.
 func (r *Replay) Read(_ context.Context, q Query) (any, error) {

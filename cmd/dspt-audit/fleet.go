@@ -103,7 +103,7 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 		return err
 	}
 	opts := fleet.Options{
-		Tool: report.Tool{Name: "dspt-audit", Version: version()}, Now: now,
+		Tool: tool(), Now: now,
 		StaleAfter: time.Duration(o.StaleDays) * 24 * time.Hour, Recursive: o.Recursive, Standards: data.NDG.Standards,
 		Practice: fleetPractice(o.Practice, data, now, s),
 	}

@@ -322,7 +322,7 @@ func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	rep := report.Build(scan, data, report.Tool{Name: "dspt-audit", Version: version()}, source)
+	rep := report.Build(scan, data, tool(), source)
 	applyPractice(rep, o.Practice, data, now)
 	rep.GeneratedAt = cmp.Or(now, time.Now()).UTC()
 	if err := writeOutput(o.Output, s, reportRenderer(format, rep, s, o.viewOptions)); err != nil {

@@ -424,15 +424,16 @@ func scheduledScan(ctx context.Context, o *runOptions, s *streams) (*report.Repo
 	if source == "live" {
 		source = "scheduled"
 	}
-	rep := report.Build(scan, data, report.Tool{Name: "dspt-audit", Version: version()}, source)
+	rep := report.Build(scan, data, tool(), source)
 	applyPractice(rep, o.Practice, data, now)
 	return rep, nil
 }
 
 // logged writes the run's event and returns the run's error; an event log
 // that cannot be written is said on standard error, without changing the
-// exit code the run earned.
+// exit code the run earned. Every event names the release that wrote it.
 func logged(s *streams, e schedule.Event, err error) error {
+	e.Message += " (dspt-audit " + report.Sanitize(version()) + ")"
 	if lerr := schedule.Log(s.Out, e); lerr != nil {
 		fmt.Fprintf(s.Err, "dspt-audit: could not write event %d: %s\n", e.ID, report.Sanitize(lerr.Error()))
 	}
