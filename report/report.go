@@ -28,8 +28,11 @@ type Report struct {
 	Source      string    `json:"source"`
 	// Collector names the program that recorded a replayed snapshot (as the
 	// snapshot says); empty for a live scan.
-	Collector string                 `json:"collector,omitempty"`
-	Data      []standards.Provenance `json:"data"`
+	Collector string `json:"collector,omitempty"`
+	// ResultSHA256 is the hash of the saved JSON result a view was rendered
+	// from (report convert); never part of the JSON itself.
+	ResultSHA256 string                 `json:"-"`
+	Data         []standards.Provenance `json:"data"`
 	// DataNotes say what a reader of the verdicts should know about the
 	// data: stale update data, data-folder files left aside, built-in facts
 	// a data file changed.

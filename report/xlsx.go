@@ -293,15 +293,15 @@ func (wb *workbook) summary() {
 		{"Platform", rep.Host.Platform + " " + rep.Host.Arch},
 		{"Scanned", rep.ScannedAt.UTC().Format(time.DateTime+" UTC") + " (" + rep.Source + ")"},
 		{"Judged as of", rep.JudgedAt.UTC().Format(time.DateTime + " UTC")},
-		{"Tool", rep.Tool.Name + " " + rep.Tool.Version},
 		{"Reference data", strings.Join(data, "; ")},
 		{"Overall outcome", string(rep.Outcome)},
 		{"Score", scoreText(rep.Score) + ", coverage " + percent(rep.Coverage)},
 		{"Checks", countsText(rep.Counts)},
 		{"Result age", rep.AgeText()},
 	}
+	facts = append(facts, rep.Provenance()...)
 	if len(rep.DataNotes) > 0 {
-		facts = slices.Insert(facts, 7, [2]string{"Data notes", strings.Join(rep.DataNotes, " ")})
+		facts = slices.Insert(facts, 6, [2]string{"Data notes", strings.Join(rep.DataNotes, " ")})
 	}
 	row := 3
 	for _, kv := range facts {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -100,5 +102,7 @@ func readReport(path string) (*report.Report, error) {
 	if err != nil {
 		return nil, usagef("%s: %v", path, err)
 	}
+	sum := sha256.Sum256(b)
+	rep.ResultSHA256 = hex.EncodeToString(sum[:])
 	return rep, nil
 }

@@ -230,19 +230,33 @@ func readPracticeFile(file string) ([]byte, error) {
 	return b, nil
 }
 
-// applyPractice adds the practice file, or its absence, to one machine's
-// report. A missing or broken file is said in the report, never an error:
-// a scan goes on.
-func applyPractice(rep *report.Report, file string, data *standards.Data, now time.Time) {
+// practiceRead is a practice file read before the scan: what it asks the
+// scan to record (the last logged-on user) must be known before the machine
+// is read. A missing or broken file never stops a scan; the report says why
+// it was not used.
+type practiceRead struct {
+	file string
+	p    *standards.Practice
+	err  error
+}
+
+func readPractice(file string, data *standards.Data, now time.Time) practiceRead {
+	if file == "" {
+		return practiceRead{}
+	}
+	p, err := loadPractice(file, data, cmp.Or(now, time.Now()), false)
+	return practiceRead{file: file, p: p, err: err}
+}
+
+// recordLastUser is what the practice file says of the register's last
+// logged-on user column: off unless it asks.
+func (r practiceRead) recordLastUser() bool { return r.p != nil && r.p.RecordLastUser }
+
+func (r practiceRead) apply(rep *report.Report, now time.Time) {
 	if now.IsZero() {
 		now = rep.ScannedAt
 	}
-	if file == "" {
-		report.ApplyPractice(rep, "", nil, nil, now)
-		return
-	}
-	p, err := loadPractice(file, data, now, false)
-	report.ApplyPractice(rep, file, p, err, now)
+	report.ApplyPractice(rep, r.file, r.p, r.err, now)
 }
 
 // fleetPractice is the practice file for the roll-up; a broken one is a

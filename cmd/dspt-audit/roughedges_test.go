@@ -292,7 +292,7 @@ func TestTerminalCountsSummaryAndWhereItWrote(t *testing.T) {
 			t.Errorf("--summary has %q:\n%s", absent, summary)
 		}
 	}
-	if lines := strings.Count(summary, "\n"); lines > 40 || lines*4 > strings.Count(out, "\n") {
+	if lines := strings.Count(summary, "\n"); lines > 50 || lines*4 > strings.Count(out, "\n") {
 		t.Errorf("--summary is %d lines, the full view %d", lines, strings.Count(out, "\n"))
 	}
 	runCases(t, []cliCase{{"summary of json", []string{"scan", "--from", wannacry, "--summary", "-f", "json"}, exitUsage, []string{"--summary shapes the text view"}, nil}})

@@ -315,15 +315,16 @@ func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 	if err := notBeforeSnapshot(nowName(o.Now), now, collectedAt(clock)); err != nil {
 		return err
 	}
+	practice := readPractice(o.Practice, data, now)
 	scan, err := checks.Run(cmd.Context(), src, checks.Options{
 		Checks: selected, Data: data, ProbeTimeout: o.ProbeTimeout, Now: now, Clock: clock,
-		RecordLastUser: o.RecordLastUser,
+		RecordLastUser: o.RecordLastUser || practice.recordLastUser(),
 	})
 	if err != nil {
 		return err
 	}
 	rep := report.Build(scan, data, tool(), source)
-	applyPractice(rep, o.Practice, data, now)
+	practice.apply(rep, now)
 	rep.GeneratedAt = cmp.Or(now, time.Now()).UTC()
 	if err := writeOutput(o.Output, s, reportRenderer(format, rep, s, o.viewOptions)); err != nil {
 		return err

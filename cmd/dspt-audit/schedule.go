@@ -417,7 +417,9 @@ func scheduledScan(ctx context.Context, o *runOptions, s *streams) (*report.Repo
 	if err := notBeforeSnapshot(nowName(o.Now), now, collectedAt(clock)); err != nil {
 		return nil, err
 	}
-	scan, err := checks.Run(ctx, src, checks.Options{Checks: checks.All(), Data: data, ProbeTimeout: eo.ProbeTimeout, Now: now, Clock: clock, RecordLastUser: eo.RecordLastUser})
+	practice := readPractice(o.Practice, data, now)
+	scan, err := checks.Run(ctx, src, checks.Options{Checks: checks.All(), Data: data, ProbeTimeout: eo.ProbeTimeout, Now: now, Clock: clock,
+		RecordLastUser: eo.RecordLastUser || practice.recordLastUser()})
 	if err != nil {
 		return nil, err
 	}
@@ -425,7 +427,7 @@ func scheduledScan(ctx context.Context, o *runOptions, s *streams) (*report.Repo
 		source = "scheduled"
 	}
 	rep := report.Build(scan, data, tool(), source)
-	applyPractice(rep, o.Practice, data, now)
+	practice.apply(rep, now)
 	return rep, nil
 }
 
