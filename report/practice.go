@@ -51,11 +51,17 @@ type Evidenced struct {
 	Machine     int `json:"machine"`
 	Attestation int `json:"attestation"`
 	None        int `json:"none"`
+	// Both counts the standards in Machine that are attested too.
+	Both int `json:"both"`
 }
 
-// String says it as page 1 does.
+// String says it as page 1 does, each standard counted once.
 func (e Evidenced) String() string {
-	return fmt.Sprintf("%d of 10 standards evidenced by machine checks, %d by attestation, %d not at all", e.Machine, e.Attestation, e.None)
+	s := fmt.Sprintf("%d of 10 standards evidenced by machine checks", e.Machine)
+	if e.Both > 0 {
+		s += fmt.Sprintf(" (%d of them also attested)", e.Both)
+	}
+	return s + fmt.Sprintf(", %d by attestation alone, %d not at all", e.Attestation-e.Both, e.None)
 }
 
 // dsptData is the toolkit's items this build judges attestations against.
@@ -156,6 +162,9 @@ func (j judgement) apply(rep *Report, p *standards.Practice, plan bool) []standa
 		}
 		if sas[i].Counted > 0 {
 			rep.Evidenced.Attestation++
+			if len(s.EvidencedBy) > 0 {
+				rep.Evidenced.Both++
+			}
 			s.EvidencedBy = append(s.EvidencedBy, "attestation")
 		}
 		if len(s.EvidencedBy) == 0 {

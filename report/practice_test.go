@@ -89,6 +89,9 @@ func checkEvidenceMix(t *testing.T, rep *Report) {
 			counts.Machine++
 		}
 		if attested[s.Number] {
+			if len(want) > 0 {
+				counts.Both++
+			}
 			want = append(want, "attestation")
 			counts.Attestation++
 		}
@@ -104,6 +107,9 @@ func checkEvidenceMix(t *testing.T, rep *Report) {
 	}
 	if *rep.Evidenced != counts {
 		t.Errorf("evidenced %+v, want %+v", *rep.Evidenced, counts)
+	}
+	if n := counts.Machine + counts.Attestation - counts.Both + counts.None; n != 10 {
+		t.Errorf("the standards counted add up to %d, not 10", n)
 	}
 	for _, n := range []int{1, 5} {
 		if got := rep.Standards[n-1]; len(got.EvidencedBy) != 0 || got.Outcome != standards.NotAssessed {

@@ -70,16 +70,19 @@ func Attested(standard int, items []DSPTItem, atts []Attestation, now time.Time)
 			notMet = true
 		}
 	}
-	needed := 0
+	listed := false
 	for _, it := range items {
-		if it.Standard == standard && it.NeedsAttestation() {
-			needed++
-			if !met[it.ID] {
-				sa.Outstanding = append(sa.Outstanding, it.ID)
-			}
+		if it.Standard != standard {
+			continue
+		}
+		listed = true
+		if it.NeedsAttestation() && !met[it.ID] {
+			sa.Outstanding = append(sa.Outstanding, it.ID)
 		}
 	}
-	if needed == 0 && !met[StandardItem(standard)] {
+	// A standard the toolkit lists no items for is answered as a whole
+	// ("NDG 3"); one whose items a machine evidences needs no answer.
+	if !listed && !met[StandardItem(standard)] {
 		sa.Outstanding = append(sa.Outstanding, StandardItem(standard))
 	}
 	switch {

@@ -32,6 +32,8 @@ func TestAttested(t *testing.T) {
 		{"a mandatory item not met", 2, []Attestation{att("2.1.1", 2, AnswerNotMet, "2027-05-01"), att("2.2.1", 2, AnswerMet, "2027-05-01")}, NotMet, []string{"2.1.1"}},
 		{"an optional item not met", 5, []Attestation{att("5.1.1", 5, AnswerMet, "2027-05-01"), att("5.2.1", 5, AnswerNotMet, "2027-05-01")}, Met, nil},
 		{"another standard's answers", 3, []Attestation{att("2.1.1", 2, AnswerMet, "2027-05-01")}, NotAssessed, []string{"3.2.1"}},
+		// 8.3.1, the one mandatory item of standard 8, is a machine's to evidence.
+		{"nothing for a person to answer", 8, nil, NotAssessed, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -40,6 +42,19 @@ func TestAttested(t *testing.T) {
 				t.Errorf("got %s outstanding %q; want %s %q", got.Outcome, got.Outstanding, tt.want, tt.outstanding)
 			}
 		})
+	}
+}
+
+// A standard the item list has no items for is answered as a whole.
+func TestAttestedStandardWithoutItems(t *testing.T) {
+	items := []DSPTItem{{ID: "3.2.1", Standard: 3, Mandatory: true, Machine: "procedural"}}
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	if got := Attested(5, items, nil, now); !slices.Equal(got.Outstanding, []string{"NDG 5"}) {
+		t.Errorf("outstanding %q, want NDG 5", got.Outstanding)
+	}
+	answer := Attestation{Item: "NDG 5", Standard: 5, Answer: AnswerMet, Reviewed: MustDate("2026-05-02"), NextReview: MustDate("2027-05-01")}
+	if got := Attested(5, items, []Attestation{answer}, now); got.Outcome != Met || len(got.Outstanding) != 0 {
+		t.Errorf("answered as a whole: %s, outstanding %q", got.Outcome, got.Outstanding)
 	}
 }
 

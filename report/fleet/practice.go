@@ -64,6 +64,9 @@ func (r *Rollup) evidenced() *report.Evidenced {
 		if answered {
 			e.Attestation++
 		}
+		if machine && answered {
+			e.Both++
+		}
 		if !machine && !answered {
 			e.None++
 		}

@@ -219,6 +219,9 @@ func TestPracticePack(t *testing.T) {
 		if attested {
 			want.Attestation++
 		}
+		if machine && attested {
+			want.Both++
+		}
 		if !machine && !attested {
 			want.None++
 		}
