@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
@@ -32,8 +33,12 @@ type Action struct {
 	Points int `json:"points"`
 	// More counts the other items of the same standard whose answer would
 	// do the same; they are folded into this action.
-	More int    `json:"more_items,omitempty"`
-	Text string `json:"text"`
+	More int `json:"more_items,omitempty"`
+	// Answered is what the practice file says of an "answer" action's item
+	// now: "" (nothing), "expired" (an answer past its review date),
+	// "partly" or "not met".
+	Answered string `json:"answered,omitempty"`
+	Text     string `json:"text"`
 }
 
 // OutcomeChange is one standard's outcome before and after an action.
@@ -92,7 +97,7 @@ func (j judgement) plan(results []CheckResult, findings []standards.Finding, att
 		for _, id := range sa.Outstanding {
 			answered := append(slices.Clone(atts), standards.Attestation{Item: id, Standard: before.Standards[k].Number, Answer: standards.AnswerMet})
 			after, afterOutcomes, _ := j.score(findings, answered)
-			a := Action{Kind: "answer", Item: id, DSPTItems: []string{id}, Owner: ownerOf([]string{id}, []int{before.Standards[k].Number}, atts)}
+			a := Action{Kind: "answer", Item: id, DSPTItems: []string{id}, Owner: ownerOf([]string{id}, []int{before.Standards[k].Number}, atts), Answered: answeredAs(id, atts, j.now)}
 			if strings.HasPrefix(id, "NDG ") {
 				a.DSPTItems = nil
 			}
@@ -100,6 +105,30 @@ func (j judgement) plan(results []CheckResult, findings []standards.Finding, att
 		}
 	}
 	return RankActions(actions, j.ndg)
+}
+
+// answerVerb says what the practice must do with an item, by what its file
+// says of it now.
+var answerVerb = map[string]string{
+	"":        "answer",
+	"expired": "review again",
+	"partly":  "complete",
+	"not met": "meet",
+}
+
+// answeredAs is what the practice file says of an item now: nothing, an
+// answer past its review, or an answer that does not meet it.
+func answeredAs(id string, atts []standards.Attestation, now time.Time) string {
+	for _, a := range atts {
+		switch {
+		case a.Item != id || !a.Answered():
+		case a.Expired(now):
+			return "expired"
+		case a.Answer != standards.AnswerMet:
+			return string(a.Answer)
+		}
+	}
+	return ""
 }
 
 // RankActions orders the actions, best first, keeps ActionPlanSize of
@@ -188,7 +217,7 @@ func (a Action) describe(ndg []standards.Standard) string {
 	var b strings.Builder
 	switch a.Kind {
 	case "answer":
-		fmt.Fprintf(&b, "answer %s", a.Item)
+		fmt.Fprintf(&b, "%s %s", answerVerb[a.Answered], a.Item)
 		if a.More > 0 {
 			fmt.Fprintf(&b, " and %d more %s of the standard", a.More, plural(a.More, "item", "items"))
 		}
@@ -202,8 +231,10 @@ func (a Action) describe(ndg []standards.Standard) string {
 		fmt.Fprintf(&b, " on %d %s", a.Hosts, plural(a.Hosts, "PC", "PCs"))
 	}
 	b.WriteString(": ")
-	if len(a.Changes) == 0 {
+	if len(a.Changes) == 0 && a.Points > 0 {
 		fmt.Fprintf(&b, "scores rise by %d points, no outcome changes yet", a.Points)
+	} else if len(a.Changes) == 0 {
+		b.WriteString("no outcome changes yet")
 	}
 	for i, c := range a.Changes {
 		if i > 0 {
@@ -233,8 +264,18 @@ func standardTitle(ndg []standards.Standard, changes []OutcomeChange) string {
 	}
 	for _, s := range ndg {
 		if s.Number == changes[0].Standard {
-			return strings.ToLower(s.Title)
+			return lowerFirst(s.Title)
 		}
 	}
 	return fmt.Sprintf("standard %d", changes[0].Standard)
+}
+
+// lowerFirst lower-cases a title's first word for use mid-sentence, but not
+// an acronym: "Training" -> "training", "IT protection" stays.
+func lowerFirst(title string) string {
+	word, _, _ := strings.Cut(title, " ")
+	if word == strings.ToUpper(word) {
+		return title
+	}
+	return strings.ToLower(word[:1]) + title[1:]
 }

@@ -90,7 +90,7 @@ func (r *Report) NotAssessedNote() string {
 	if len(paper) > 0 {
 		where := "answer them in the DSPT directly, or in a practice file (dspt-audit practice init)"
 		if r.Practice != nil && r.Practice.Used {
-			where = "the practice file answers none of their items yet: dspt-audit practice answer"
+			where = "no answer in the practice file counts for them yet (unanswered or past review): dspt-audit practice answer"
 		}
 		notes = append(notes, fmt.Sprintf("Standards %s: not assessed by this tool (no machine check evidences them; %s).", strings.Join(paper, ", "), where))
 	}

@@ -50,6 +50,6 @@ func attestationLines(indented func(int, lipgloss.Style, string), st TerminalSty
 		indented(6, style, fmt.Sprintf("%s %s", a.Item, a.Text))
 	}
 	if len(s.Outstanding) > 0 {
-		indented(6, st.Faint, "to answer in the practice file: "+strings.Join(s.Outstanding, ", "))
+		indented(6, st.Faint, "not yet met in the practice file (unanswered, partly, not met or past review): "+strings.Join(s.Outstanding, ", "))
 	}
 }

@@ -104,8 +104,8 @@ func listChecksLong(w io.Writer, all []*checks.Check) error {
 		}
 		m := e.Mappings
 		fmt.Fprintf(&b, "%s  %s  %s\n  %s\n", e.ID, e.Severity, strings.Join(e.Platforms, ", "), e.Title)
-		fmt.Fprintf(&b, "  NDG standard: %s\n  DSPT items: %s\n  Cyber Essentials: %s\n  CAF outcomes: %s\n  CIS: %s\n",
-			orNone(joinInts(m.NDG)), orNone(strings.Join(m.DSPT, "; ")), orNone(strings.Join(m.CyberEssentials, "; ")),
+		fmt.Fprintf(&b, "  NDG standard: %s\n  DSPT items (v8, Category 4): %s\n  Earlier DSPT and CAF-aligned references: %s\n  Cyber Essentials: %s\n  CAF outcomes: %s\n  CIS: %s\n",
+			orNone(joinInts(m.NDG)), orNone(strings.Join(m.DSPTItems, ", ")), orNone(strings.Join(m.DSPT, "; ")), orNone(strings.Join(m.CyberEssentials, "; ")),
 			orNone(strings.Join(m.CAF, ", ")), orNone(strings.Join(m.CIS, "; ")))
 		for _, p := range e.Platforms {
 			fmt.Fprintf(&b, "  Fix on %s: %s\n", p, e.Remediations[p])
