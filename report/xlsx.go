@@ -306,18 +306,14 @@ func (wb *workbook) summary() {
 	row := 3
 	for _, kv := range facts {
 		// A fact spans B:G and wraps there, so a long line never widens the page.
-		b, g := fmt.Sprintf("B%d", row), fmt.Sprintf("G%d", row)
-		wb.check(wb.f.SetCellValue(sheet, fmt.Sprintf("A%d", row), kv[0]))
-		wb.check(wb.f.SetCellValue(sheet, b, CellText(Shown(kv[1]))))
-		wb.check(wb.f.MergeCell(sheet, b, g))
-		wb.check(wb.f.SetCellStyle(sheet, b, b, wb.Wrap))
-		wb.check(wb.f.SetRowHeight(sheet, row, RowHeight(1+len(Shown(kv[1]))/140)))
-		wb.styleCell(sheet, 1, row, wb.Label)
+		wb.summaryLine(sheet, row, kv[0], kv[1])
+		if kv[0] == "Overall outcome" {
+			wb.styleCell(sheet, 2, row, wb.Outcome[rep.Outcome])
+		}
 		row++
 	}
-	wb.styleCell(sheet, 2, row-3, wb.Outcome[rep.Outcome])
 
-	row++
+	row = wb.practiceHead(sheet, row+1)
 	tableTop := row
 	wb.set(sheet, row, "NDG standard", "Title", "Score", "Coverage", "Outcome", "Checks", "Failing")
 	wb.styleRow(sheet, row, 7, wb.Header)
@@ -336,7 +332,7 @@ func (wb *workbook) summary() {
 		wb.styleCell(sheet, 4, row, wb.Percent)
 		wb.styleCell(sheet, 5, row, wb.Outcome[s.Outcome])
 	}
-	row = wb.practiceSummary(sheet, row+2)
+	row = wb.practiceAttested(sheet, row+2)
 	for _, note := range []string{rep.NotAssessedNote(), "Scoring: " + rep.ScoringRule} {
 		if note == "" {
 			continue

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -50,42 +51,66 @@ func stateOutcome(state string) standards.Outcome {
 	return standards.NotAssessed
 }
 
-// practiceSummary writes, from row on, what page 1 says of the practice
-// file, the standards' evidence and the action plan; it returns the row
-// after the last one written, with a blank row.
-func (wb *workbook) practiceSummary(sheet string, row int) int {
+// summaryLine writes a labelled line across B:G of the Summary at row.
+func (wb *workbook) summaryLine(sheet string, row int, label, text string) {
+	b, g := fmt.Sprintf("B%d", row), fmt.Sprintf("G%d", row)
+	wb.check(wb.f.SetCellValue(sheet, fmt.Sprintf("A%d", row), label))
+	wb.check(wb.f.SetCellValue(sheet, b, CellText(Shown(text))))
+	wb.check(wb.f.MergeCell(sheet, b, g))
+	wb.check(wb.f.SetCellStyle(sheet, b, b, wb.Wrap))
+	wb.check(wb.f.SetRowHeight(sheet, row, RowHeight(WrappedLines(Shown(text), 100))))
+	wb.styleCell(sheet, 1, row, wb.Label)
+}
+
+// practiceHead writes, from row on, what page 1 says of the practice file,
+// the standards' evidence and the action plan, above the standards table;
+// it returns the row after the last one written, with a blank row.
+func (wb *workbook) practiceHead(sheet string, row int) int {
 	rep := wb.rep
-	line := func(label, text string) {
-		b, g := fmt.Sprintf("B%d", row), fmt.Sprintf("G%d", row)
-		wb.check(wb.f.SetCellValue(sheet, fmt.Sprintf("A%d", row), label))
-		wb.check(wb.f.SetCellValue(sheet, b, CellText(Shown(text))))
-		wb.check(wb.f.MergeCell(sheet, b, g))
-		wb.check(wb.f.SetCellStyle(sheet, b, b, wb.Wrap))
-		wb.check(wb.f.SetRowHeight(sheet, row, RowHeight(1+len(Shown(text))/140)))
-		wb.styleCell(sheet, 1, row, wb.Label)
-		row++
-	}
+	start := row
 	if u := rep.Practice; u != nil {
 		if u.Used {
-			line("Practice file", practiceName(u)+" ("+u.File+")")
+			wb.summaryLine(sheet, row, "Practice file", practiceName(u)+" ("+u.File+")")
 		} else {
-			line("Practice file", "not used: "+u.Problem)
+			wb.summaryLine(sheet, row, "Practice file", "not used: "+u.Problem)
 		}
+		row++
 	}
 	if rep.Evidenced != nil {
-		line("Evidence", rep.Evidenced.String())
-	}
-	for _, s := range rep.Standards {
-		for _, a := range s.Attestations {
-			line(fmt.Sprintf("Standard %d attested", s.Number), a.Item+" "+a.Text)
-		}
+		wb.summaryLine(sheet, row, "Evidence", rep.Evidenced.String())
+		row++
 	}
 	for i, a := range rep.ActionPlan {
 		label := ""
 		if i == 0 {
 			label = "Action plan"
 		}
-		line(label, fmt.Sprintf("%d. %s", i+1, a.Text))
+		wb.summaryLine(sheet, row, label, fmt.Sprintf("%d. %s", i+1, a.Text))
+		row++
+	}
+	if row == start {
+		return row
+	}
+	return row + 1
+}
+
+// practiceAttested writes, below the standards table, each standard's
+// attested items on one line; it returns the row after, with a blank row.
+func (wb *workbook) practiceAttested(sheet string, row int) int {
+	start := row
+	for _, s := range wb.rep.Standards {
+		var items []string
+		for _, a := range s.Attestations {
+			items = append(items, a.Item+" "+a.Text)
+		}
+		if len(items) == 0 {
+			continue
+		}
+		wb.summaryLine(sheet, row, "Attested", fmt.Sprintf("Standard %d: %s", s.Number, strings.Join(items, "; ")))
+		row++
+	}
+	if row == start {
+		return row
 	}
 	return row + 1
 }
