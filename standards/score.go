@@ -22,7 +22,7 @@ const (
 // scores so that a reader can check them by hand.
 const ScoringRule = `Each standard's score is the severity-weighted share of its applicable checks that pass ` +
 	`(weights: critical 4, high 3, medium 2, low 1; pass counts in full, warn counts half, fail counts nothing, ` +
-	`and a check the tool could not determine (unknown, needs_admin) also counts nothing, so it never scores above a failing one). ` +
+	`and a check the tool could not determine (unknown, needs admin) also counts nothing, so it never scores above a failing one). ` +
 	`Coverage is the share of its applicable checks that could be determined. ` +
 	`A standard where no check could be determined is Not assessed. It is Not Met if any critical check fails ` +
 	`or its determined checks alone score below 50; Met if every applicable check was determined and none fails; ` +

@@ -33,9 +33,9 @@ func newFleetCommand(s *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "fleet DIR|FILE...",
 		Short: "Roll up every PC's results into one practice report",
-		Long: `Read every scan result (HOST.json, as 'schedule' or 'scan -f json' writes
-them) in the folders given, keep the newest per host, and report the whole
-practice: each host's outcome and age, how many hosts pass or fail each
+		Long: `Read every scan result (HOST.json, as the nightly task, 'schedule run',
+writes and signs them) in the folders given, keep the newest per host, and
+report the whole practice: each host's outcome and age, how many hosts pass or fail each
 check, and the share of hosts meeting each NDG standard with a
 practice-level outcome and the rule that reached it.
 
@@ -47,7 +47,8 @@ result is older than --stale-days are flagged.
 Only results signed by the key pinned for their host in the trust store
 (--trust) are counted. Unsigned results (older versions, manual scans),
 badly signed ones, and ones signed by another key than the host's are
-named on the first page with the reason and not counted. A host seen for
+named on the first page with the reason and not counted: a folder of
+'scan -f json' results rolls up as "not assessed" with every file listed. A host seen for
 the first time is listed as new; --trust-new pins its key and counts it.
 
 For more hosts than a spreadsheet holds, --format ocsf writes every host's

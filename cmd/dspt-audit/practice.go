@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -189,6 +190,9 @@ func loadPractice(file string, data *standards.Data, now time.Time, refuseExpire
 	}
 	p, err := practice.Parse(b, practice.Options{Items: &data.DSPT, Checks: checkIDs(), RefuseExpired: refuseExpired, Now: now})
 	if err != nil {
+		if kind := report.IdentifyFile(b); !slices.Contains([]report.FileKind{report.TextFile, report.OtherJSON, report.BrokenJSON, report.EmptyFile}, kind) {
+			return nil, fmt.Errorf("%s is %s, not a practice file ('dspt-audit practice init' starts one)", file, kind)
+		}
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	p.File = file
