@@ -93,6 +93,16 @@ func (h *Host) statusOf(c *CheckTally) (standards.Status, bool) {
 // answering it. It keeps those that change the practice's outcomes most.
 // Answers are the practice's, judged once: they change no host's outcome.
 func (r *Rollup) plan() []report.Action {
+	actions := report.RankActions(r.candidates(), r.ndg)
+	for i := range actions {
+		actions[i].Text = r.splitFix(actions[i])
+	}
+	return actions
+}
+
+// candidates are every action plan considers that changes something,
+// unranked and without their text.
+func (r *Rollup) candidates() []report.Action {
 	before := r.standardOutcomes(nil, r.attested)
 	judge := newRejudge(r)
 	var actions []report.Action
@@ -123,10 +133,6 @@ func (r *Rollup) plan() []report.Action {
 			}
 			actions = r.keep(actions, a, before, nil, attested)
 		}
-	}
-	actions = report.RankActions(actions, r.ndg)
-	for i := range actions {
-		actions[i].Text = r.splitFix(actions[i])
 	}
 	return actions
 }
