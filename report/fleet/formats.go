@@ -349,6 +349,7 @@ func (rd reader) ocsfEvents(h *Host) ocsfChunk {
 	if err != nil {
 		return ocsfChunk{err: fmt.Errorf("%s: the same bytes decoded once and not again: %w", h.File, err)}
 	}
+	rep.Outcome = h.Outcome // the host's own, as the roll-up shows it: the practice's answers are the practice's
 	var buf bytes.Buffer
 	err = report.OCSF(&buf, rep)
 	return ocsfChunk{events: buf.Bytes(), err: err}

@@ -102,6 +102,26 @@ func TestPracticeAnswerJudgedOnce(t *testing.T) {
 	if js := got.Standards[0]; js.Outcome != standards.NotMet || js.HostsOutcome != standards.NotAssessed || js.Attested == nil || js.Attested.Outcome != standards.NotMet || js.Assessed != 0 {
 		t.Errorf("JSON standard 1 = %+v", js)
 	}
+	outcomes := map[string]standards.Outcome{}
+	for line := range strings.Lines(string(write(t, "ocsf", roll))) {
+		var e struct {
+			Device struct {
+				Hostname string `json:"hostname"`
+			} `json:"device"`
+			Unmapped struct {
+				Outcome standards.Outcome `json:"dspt_outcome"`
+			} `json:"unmapped"`
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatal(err)
+		}
+		outcomes[e.Device.Hostname] = e.Unmapped.Outcome
+	}
+	for _, h := range plain.Hosts {
+		if outcomes[h.Name] != h.Outcome {
+			t.Errorf("OCSF events of %s say %q; its own outcome is %s", h.Name, outcomes[h.Name], h.Outcome)
+		}
+	}
 	var page strings.Builder
 	if err := HTML(&page, roll); err != nil {
 		t.Fatal(err)
