@@ -201,13 +201,6 @@ func (r *Rollup) standardOutcomes(changed map[*Host][11]byte, attested map[int]s
 	return out
 }
 
-func outcomeOf(code byte) standards.Outcome {
-	if code == 0 || int(code) > len(outcomeOrder) {
-		return standards.NotAssessed
-	}
-	return outcomeOrder[code-1]
-}
-
 // rejudge scores hosts again with one check passing. Hosts with the same
 // verdicts and accepted risks score alike, so each such set is scored once.
 type rejudge struct {
