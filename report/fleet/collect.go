@@ -96,19 +96,24 @@ func (c *collector) summarise(r *result) *Host {
 	h := &Host{
 		Name: strings.TrimSpace(r.host.Name), OS: r.host.OS, Platform: r.host.Platform, ID: r.host.ID,
 		ToolVersion: r.tool, Schema: r.schema, File: r.path, ScannedAt: r.scannedAt,
-		Outcome: r.outcome, Score: -1, Results: 1,
+		Score: -1, Results: 1,
 		UnknownChecks: r.recount.Unknown, Recounted: r.recount.Differs, Notes: r.recount.Notes, digest: r.digest,
 		Exploited: exploitedOpen(r.checks),
 	}
 	if r.score != nil {
 		h.Score = *r.score
 	}
+	// The host's own outcome: its checks and the accepted risks covering
+	// it. The practice file's answers are judged once, for the practice.
+	own := make([]standards.Outcome, 0, len(r.standards))
 	for _, s := range r.standards {
+		o := cmp.Or(s.MachineOutcome, s.Outcome)
+		own = append(own, o)
 		if s.Number > 0 && s.Number < len(h.standards) {
-			h.standards[s.Number], _ = outcomeCode(s.Outcome)
-			h.machine[s.Number], _ = outcomeCode(cmp.Or(s.MachineOutcome, s.Outcome))
+			h.standards[s.Number], _ = outcomeCode(o)
 		}
 	}
+	h.Outcome = standards.Overall(own)
 	h.statuses = make([]byte, len(c.checks)+len(r.checks))
 	for _, v := range r.checks {
 		i := c.check(v)

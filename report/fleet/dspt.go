@@ -109,8 +109,13 @@ func (r *Rollup) plannedAction(row DSPTRow) string {
 		owner = " (" + owner + ")"
 	}
 	for _, c := range row.Checks {
-		if n := c.Count(standards.Fail) + c.Unsure(); n > 0 {
+		if n := c.Count(standards.Fail) + c.Count(standards.Warn); n > 0 {
 			return fmt.Sprintf("fix %s on %d %s%s", c.ID, n, plural(n, "PC", "PCs"), owner)
+		}
+	}
+	for _, c := range row.Checks {
+		if n := c.Unsure(); n > 0 {
+			return fmt.Sprintf("find out %s on %d %s%s", c.ID, n, plural(n, "PC", "PCs"), owner)
 		}
 	}
 	return "answer " + row.Item.ID + " in the practice file with its evidence" + owner

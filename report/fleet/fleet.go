@@ -30,7 +30,9 @@ const Rule = `Each host is judged by its newest result. A standard is Met for th
 	`hosts failing it / hosts it applies to. Overall: Not Met if any standard is Not Met, ` +
 	`Met if every assessed standard is Met, otherwise Approaching. With a trust store, a host it pins ` +
 	`whose newest files are all untrusted (replaced by one it did not sign) makes the practice Not Met, ` +
-	`and a pinned host with no result at all keeps it from Met.`
+	`and a pinned host with no result at all keeps it from Met. With a practice file, each host is judged by its own ` +
+	`checks and the accepted risks covering it; the practice file's answers are judged once, for the practice, and a ` +
+	`standard's practice outcome combines the hosts' outcome with the attested one as the single-host scoring rule does.`
 
 // Host is what the roll-up keeps of one host: its newest result, in brief.
 type Host struct {
@@ -67,9 +69,11 @@ type Host struct {
 	// Exploited are the exploited-in-the-wild flaws (CVE or bulletin IDs)
 	// the newest result's known-exploits finding lists as open.
 	Exploited []string
-	statuses  []byte   // by check index: status+1; 0 = not in this result
-	standards [11]byte // by standard number: outcomeCode
-	machine   [11]byte // the same from the machine checks alone
+	statuses  []byte // by check index: status+1; 0 = not in this result
+	// standards are the host's own outcomes by standard number
+	// (outcomeCode): its checks and the accepted risks covering it, never
+	// the practice file's answers, which are judged once for the practice.
+	standards [11]byte
 	digest    [32]byte // of the newest result's bytes, to read them again
 }
 
@@ -151,7 +155,18 @@ type StandardTally struct {
 	Approaching int
 	NotMet      int
 	StaleMet    int // of Met, hosts whose result is stale
-	Outcome     standards.Outcome
+	// HostsOutcome is what the hosts' results give the standard by Rule;
+	// Outcome combines it once with Attested, as standards.Combine does
+	// for one machine.
+	HostsOutcome standards.Outcome
+	Outcome      standards.Outcome
+	// Attested is what the practice file's answers give the standard,
+	// judged once for the practice; its Outcome is NotAssessed when no
+	// answer counts.
+	Attested standards.StandardAttestations
+	// AttestedText says, when the practice file's answers count for the
+	// standard, what they give the practice: "" when they change nothing.
+	AttestedText string
 	// NotMetHosts names up to MaxNamed hosts not meeting it, alphabetically.
 	NotMetHosts []string
 }
@@ -224,6 +239,8 @@ type Rollup struct {
 	// Exploited are the exploited flaws hosts are open to, most hosts first.
 	Exploited []*ExploitedTally
 	ndg       []standards.Standard // to recount results read again
+	// attested is what the practice file's answers give each standard.
+	attested map[int]standards.StandardAttestations
 }
 
 // StaleDays is the stale threshold in whole days.
@@ -324,6 +341,7 @@ func (r *Rollup) tally(checks []*CheckTally, ndg []standards.Standard) {
 	}
 	slices.SortFunc(r.Hosts, compareHosts)
 	r.tallyExploited()
+	r.attested = report.PracticeOutcomes(ndg, r.Practice, r.GeneratedAt)
 	var outcomes []standards.Outcome
 	for _, s := range ndg {
 		t := r.tallyStandard(s)
@@ -360,13 +378,17 @@ func (r *Rollup) capForUnaccounted(o standards.Outcome) standards.Outcome {
 }
 
 func (r *Rollup) tallyStandard(s standards.Standard) *StandardTally {
-	return r.countStandard(s, true)
+	return r.countStandard(s, true, r.attested[s.Number])
 }
 
-// countStandard tallies a standard over the hosts; named lists the hosts
-// not meeting it, which a what-if count does not need.
-func (r *Rollup) countStandard(s standards.Standard, named bool) *StandardTally {
-	t := &StandardTally{Standard: s}
+// countStandard tallies a standard over the hosts and combines it with
+// what the practice file's answers give it; named lists the hosts not
+// meeting it, which a what-if count does not need.
+func (r *Rollup) countStandard(s standards.Standard, named bool, attested standards.StandardAttestations) *StandardTally {
+	t := &StandardTally{Standard: s, Attested: attested}
+	if attested.Outcome == "" {
+		t.Attested.Outcome = standards.NotAssessed
+	}
 	for _, h := range r.Hosts {
 		switch h.StandardOutcome(s.Number) {
 		case standards.Met:
@@ -390,15 +412,59 @@ func (r *Rollup) countStandard(s standards.Standard, named bool) *StandardTally 
 	t.NotMetHosts = t.NotMetHosts[:min(len(t.NotMetHosts), MaxNamed)]
 	switch {
 	case t.Assessed == 0:
-		t.Outcome = standards.NotAssessed
+		t.HostsOutcome = standards.NotAssessed
 	case t.NotMet > 0:
-		t.Outcome = standards.NotMet
+		t.HostsOutcome = standards.NotMet
 	case t.Met == t.Assessed && t.StaleMet == 0:
-		t.Outcome = standards.Met
+		t.HostsOutcome = standards.Met
 	default:
-		t.Outcome = standards.Approaching
+		t.HostsOutcome = standards.Approaching
+	}
+	t.Outcome = standards.Combine(t.HostsOutcome, t.Attested.Outcome, r.Practice != nil && len(t.Attested.Outstanding) > 0)
+	if named {
+		t.AttestedText = attestedText(t, r.GeneratedAt)
 	}
 	return t
+}
+
+// attestedText says what the practice file's answers give the standard,
+// judged once for the practice, or "" when they change nothing.
+func attestedText(t *StandardTally, now time.Time) string {
+	a := t.Attested
+	outstanding := ""
+	if n := len(a.Outstanding); n > 0 {
+		outstanding = fmt.Sprintf("%d %s not attested met (%s)", n, plural(n, "item", "items"), namedFirst(a.Outstanding))
+	}
+	if a.Counted == 0 {
+		if t.Outcome == t.HostsOutcome {
+			return ""
+		}
+		return fmt.Sprintf("practice's answers: %s for the practice, %s", report.ShortOutcome(t.Outcome), outstanding)
+	}
+	var answers []string
+	for _, it := range a.Items {
+		if it.Counts(now) && it.Answer != standards.AnswerMet {
+			answers = append(answers, it.Item+" "+string(it.Answer))
+		}
+	}
+	s := "practice's answers, judged once for the practice: " + report.ShortOutcome(a.Outcome)
+	if len(answers) > 0 {
+		s += " (" + namedFirst(answers) + ")"
+	}
+	if outstanding != "" && a.Outcome != standards.NotMet {
+		s += "; " + outstanding
+	}
+	return s
+}
+
+// namedFirst joins the first few of names and counts the rest.
+func namedFirst(names []string) string {
+	const shown = 5
+	s := strings.Join(names[:min(len(names), shown)], ", ")
+	if len(names) > shown {
+		s += fmt.Sprintf(" and %d more", len(names)-shown)
+	}
+	return s
 }
 
 // compareHosts puts the hosts to act on first: worst outcome, then stale,
@@ -467,7 +533,23 @@ func resultsFact(r *Rollup, where string) string {
 	return s
 }
 
+// notMetText names the hosts not meeting the standard and says what the
+// practice file's answers give it, kept apart: they are the practice's,
+// not any host's.
 func notMetText(s *StandardTally) string {
+	hosts := hostsNotMeeting(s)
+	switch {
+	case hosts == "":
+		return s.AttestedText
+	case s.AttestedText == "":
+		return hosts
+	}
+	return hosts + "; " + s.AttestedText
+}
+
+// hostsNotMeeting names the hosts whose own results do not meet the
+// standard.
+func hostsNotMeeting(s *StandardTally) string {
 	if s.NotMet == 0 {
 		return ""
 	}

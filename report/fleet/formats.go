@@ -82,6 +82,18 @@ type jsonStandard struct {
 	ShareMeeting *float64          `json:"share_meeting"`
 	Outcome      standards.Outcome `json:"outcome"`
 	NotMetHosts  []string          `json:"not_met_hosts,omitempty"`
+	// HostsOutcome is the hosts' own outcome; Attested the practice
+	// file's, judged once; Outcome combines the two.
+	HostsOutcome standards.Outcome `json:"hosts_outcome"`
+	Attested     *jsonAttested     `json:"attested,omitempty"`
+}
+
+// jsonAttested is what the practice file's answers give one standard.
+type jsonAttested struct {
+	Outcome     standards.Outcome `json:"outcome"`
+	Counted     int               `json:"answers_counted"`
+	Outstanding []string          `json:"outstanding,omitempty"`
+	Text        string            `json:"text,omitempty"`
 }
 
 type jsonCheck struct {
@@ -200,6 +212,10 @@ func (r *Rollup) jsonHead() jsonHead {
 		js := jsonStandard{
 			Number: s.Number, Title: s.Title, Assessed: s.Assessed, Met: s.Met, Approaching: s.Approaching,
 			NotMet: s.NotMet, StaleMet: s.StaleMet, MetCurrent: s.MetCurrent(), Outcome: s.Outcome, NotMetHosts: s.NotMetHosts,
+			HostsOutcome: s.HostsOutcome,
+		}
+		if r.Practice != nil {
+			js.Attested = &jsonAttested{Outcome: s.Attested.Outcome, Counted: s.Attested.Counted, Outstanding: s.Attested.Outstanding, Text: s.AttestedText}
 		}
 		if share := s.Share(); share >= 0 {
 			js.ShareMeeting = &share
@@ -333,6 +349,7 @@ func (rd reader) ocsfEvents(h *Host) ocsfChunk {
 	if err != nil {
 		return ocsfChunk{err: fmt.Errorf("%s: the same bytes decoded once and not again: %w", h.File, err)}
 	}
+	rep.Outcome = h.Outcome // the host's own, as the roll-up shows it: the practice's answers are the practice's
 	var buf bytes.Buffer
 	err = report.OCSF(&buf, rep)
 	return ocsfChunk{events: buf.Bytes(), err: err}

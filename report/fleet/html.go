@@ -113,13 +113,20 @@ func Terminal(w io.Writer, r *Rollup, opts TerminalOptions) error {
 	p("\n")
 	p("%s\n", st.Label.Render("Standard                                        Hosts  Meeting  Practice outcome"))
 	for _, s := range r.Standards {
-		if s.Assessed == 0 {
+		if s.Assessed == 0 && s.Outcome == standards.NotAssessed {
 			continue
 		}
 		title := shown(fmt.Sprintf("%2d %s", s.Number, s.Title), 46)
-		p("%-46s %6d  %6.0f%%  %s\n", title, s.Assessed, 100*s.Share(), st.Outcome(s.Outcome).Render(shown(string(s.Outcome), 30)))
-		if text := notMetText(s); text != "" {
+		hosts, share := "-", "-"
+		if s.Assessed > 0 {
+			hosts, share = fmt.Sprint(s.Assessed), fmt.Sprintf("%.0f%%", 100*s.Share())
+		}
+		p("%-46s %6s  %7s  %s\n", title, hosts, share, st.Outcome(s.Outcome).Render(shown(string(s.Outcome), 30)))
+		if text := hostsNotMeeting(s); text != "" {
 			p("   %s\n", st.Faint.Render("not met on: "+shown(text, 90)))
+		}
+		if s.AttestedText != "" {
+			p("   %s\n", st.Faint.Render(shown(s.AttestedText, 120)))
 		}
 	}
 	p("\n%s\n", st.Label.Render("Checks failing most"))

@@ -3,6 +3,7 @@ package fleet
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,13 +52,10 @@ func (r *Rollup) practiceFigures() {
 // evidenced counts the standards some host's machine checks assess, those
 // the practice file's counted answers cover, and those nothing does.
 func (r *Rollup) evidenced() *report.Evidenced {
-	attested := report.PracticeOutcomes(r.ndg, r.Practice, r.GeneratedAt)
 	e := &report.Evidenced{}
 	for _, s := range r.ndg {
-		machine := slices.ContainsFunc(r.Hosts, func(h *Host) bool {
-			return s.Number < len(h.machine) && outcomeOf(h.machine[s.Number]) != standards.NotAssessed
-		})
-		answered := attested[s.Number].Counted > 0
+		machine := slices.ContainsFunc(r.Hosts, func(h *Host) bool { return h.StandardOutcome(s.Number) != standards.NotAssessed })
+		answered := r.attested[s.Number].Counted > 0
 		if machine {
 			e.Machine++
 		}
@@ -92,53 +90,88 @@ func (h *Host) statusOf(c *CheckTally) (standards.Status, bool) {
 	return h.Status(c)
 }
 
-// plan tries, for each check, fixing it on every host where it does not
-// pass, and for each item the practice file leaves outstanding, answering
-// it; it keeps those that change the practice's outcomes most.
+// plan tries, for each check, fixing it on every host where it fails or
+// warns, and finding it out on every host where it could not be
+// determined; and for each item the practice file leaves outstanding,
+// answering it. It keeps those that change the practice's outcomes most.
+// Answers are the practice's, judged once: they change no host's outcome.
 func (r *Rollup) plan() []report.Action {
-	before := r.standardOutcomes(nil)
-	attested := report.PracticeOutcomes(r.ndg, r.Practice, r.GeneratedAt)
-	judge := newRejudge(r, attested)
+	actions := report.RankActions(r.candidates(), r.ndg)
+	for i := range actions {
+		actions[i].Text = r.splitFix(actions[i])
+	}
+	return actions
+}
+
+// candidates are every action plan considers that changes something,
+// unranked and without their text.
+func (r *Rollup) candidates() []report.Action {
+	before := r.standardOutcomes(nil, r.attested)
+	judge := newRejudge(r)
 	var actions []report.Action
 	for _, c := range r.Checks {
-		changed := map[*Host][11]byte{}
-		for _, h := range r.Hosts {
-			if s, ok := h.Status(c); ok && s != standards.Pass && s != standards.NotApplicable {
-				changed[h] = judge.host(h, c.index)
-			}
-		}
-		if len(changed) == 0 {
-			continue
-		}
-		a := report.Action{Kind: "fix", Check: c.ID, Hosts: len(changed), Severity: c.Severity, DSPTItems: c.items,
-			Owner: report.OwnerOf(c.items, c.ndg, r.Practice)}
-		actions = r.keep(actions, a, before, changed)
-	}
-	for _, s := range r.ndg {
-		for _, id := range attested[s.Number].Outstanding {
-			answered := append(slices.Clone(r.Practice.Attestations), standards.Attestation{Item: id, Standard: s.Number, Answer: standards.AnswerMet})
-			after := standards.Attested(s.Number, judge.items, answered, r.GeneratedAt)
+		for _, kind := range []string{"fix", "find out"} {
 			changed := map[*Host][11]byte{}
 			for _, h := range r.Hosts {
-				codes := h.standards
-				machine := outcomeOf(h.machine[s.Number])
-				codes[s.Number], _ = outcomeCode(standards.Combine(machine, after.Outcome, len(after.Outstanding) > 0))
-				changed[h] = codes
+				if s, ok := h.Status(c); ok && actionKind(s) == kind {
+					changed[h] = judge.host(h, c.index)
+				}
 			}
+			if len(changed) == 0 {
+				continue
+			}
+			a := report.Action{Kind: kind, Check: c.ID, Hosts: len(changed), Severity: c.Severity, DSPTItems: c.items,
+				Owner: report.OwnerOf(c.items, c.ndg, r.Practice)}
+			actions = r.keep(actions, a, before, changed, r.attested)
+		}
+	}
+	for _, s := range r.ndg {
+		for _, id := range r.attested[s.Number].Outstanding {
+			answered := append(slices.Clone(r.Practice.Attestations), standards.Attestation{Item: id, Standard: s.Number, Answer: standards.AnswerMet})
+			attested := maps.Clone(r.attested)
+			attested[s.Number] = standards.Attested(s.Number, judge.items, answered, r.GeneratedAt)
 			a := report.Action{Kind: "answer", Item: id, DSPTItems: []string{id}, Owner: report.OwnerOf([]string{id}, []int{s.Number}, r.Practice)}
 			if strings.HasPrefix(id, "NDG ") {
 				a.DSPTItems = nil
 			}
-			actions = r.keep(actions, a, before, changed)
+			actions = r.keep(actions, a, before, nil, attested)
 		}
 	}
-	return report.RankActions(actions, r.ndg)
+	return actions
 }
 
-// keep adds a to actions when the hosts' changed outcomes change the
-// practice's: Points are the hosts newly meeting a standard.
-func (r *Rollup) keep(actions []report.Action, a report.Action, before []*StandardTally, changed map[*Host][11]byte) []report.Action {
-	after := r.standardOutcomes(changed)
+// actionKind is the action a host's verdict on a check calls for: "fix"
+// a failure or warning, "find out" what the tool could not determine.
+func actionKind(s standards.Status) string {
+	switch s {
+	case standards.Fail, standards.Warn:
+		return "fix"
+	case standards.Unknown, standards.NeedsAdmin:
+		return "find out"
+	}
+	return ""
+}
+
+// splitFix says, in a fix's text, how many of its PCs fail and how many
+// warn when some warn, as the check table counts them.
+func (r *Rollup) splitFix(a report.Action) string {
+	c := r.checkTally(a.Check)
+	if a.Kind != "fix" || c == nil || c.Count(standards.Warn) == 0 {
+		return a.Text
+	}
+	head := fmt.Sprintf("fix %s on %d %s", a.Check, a.Hosts, plural(a.Hosts, "PC", "PCs"))
+	rest, ok := strings.CutPrefix(a.Text, head)
+	if !ok {
+		return a.Text
+	}
+	return fmt.Sprintf("%s (%d failing, %d warning)%s", head, c.Count(standards.Fail), c.Count(standards.Warn), rest)
+}
+
+// keep adds a to actions when the hosts' changed outcomes, or the
+// practice's answers as attested, change the practice's outcomes: Points
+// are the hosts newly meeting a standard.
+func (r *Rollup) keep(actions []report.Action, a report.Action, before []*StandardTally, changed map[*Host][11]byte, attested map[int]standards.StandardAttestations) []report.Action {
+	after := r.standardOutcomes(changed, attested)
 	for k, b := range before {
 		if b.Outcome != after[k].Outcome {
 			a.Changes = append(a.Changes, report.OutcomeChange{Standard: b.Number, From: b.Outcome, To: after[k].Outcome})
@@ -153,8 +186,8 @@ func (r *Rollup) keep(actions []report.Action, a report.Action, before []*Standa
 }
 
 // standardOutcomes tallies the standards as they would be with some
-// hosts' outcomes changed.
-func (r *Rollup) standardOutcomes(changed map[*Host][11]byte) []*StandardTally {
+// hosts' outcomes changed and the practice's answers as attested.
+func (r *Rollup) standardOutcomes(changed map[*Host][11]byte, attested map[int]standards.StandardAttestations) []*StandardTally {
 	saved := map[*Host][11]byte{}
 	for h, codes := range changed {
 		saved[h], h.standards = h.standards, codes
@@ -166,36 +199,29 @@ func (r *Rollup) standardOutcomes(changed map[*Host][11]byte) []*StandardTally {
 	}()
 	out := make([]*StandardTally, len(r.ndg))
 	for i, s := range r.ndg {
-		out[i] = r.countStandard(s, false)
+		out[i] = r.countStandard(s, false, attested[s.Number])
 	}
 	return out
-}
-
-func outcomeOf(code byte) standards.Outcome {
-	if code == 0 || int(code) > len(outcomeOrder) {
-		return standards.NotAssessed
-	}
-	return outcomeOrder[code-1]
 }
 
 // rejudge scores hosts again with one check passing. Hosts with the same
 // verdicts and accepted risks score alike, so each such set is scored once.
 type rejudge struct {
-	r        *Rollup
-	attested map[int]standards.StandardAttestations
-	items    []standards.DSPTItem
-	memo     map[string][11]byte
+	r     *Rollup
+	items []standards.DSPTItem
+	memo  map[string][11]byte
 }
 
-func newRejudge(r *Rollup, attested map[int]standards.StandardAttestations) *rejudge {
+func newRejudge(r *Rollup) *rejudge {
 	var items []standards.DSPTItem
 	if d, err := standards.Load(); err == nil {
 		items = d.DSPT.Items
 	}
-	return &rejudge{r: r, attested: attested, items: items, memo: map[string][11]byte{}}
+	return &rejudge{r: r, items: items, memo: map[string][11]byte{}}
 }
 
-// host is h's standards' outcome codes were the check at index fixed to pass.
+// host is h's own standards' outcome codes were the check at index fixed
+// to pass: its checks and accepted risks, not the practice's answers.
 func (j *rejudge) host(h *Host, fixed int) [11]byte {
 	var key strings.Builder
 	key.Write(h.statuses)
@@ -224,12 +250,8 @@ func (j *rejudge) host(h *Host, fixed int) [11]byte {
 	}
 	var codes [11]byte
 	for _, s := range standards.Score(j.r.ndg, findings).Standards {
-		o := s.Outcome
-		if a, ok := j.attested[s.Number]; ok {
-			o = standards.Combine(o, a.Outcome, len(a.Outstanding) > 0)
-		}
 		if s.Number > 0 && s.Number < len(codes) {
-			codes[s.Number], _ = outcomeCode(o)
+			codes[s.Number], _ = outcomeCode(s.Outcome)
 		}
 	}
 	j.memo[key.String()] = codes

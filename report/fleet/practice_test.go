@@ -144,16 +144,39 @@ func TestPracticeRollupActionPlan(t *testing.T) {
 			best = &g
 		}
 	}
+	// A fix passes the check where it fails or warns; finding it out,
+	// where it could not be determined. Each is tried on exactly those
+	// hosts, and every candidate's gain must be what rolling the
+	// rewritten folder up again gives.
+	candidates := map[string]report.Action{}
+	for _, a := range roll.candidates() {
+		candidates[a.Kind+" "+a.Check+a.Item] = a
+	}
 	for _, c := range roll.Checks {
-		fixed := writeProfiles(t, func(rep map[string]any) {
-			for _, r := range rep["results"].([]any) {
-				r := r.(map[string]any)
-				if r["id"] == c.ID && r["status"] != "not_applicable" {
-					r["status"] = "pass"
+		for kind, statuses := range map[string][]string{"fix": {"fail", "warn"}, "find out": {"unknown", "needs_admin"}} {
+			fixed := writeProfiles(t, func(rep map[string]any) {
+				for _, r := range rep["results"].([]any) {
+					r := r.(map[string]any)
+					if r["id"] == c.ID && slices.Contains(statuses, r["status"].(string)) {
+						r["status"] = "pass"
+					}
 				}
+			})
+			after := practiceRollup(t, fixed, p)
+			try(kind+" "+c.ID, after, int(c.Severity))
+			steps, points := 0, 0
+			for i, s := range roll.Standards {
+				steps += report.OutcomeRank(after.Standards[i].Outcome) - report.OutcomeRank(s.Outcome)
+				points += after.Standards[i].Met - s.Met
 			}
-		})
-		try(c.ID, practiceRollup(t, fixed, p), int(c.Severity))
+			a, kept := candidates[kind+" "+c.ID]
+			switch {
+			case kept && (a.Steps != steps || a.Points != points):
+				t.Errorf("%s %s: %d steps, %d points; rolled up again: %d, %d", kind, c.ID, a.Steps, a.Points, steps, points)
+			case !kept && (steps > 0 || points > 0):
+				t.Errorf("%s %s left out; rolled up again it gains %d steps, %d points", kind, c.ID, steps, points)
+			}
+		}
 	}
 	attested := report.PracticeOutcomes(roll.ndg, p, roll.GeneratedAt)
 	plain := writeProfiles(t, nil)
@@ -161,11 +184,11 @@ func TestPracticeRollupActionPlan(t *testing.T) {
 		for _, id := range attested[s.Number].Outstanding {
 			answered := *p
 			answered.Attestations = append(slices.Clone(p.Attestations), standards.Attestation{Item: id, Standard: s.Number, Answer: standards.AnswerMet})
-			try(id, practiceRollup(t, plain, &answered), 0)
+			try("answer "+id, practiceRollup(t, plain, &answered), 0)
 		}
 	}
 	first := roll.ActionPlan[0]
-	if best == nil || first.Check+first.Item != best.label || first.Steps != best.steps || first.Points != best.points {
+	if best == nil || first.Kind+" "+first.Check+first.Item != best.label || first.Steps != best.steps || first.Points != best.points {
 		t.Errorf("first action %q (%d steps, %d points); independently %+v", first.Text, first.Steps, first.Points, best)
 	}
 	if first.Kind == "fix" && !strings.Contains(first.Text, fmt.Sprintf("on %d PC", first.Hosts)) {
