@@ -291,20 +291,27 @@ func cimTime(s string) (time.Time, bool) {
 	return t.Add(-time.Duration(minutes) * time.Minute).UTC(), true
 }
 
+// scheduleFiles reads a list of schedule files; a list that could not be
+// read is noted as such, one whose folder does not exist is simply empty.
+func scheduleFiles(e *Env, q probe.Query, ev *evidence) (probe.Observation, []probe.FileEntry) {
+	o := e.Observe(q)
+	var files []probe.FileEntry
+	if err := o.Decode(&files); err != nil {
+		if !o.Is(probe.NotFound) {
+			ev.cannotRead(o, gradeConfigured)
+		}
+		return o, nil
+	}
+	return o, files
+}
+
 // linuxBackups looks for a scheduled backup in cron and systemd timers and
 // for backup daemons. A schedule is not a success, so Linux never passes:
 // the tool cannot read the backup tool's results.
 func linuxBackups(e *Env) Verdict {
 	var ev evidence
 	for _, q := range []probe.Query{backupCronFiles, backupUserCrons} {
-		o := e.Observe(q)
-		var files []probe.FileEntry
-		if err := o.Decode(&files); err != nil {
-			if !o.Is(probe.NotFound) {
-				ev.cannotRead(o, gradeConfigured)
-			}
-			continue
-		}
+		o, files := scheduleFiles(e, q, &ev)
 		for _, f := range files {
 			switch {
 			case f.Contents != nil:
@@ -321,14 +328,7 @@ func linuxBackups(e *Env) Verdict {
 		ev.cannotRead(o, gradeConfigured)
 	}
 	for _, q := range []probe.Query{backupCronDaily, backupTimersWant} {
-		o := e.Observe(q)
-		var files []probe.FileEntry
-		if err := o.Decode(&files); err != nil {
-			if !o.Is(probe.NotFound) {
-				ev.cannotRead(o, gradeConfigured)
-			}
-			continue
-		}
+		_, files := scheduleFiles(e, q, &ev)
 		for _, f := range files {
 			if tool := linuxBackupTools.FindString(strings.ToLower(f.Path[strings.LastIndex(f.Path, "/")+1:])); tool != "" {
 				ev.configured = append(ev.configured, fmt.Sprintf("%s is scheduled (%s)", tool, f.Path))
