@@ -147,7 +147,7 @@ func (b *book) dspt() {
 		lines := 1
 		for col, v := range []string{row.Item.ID, mandatory, row.Item.Asks, strings.Join(checks, "\n"), attested, row.State, row.Text} {
 			b.set(sheet, col+1, n, v, b.Wrap)
-			lines = max(lines, report.WrappedLines(report.Shown(v), widths[col]))
+			lines = max(lines, wrappedLines(report.Shown(v), widths[col]))
 		}
 		// Spreadsheet programs do not all grow a row to its wrapped text on opening.
 		b.check(b.f.SetRowHeight(sheet, n, report.RowHeight(lines)))

@@ -309,9 +309,17 @@ var (
 		"Disk encryption", "BIOS version", "BIOS date", "OS / build", "OS support", "OS support detail", "Programs", "Last seen (UTC)", "Stale",
 		"Location", "Owner", "Notes", "Last user"}
 	registerWidths = []float64{18, 15, 20, 16, 13, 22, 10, 22, // the first printed page
-		15, 14, 14, 11, 24, 13, 27, // the second, after the device again
+		14, 13, 13, 11, 22, 12, 33, // the second, after the device again
 		10, 16, 7, 18, 18, 26, 18} // the third
 )
+
+// titleWidth is the width of the Register sheet's title, columns B to H.
+var titleWidth = func() (w float64) {
+	for _, c := range registerWidths[1:8] {
+		w += c
+	}
+	return w
+}()
 
 func (d Device) cells() []any {
 	f := d.Facts
@@ -418,7 +426,6 @@ func (b *book) registerSheets(reg *Register, rename string) {
 	const top = 4 // the table's header row, below the title and the headline
 	b.printable(sheetRegister)
 	b.printAcross(sheetRegister, top)
-	b.printTableOnly(reg, top)
 	sw, err := b.f.NewStreamWriter(sheetRegister)
 	if err != nil {
 		b.check(err)
@@ -427,11 +434,17 @@ func (b *book) registerSheets(reg *Register, rename string) {
 	headerLines := 2
 	for i, w := range registerWidths {
 		b.check(sw.SetColWidth(i+1, i+1, w))
-		headerLines = max(headerLines, report.WrappedLines(registerHeader[i], w))
+		headerLines = max(headerLines, wrappedLines(registerHeader[i], w))
 	}
 	b.check(sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: top, TopLeftCell: fmt.Sprintf("A%d", top+1), ActivePane: "bottomLeft"}))
-	b.check(sw.SetRow("A1", []any{b.cell("Digital asset register (DSPT 7.1.1)", b.Title)}))
-	b.check(sw.SetRow("A2", []any{b.cell(reg.Headline(), 0)}))
+	// The title and headline start in column B, merged across the first
+	// printed page's columns: the pages that repeat the device column would
+	// print them cut off at its width.
+	b.check(sw.SetRow("B1", []any{b.cell("Digital asset register (DSPT 7.1.1)", b.Title)}))
+	headline := reg.Headline()
+	b.check(sw.SetRow("B2", []any{b.cell(headline, b.Wrap)}, excelize.RowOpts{Height: report.RowHeight(wrappedLines(headline, titleWidth))}))
+	b.check(sw.MergeCell("B1", "H1"))
+	b.check(sw.MergeCell("B2", "H2"))
 	header := make([]any, len(registerHeader))
 	for i, h := range registerHeader {
 		header[i] = excelize.Cell{Value: h, StyleID: b.Header}
@@ -446,7 +459,7 @@ func (b *book) registerSheets(reg *Register, rename string) {
 			case time.Time:
 				style = b.day
 			case string:
-				lines = max(lines, report.WrappedLines(v, registerWidths[j]))
+				lines = max(lines, wrappedLines(v, registerWidths[j]))
 			}
 			row[j] = b.cell(v, style)
 		}
@@ -459,42 +472,49 @@ func (b *book) registerSheets(reg *Register, rename string) {
 	b.assetsSheet(reg)
 }
 
-// printTableOnly prints the Register sheet from its header row: the title
-// and headline, above the table in column A, would print cut off at the
-// width of the device column on the pages that repeat it. Each page's
-// footer says what the headline does.
-func (b *book) printTableOnly(reg *Register, top int) {
-	last, _ := excelize.ColumnNumberToName(len(registerHeader))
-	b.check(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area",
-		RefersTo: fmt.Sprintf("'%s'!$A$%d:$%s$%d", sheetRegister, top, last, top+max(len(reg.Devices), 1)), Scope: sheetRegister}))
-	// Made of the tool's own words and numbers: no & (a header's code character) to double.
-	b.check(b.f.SetHeaderFooter(sheetRegister, &excelize.HeaderFooterOptions{
-		OddHeader: "&L" + cmp.Or(b.heading, "Practice roll-up") + "&R" + "Generated " + reg.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC"),
-		OddFooter: fmt.Sprintf("&L&A&CPage &P of &N&R%d scan results, the newest of each of %d devices", reg.ResultsRead, len(reg.Devices)),
-	}))
-}
+// The widths of the Software and Other assets sheets: each fits one
+// printed page across at printScale.
+var (
+	softwareWidths = []float64{38, 20, 24, 8, 40}
+	assetsWidths   = []float64{28, 16, 22, 20, 44}
+)
 
 func (b *book) softwareSheet(reg *Register) {
-	sw := b.streamAcross(sheetSoftware, []string{"Product", "Version", "Publisher", "Devices", "Support (end-of-life data)"}, []float64{45, 18, 30, 9, 50})
+	sw := b.streamAcross(sheetSoftware, []string{"Product", "Version", "Publisher", "Devices", "Support (end-of-life data)"}, softwareWidths)
 	if sw == nil {
 		return
 	}
 	for i, s := range reg.Software {
 		support := cmp.Or(s.Support, "not in the end-of-life data")
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		b.check(sw.SetRow(cell, []any{b.cell(s.Name, 0), b.cell(s.Version, 0), b.cell(s.Publisher, 0), b.cell(s.Devices, 0), b.cell(support, 0)}))
+		b.wrappedRow(sw, i+2, softwareWidths, s.Name, s.Version, s.Publisher, s.Devices, support)
 	}
 	b.finish(sw, "Software", 5, len(reg.Software))
 }
 
 func (b *book) assetsSheet(reg *Register) {
-	sw := b.streamAcross(sheetAssets, []string{"Name", "Kind", "Location", "Owner", "Notes"}, []float64{30, 18, 25, 20, 50})
+	sw := b.streamAcross(sheetAssets, []string{"Name", "Kind", "Location", "Owner", "Notes"}, assetsWidths)
 	if sw == nil {
 		return
 	}
 	for i, a := range reg.Assets {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		b.check(sw.SetRow(cell, []any{b.cell(a.Name, 0), b.cell(a.Kind, 0), b.cell(a.Location, 0), b.cell(a.Owner, 0), b.cell(a.Notes, 0)}))
+		b.wrappedRow(sw, i+2, assetsWidths, a.Name, a.Kind, a.Location, a.Owner, a.Notes)
 	}
 	b.finish(sw, "OtherAssets", 5, len(reg.Assets))
+}
+
+// wrappedRow streams a row of values whose text wraps in columns of the
+// widths, as tall as its longest text.
+func (b *book) wrappedRow(sw *excelize.StreamWriter, row int, widths []float64, values ...any) {
+	cells := make([]any, len(values))
+	lines := 1
+	for i, v := range values {
+		cells[i] = b.cell(v, b.Number)
+		if s, ok := v.(string); ok {
+			s = report.Truncate(s, report.ShownLimit)
+			cells[i] = b.cell(s, b.Wrap)
+			lines = max(lines, wrappedLines(s, widths[i]))
+		}
+	}
+	cell, _ := excelize.CoordinatesToCellName(1, row)
+	b.check(sw.SetRow(cell, cells, excelize.RowOpts{Height: report.RowHeight(lines)}))
 }

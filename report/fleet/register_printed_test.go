@@ -37,8 +37,9 @@ func assertReadableSize(t *testing.T, doc *printed.Document, sheet string, pages
 
 // TestRegisterPrintsReadably prints the asset register workbook, and the
 // practice pack with the register's sheets, through LibreOffice: every
-// page of the Register, Hosts and DSPT sheets prints at 8 pt or more, no
-// word prints over another, and "could not read" reasons print whole.
+// page of the register's sheets and of the pack's Register, Hosts and DSPT
+// sheets prints at 8 pt or more, no word prints over another, "could not
+// read" reasons print whole, and a product's support prints on its page.
 func TestRegisterPrintsReadably(t *testing.T) {
 	data, err := standards.Load()
 	if err != nil {
@@ -56,10 +57,22 @@ func TestRegisterPrintsReadably(t *testing.T) {
 
 	doc := printed.Print(t, tempDir(t), own.Bytes())
 	printed.AssertHeaded(t, doc, "Digital asset register", when)
+	for _, sheet := range []string{sheetRegister, sheetSoftware, sheetAssets} {
+		pages := doc.SheetPages(sheet)
+		assertReadableSize(t, doc, "register.xlsx "+sheet, pages)
+		printed.AssertNoOverprint(t, "register.xlsx "+sheet, pages)
+	}
 	pages := doc.SheetPages(sheetRegister)
-	assertReadableSize(t, doc, "register.xlsx "+sheetRegister, pages)
-	printed.AssertNoOverprint(t, "register.xlsx "+sheetRegister, pages)
-	assertPrintsWhole(t, pages, "not recorded by this scan")
+	assertPrintsWhole(t, pages, "could not read (not recorded by this scan)")
+	assertPrintsWhole(t, pages, "could not tell (needs admin rights)")
+	if n := len(doc.SheetPages(sheetSoftware)) + len(doc.SheetPages(sheetAssets)) + len(pages); n != len(doc.Pages) {
+		t.Errorf("%d of register.xlsx's %d pages are not footed with their sheet", len(doc.Pages)-n, len(doc.Pages))
+	}
+	for _, p := range doc.SheetPages(sheetSoftware) {
+		if !p.Has("Product", "Support") {
+			t.Errorf("Software page %d does not print every column: a product's support is on another page", p.Number)
+		}
+	}
 
 	doc = printed.Print(t, tempDir(t), pack)
 	for _, sheet := range []string{sheetRegister, sheetHosts, sheetDSPT} {

@@ -209,7 +209,7 @@ func TestRegisterOpensInLibreOffice(t *testing.T) {
 			return rows
 		}
 		rows := sheet(sheetRegister)
-		if len(rows) != 4+len(reg.Devices) || !strings.HasPrefix(rows[1][0], "Generated ") || rows[3][3] != "Serial number" {
+		if len(rows) != 4+len(reg.Devices) || !strings.HasPrefix(rows[1][1], "Generated ") || rows[3][3] != "Serial number" {
 			t.Fatalf("%s: Register has %d rows for %d devices: %q", name, len(rows), len(reg.Devices), rows[:min(len(rows), 4)])
 		}
 		for i, d := range reg.Devices {

@@ -280,10 +280,17 @@ func (b *book) streamAcross(sheet string, header []string, widths []float64) *ex
 	return b.streamWith(sheet, header, widths, b.Header, headerHeight(header, widths), true)
 }
 
+// wrappedLines is report.WrappedLines with room to spare: LibreOffice
+// prints the default font wider than a spreadsheet's width unit holds, and
+// a row too short for its lines prints them over the next row.
+func wrappedLines(text string, width float64) int {
+	return report.WrappedLines(text, 0.85*width)
+}
+
 func headerHeight(header []string, widths []float64) float64 {
 	lines := 2
 	for i, h := range header {
-		lines = max(lines, report.WrappedLines(h, widths[i]))
+		lines = max(lines, wrappedLines(h, widths[i]))
 	}
 	return report.RowHeight(lines)
 }
