@@ -109,7 +109,7 @@ func (b *book) printable(sheet string) {
 
 // printScale is the zoom, in percent, of a sheet too wide for one page:
 // fitted to the page's width it would print too small to read, so it
-// prints its 11 pt text at 9 pt, on as many pages across as its columns
+// prints its 11 pt text at 8.8 pt, on as many pages across as its columns
 // take, each repeating the first column and the table's header row.
 const printScale = 80
 
@@ -368,7 +368,7 @@ func (b *book) hosts() {
 		}
 		row = append(row, b.cell(h.ToolVersion, b.Wrap), b.cell(h.Note(), b.Wrap), b.cell(h.File, b.Wrap))
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		lines := max(report.WrappedLines(h.OS, osWidth), report.WrappedLines(h.Name, 18), report.WrappedLines(h.Note(), 30), report.WrappedLines(h.File, 50))
+		lines := max(wrappedLines(h.OS, osWidth), wrappedLines(h.Name, 18), wrappedLines(h.Note(), 30), wrappedLines(h.File, 50))
 		b.check(sw.SetRow(cell, row, excelize.RowOpts{Height: report.RowHeight(lines)}))
 	}
 	b.finish(sw, "Hosts", len(header), len(b.r.Hosts))
