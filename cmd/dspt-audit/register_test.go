@@ -35,7 +35,7 @@ func TestFleetRegister(t *testing.T) {
 	for _, r := range rows[1:] {
 		serials[r[0]] = r[3]
 	}
-	if serials["GP-RECEPTION-01"] != "7HX2KQ3" || serials["GP-OLD-SCANNER"] != "could not read (not_recorded)" || len(rows) != 3 {
+	if serials["GP-RECEPTION-01"] != "7HX2KQ3" || serials["GP-OLD-SCANNER"] != "could not read (not recorded by this scan)" || len(rows) != 3 {
 		t.Errorf("register rows %q", rows)
 	}
 	if code, _, errOut := runArgs(t, "fleet", results, "--register", "-f", "html", "--now", "2026-11-24", "--trust", trust); code == exitOK || !strings.Contains(errOut, "--register writes .xlsx or .csv") {

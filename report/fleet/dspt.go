@@ -127,12 +127,13 @@ func (b *book) dspt() {
 	const sheet = sheetDSPT
 	_, err := b.f.NewSheet(sheet)
 	b.check(err)
-	b.printable(sheet)
 	header := []string{"DSPT item (v8)", "Mandatory", "What it asks", "Checks (hosts passing)", "Attestation", "State", "Evidence to paste, or gap + planned action (owner)"}
-	b.widths(sheet, 7, 8, 30, 26, 26, 11, 40)
+	widths := []float64{7, 11, 26, 24, 23, 12, 38}
+	b.widths(sheet, widths...)
 	for i, h := range header {
 		b.set(sheet, i+1, 1, h, b.Header)
 	}
+	b.check(b.f.SetRowHeight(sheet, 1, headerHeight(header, widths)))
 	rows := b.r.DSPTRows()
 	for i, row := range rows {
 		n := i + 2
@@ -148,9 +149,13 @@ func (b *book) dspt() {
 		if row.Item.Mandatory {
 			mandatory = "yes"
 		}
+		lines := 1
 		for col, v := range []string{row.Item.ID, mandatory, row.Item.Asks, strings.Join(checks, "\n"), attested, row.State, row.Text} {
 			b.set(sheet, col+1, n, v, b.Wrap)
+			lines = max(lines, wrappedLines(report.Shown(v), widths[col]))
 		}
+		// Spreadsheet programs do not all grow a row to its wrapped text on opening.
+		b.check(b.f.SetRowHeight(sheet, n, report.RowHeight(lines)))
 		style := b.Outcome[standards.NotAssessed]
 		switch row.State {
 		case report.ItemEvidenced:
@@ -163,4 +168,5 @@ func (b *book) dspt() {
 	last, _ := excelize.CoordinatesToCellName(len(header), max(len(rows)+1, 2))
 	b.check(b.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
 	b.check(b.f.AutoFilter(sheet, "A1:"+last, nil))
+	b.printable(sheet) // after the filter, which rewrites the sheet's fit to page
 }

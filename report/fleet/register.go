@@ -134,9 +134,9 @@ func (rd reader) device(h *Host) deviceRead {
 		return deviceRead{skip: "read again for the asset register, it no longer decodes: " + err.Error()}
 	}
 	d := Device{Name: h.Name, OS: h.OS, LastSeen: h.ScannedAt, Programs: -1}
-	d.Support = view.verdictWords("os-supported", "supported", "NOT supported")
-	d.SupportDetail = clean(view.summary("os-supported"))
-	d.Encryption = view.verdictWords("disk-encrypted", "encrypted", "NOT encrypted")
+	d.Support = view.verdictWords("os-supported", "supported", "supported, ending soon", "NOT supported")
+	d.SupportDetail = cleanLong(view.summary("os-supported"))
+	d.Encryption = view.verdictWords("disk-encrypted", "encrypted", "warning", "NOT encrypted")
 	if view.Asset == nil {
 		d.Facts = notRecorded()
 		return deviceRead{device: d}
@@ -158,14 +158,21 @@ func (rd reader) device(h *Host) deviceRead {
 }
 
 // A result's facts are untrusted text: each is bounded and made harmless
-// for a terminal, a log or a spreadsheet before the register holds it.
+// for a terminal, a log or a spreadsheet before the register holds it. The
+// register has no JSON behind it, so text over its bound is cut with a
+// plain "…".
 const (
 	maxRegisterText      = 200
+	maxRegisterLongText  = 1000 // a check's summary: which release, and when its support ends
 	maxProgramsPerDevice = 10_000
 )
 
 func clean(s string) string {
-	return report.Clip(report.Sanitize(strings.TrimSpace(s)), maxRegisterText)
+	return report.Truncate(report.Sanitize(strings.TrimSpace(s)), maxRegisterText)
+}
+
+func cleanLong(s string) string {
+	return report.Truncate(report.Sanitize(strings.TrimSpace(s)), maxRegisterLongText)
 }
 
 func cleanFact(f checks.Fact) checks.Fact {
@@ -232,7 +239,7 @@ func (v *registerView) summary(id string) string {
 }
 
 // verdictWords says what a check's verdict means for the register.
-func (v *registerView) verdictWords(id, pass, fail string) string {
+func (v *registerView) verdictWords(id, pass, warn, fail string) string {
 	for _, c := range v.Results {
 		if c.ID != id {
 			continue
@@ -240,12 +247,16 @@ func (v *registerView) verdictWords(id, pass, fail string) string {
 		switch c.Status {
 		case standards.Pass:
 			return pass
+		case standards.Warn:
+			return warn
 		case standards.Fail:
 			return fail
 		case standards.NotApplicable:
 			return "not applicable"
+		case standards.NeedsAdmin:
+			return "could not tell (needs admin rights)"
 		}
-		return "could not tell (" + c.Status.String() + ")"
+		return "could not tell"
 	}
 	return "not checked"
 }
@@ -264,21 +275,51 @@ func softwareSupport(eol []standards.EOLProduct, p checks.Program, now time.Time
 	return ""
 }
 
-// FactText is a fact as the register shows it.
+// FactText is a fact as the register shows it: its value, or why it could
+// not be read, in words.
 func FactText(f checks.Fact) string {
 	if f.Unread == nil {
 		return f.Value
 	}
-	if f.Unread.Class == probe.AccessDenied {
-		return "could not read (needs admin)"
+	if why, ok := unreadWords[f.Unread.Class]; ok {
+		return "could not read (" + why + ")"
 	}
-	return "could not read (" + string(f.Unread.Class) + ")"
+	return "could not read"
 }
 
-// registerHeader is the register's columns, in order.
-var registerHeader = []string{"Device", "Manufacturer", "Model", "Serial number", "Chassis", "CPU", "Memory", "Disks", "TPM",
-	"Disk encryption", "BIOS version", "BIOS date", "OS / build", "OS support", "OS support detail", "Programs", "Last seen (UTC)", "Stale",
-	"Location", "Owner", "Notes", "Last user"}
+// unreadWords says why a fact could not be read, for each probe error
+// class; a class not listed (a newer one, or a result's made-up text) is
+// not shown.
+var unreadWords = map[probe.ErrorClass]string{
+	probe.NotFound:        "the PC did not report it",
+	probe.AccessDenied:    "needs admin rights",
+	probe.MissingClass:    "this system has no source for it",
+	probe.Timeout:         "the PC took too long to answer",
+	probe.NotRecorded:     "not recorded by this scan",
+	probe.ServiceDisabled: "the service that reports it is disabled",
+	probe.Untrusted:       "the program that reports it could not be trusted",
+}
+
+// registerHeader is the register's columns, in order, and
+// registerWidths their widths on the Register sheet: wide enough that
+// "could not read (needs admin rights)" wraps to three lines at most, and
+// summing to a printed page at printScale in three groups.
+var (
+	registerHeader = []string{"Device", "Manufacturer", "Model", "Serial number", "Chassis", "CPU", "Memory", "Disks", "TPM",
+		"Disk encryption", "BIOS version", "BIOS date", "OS / build", "OS support", "OS support detail", "Programs", "Last seen (UTC)", "Stale",
+		"Location", "Owner", "Notes", "Last user"}
+	registerWidths = []float64{18, 15, 20, 16, 13, 22, 10, 22, // the first printed page
+		14, 13, 13, 11, 22, 12, 33, // the second, after the device again
+		10, 16, 7, 18, 18, 26, 18} // the third
+)
+
+// titleWidth is the width of the Register sheet's title, columns B to H.
+var titleWidth = func() (w float64) {
+	for _, c := range registerWidths[1:8] {
+		w += c
+	}
+	return w
+}()
 
 func (d Device) cells() []any {
 	f := d.Facts
@@ -290,9 +331,16 @@ func (d Device) cells() []any {
 	if f.LastUser != nil {
 		lastUser = FactText(*f.LastUser)
 	}
-	return []any{d.Name, FactText(f.Manufacturer), FactText(f.Model), FactText(f.Serial), FactText(f.Chassis), FactText(f.CPU),
+	cells := []any{d.Name, FactText(f.Manufacturer), FactText(f.Model), FactText(f.Serial), FactText(f.Chassis), FactText(f.CPU),
 		FactText(f.Memory), FactText(f.Disks), FactText(f.TPM), d.Encryption, FactText(f.BIOSVersion), FactText(f.BIOSDate),
 		d.OS, d.Support, d.SupportDetail, programs, d.LastSeen.UTC().Truncate(time.Minute), yes(d.Stale), d.Location, d.Owner, d.Notes, lastUser}
+	for i, c := range cells {
+		if s, ok := c.(string); ok {
+			// Within ShownLimit, so no view adds a pointer to a JSON report the register does not have.
+			cells[i] = report.Truncate(s, report.ShownLimit)
+		}
+	}
+	return cells
 }
 
 // Headline says when the register was made and from what: the evidence
@@ -352,7 +400,7 @@ func RegisterXLSX(w io.Writer, reg *Register) error {
 		return fmt.Errorf("building the register: %w", err)
 	}
 	yyyymmdd := "yyyy-mm-dd hh:mm"
-	day, err := f.NewStyle(&excelize.Style{CustomNumFmt: &yyyymmdd})
+	day, err := f.NewStyle(&excelize.Style{CustomNumFmt: &yyyymmdd, Alignment: &excelize.Alignment{Vertical: "top"}})
 	b := &book{SheetStyles: styles, f: f, r: &Rollup{GeneratedAt: reg.GeneratedAt}, day: day, heading: "Digital asset register", err: err}
 	b.registerSheets(reg, "Sheet1")
 	b.check(f.SetDocProps(&excelize.DocProperties{
@@ -375,34 +423,47 @@ func (b *book) registerSheets(reg *Register, rename string) {
 		_, err := b.f.NewSheet(sheetRegister)
 		b.check(err)
 	}
-	b.check(report.PrintSetup(b.f, sheetRegister, false))
+	const top = 4 // the table's header row, below the title and the headline
+	b.printable(sheetRegister)
+	b.printAcross(sheetRegister, top)
 	sw, err := b.f.NewStreamWriter(sheetRegister)
 	if err != nil {
 		b.check(err)
 		return
 	}
-	const top = 4 // the table's header row, below the title and the headline
-	for i := range registerHeader {
-		b.check(sw.SetColWidth(i+1, i+1, 16))
+	headerLines := 2
+	for i, w := range registerWidths {
+		b.check(sw.SetColWidth(i+1, i+1, w))
+		headerLines = max(headerLines, wrappedLines(registerHeader[i], w))
 	}
 	b.check(sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: top, TopLeftCell: fmt.Sprintf("A%d", top+1), ActivePane: "bottomLeft"}))
-	b.check(sw.SetRow("A1", []any{b.cell("Digital asset register (DSPT 7.1.1)", b.Title)}))
-	b.check(sw.SetRow("A2", []any{b.cell(reg.Headline(), 0)}))
+	// The title and headline start in column B, merged across the first
+	// printed page's columns: the pages that repeat the device column would
+	// print them cut off at its width.
+	b.check(sw.SetRow("B1", []any{b.cell("Digital asset register (DSPT 7.1.1)", b.Title)}))
+	headline := reg.Headline()
+	b.check(sw.SetRow("B2", []any{b.cell(headline, b.Wrap)}, excelize.RowOpts{Height: report.RowHeight(wrappedLines(headline, titleWidth))}))
+	b.check(sw.MergeCell("B1", "H1"))
+	b.check(sw.MergeCell("B2", "H2"))
 	header := make([]any, len(registerHeader))
 	for i, h := range registerHeader {
 		header[i] = excelize.Cell{Value: h, StyleID: b.Header}
 	}
-	b.check(sw.SetRow(fmt.Sprintf("A%d", top), header, excelize.RowOpts{Height: 30}))
+	b.check(sw.SetRow(fmt.Sprintf("A%d", top), header, excelize.RowOpts{Height: report.RowHeight(headerLines)}))
 	for i, d := range reg.Devices {
 		row := d.cells()
+		lines := 1
 		for j, v := range row {
-			style := 0
-			if _, ok := v.(time.Time); ok {
+			style := b.Wrap
+			switch v := v.(type) {
+			case time.Time:
 				style = b.day
+			case string:
+				lines = max(lines, wrappedLines(v, registerWidths[j]))
 			}
 			row[j] = b.cell(v, style)
 		}
-		b.check(sw.SetRow(fmt.Sprintf("A%d", top+1+i), row))
+		b.check(sw.SetRow(fmt.Sprintf("A%d", top+1+i), row, excelize.RowOpts{Height: report.RowHeight(lines)}))
 	}
 	last, _ := excelize.CoordinatesToCellName(len(registerHeader), top+max(len(reg.Devices), 1))
 	b.check(sw.AddTable(&excelize.Table{Range: fmt.Sprintf("A%d:%s", top, last), Name: "Register", StyleName: "TableStyleLight1", ShowRowStripes: boolPtr(false)}))
@@ -411,27 +472,49 @@ func (b *book) registerSheets(reg *Register, rename string) {
 	b.assetsSheet(reg)
 }
 
+// The widths of the Software and Other assets sheets: each fits one
+// printed page across at printScale.
+var (
+	softwareWidths = []float64{38, 20, 24, 8, 40}
+	assetsWidths   = []float64{28, 16, 22, 20, 44}
+)
+
 func (b *book) softwareSheet(reg *Register) {
-	sw := b.stream(sheetSoftware, []string{"Product", "Version", "Publisher", "Devices", "Support (end-of-life data)"}, []float64{45, 18, 30, 9, 50})
+	sw := b.streamAcross(sheetSoftware, []string{"Product", "Version", "Publisher", "Devices", "Support (end-of-life data)"}, softwareWidths)
 	if sw == nil {
 		return
 	}
 	for i, s := range reg.Software {
 		support := cmp.Or(s.Support, "not in the end-of-life data")
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		b.check(sw.SetRow(cell, []any{b.cell(s.Name, 0), b.cell(s.Version, 0), b.cell(s.Publisher, 0), b.cell(s.Devices, 0), b.cell(support, 0)}))
+		b.wrappedRow(sw, i+2, softwareWidths, s.Name, s.Version, s.Publisher, s.Devices, support)
 	}
 	b.finish(sw, "Software", 5, len(reg.Software))
 }
 
 func (b *book) assetsSheet(reg *Register) {
-	sw := b.stream(sheetAssets, []string{"Name", "Kind", "Location", "Owner", "Notes"}, []float64{30, 18, 25, 20, 50})
+	sw := b.streamAcross(sheetAssets, []string{"Name", "Kind", "Location", "Owner", "Notes"}, assetsWidths)
 	if sw == nil {
 		return
 	}
 	for i, a := range reg.Assets {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		b.check(sw.SetRow(cell, []any{b.cell(a.Name, 0), b.cell(a.Kind, 0), b.cell(a.Location, 0), b.cell(a.Owner, 0), b.cell(a.Notes, 0)}))
+		b.wrappedRow(sw, i+2, assetsWidths, a.Name, a.Kind, a.Location, a.Owner, a.Notes)
 	}
 	b.finish(sw, "OtherAssets", 5, len(reg.Assets))
+}
+
+// wrappedRow streams a row of values whose text wraps in columns of the
+// widths, as tall as its longest text.
+func (b *book) wrappedRow(sw *excelize.StreamWriter, row int, widths []float64, values ...any) {
+	cells := make([]any, len(values))
+	lines := 1
+	for i, v := range values {
+		cells[i] = b.cell(v, b.Number)
+		if s, ok := v.(string); ok {
+			s = report.Truncate(s, report.ShownLimit)
+			cells[i] = b.cell(s, b.Wrap)
+			lines = max(lines, wrappedLines(s, widths[i]))
+		}
+	}
+	cell, _ := excelize.CoordinatesToCellName(1, row)
+	b.check(sw.SetRow(cell, cells, excelize.RowOpts{Height: report.RowHeight(lines)}))
 }

@@ -75,12 +75,12 @@ func TestRegisterOfTheProfiles(t *testing.T) {
 	withFacts := map[string][2]string{ // serial, model
 		"GP-RECEPTION-01": {"7HX2KQ3", "OptiPlex 7010"}, "GP-CONSULT-07": {"PF4XK2LM", "21HD0043UK"},
 		"GP-DISPENSARY-04": {"CZC6273KQ9", "HP EliteDesk 800 G2 SFF"}, "gp-linux-desk-01": {"PF4XR7TN", "21HD0043UK"},
-		"vm": {"could not read (not_found)", "Standard PC (Q35 + ICH9, 2009)"},
+		"vm": {"could not read (the PC did not report it)", "Standard PC (Q35 + ICH9, 2009)"},
 	}
 	for _, d := range reg.Devices {
 		want, ok := withFacts[d.Name]
 		if !ok {
-			want = [2]string{"could not read (not_recorded)", "could not read (not_recorded)"}
+			want = [2]string{"could not read (not recorded by this scan)", "could not read (not recorded by this scan)"}
 		}
 		if got := [2]string{FactText(d.Facts.Serial), FactText(d.Facts.Model)}; got != want {
 			t.Errorf("%s: serial, model %q, want %q", d.Name, got, want)
@@ -100,7 +100,7 @@ func TestRegisterOfTheProfiles(t *testing.T) {
 	if d := byName["GP-DISPENSARY-04"]; d.Support != "NOT supported" || !strings.Contains(d.SupportDetail, "2025-10-14") {
 		t.Errorf("Windows 10 without ESU: support %q, %q", d.Support, d.SupportDetail)
 	}
-	if d := byName["GP-CONSULT-07"]; FactText(d.Facts.TPM) != "could not read (needs admin)" || d.Encryption != "could not tell (needs_admin)" {
+	if d := byName["GP-CONSULT-07"]; FactText(d.Facts.TPM) != "could not read (needs admin rights)" || d.Encryption != "could not tell (needs admin rights)" {
 		t.Errorf("non-admin scan: TPM %q, encryption %q", FactText(d.Facts.TPM), d.Encryption)
 	}
 	if d := byName["GP-RECEPTION-01"]; d.Encryption != "encrypted" {
@@ -209,7 +209,7 @@ func TestRegisterOpensInLibreOffice(t *testing.T) {
 			return rows
 		}
 		rows := sheet(sheetRegister)
-		if len(rows) != 4+len(reg.Devices) || !strings.HasPrefix(rows[1][0], "Generated ") || rows[3][3] != "Serial number" {
+		if len(rows) != 4+len(reg.Devices) || !strings.HasPrefix(rows[1][1], "Generated ") || rows[3][3] != "Serial number" {
 			t.Fatalf("%s: Register has %d rows for %d devices: %q", name, len(rows), len(reg.Devices), rows[:min(len(rows), 4)])
 		}
 		for i, d := range reg.Devices {
@@ -294,5 +294,83 @@ func TestRegisterOfHostileResults(t *testing.T) {
 	}
 	if cell := rows[2][3]; !strings.HasPrefix(cell, "'=") {
 		t.Errorf("the formula serial is written as %q", cell[:min(len(cell), 40)])
+	}
+}
+
+// TestRegisterSaysWhyInWords: no cell of the register, as CSV, as its own
+// workbook or as the pack's sheet, shows a status's or an error class's
+// internal name or points to a JSON report the register does not have; an
+// OS support detail is kept whole.
+func TestRegisterSaysWhyInWords(t *testing.T) {
+	roll, reg, newest := registerOfProfiles(t)
+	for _, d := range reg.Devices {
+		var summary string
+		for _, c := range newest[strings.ToLower(d.Name)].Results {
+			if c.ID == "os-supported" {
+				summary = c.Summary
+			}
+		}
+		if d.SupportDetail != summary {
+			t.Errorf("%s: OS support detail %q, its result says %q", d.Name, d.SupportDetail, summary)
+		}
+	}
+	var csvOut, own, pack bytes.Buffer
+	if err := RegisterCSV(&csvOut, reg); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&csvOut).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := RegisterXLSX(&own, reg); err != nil {
+		t.Fatal(err)
+	}
+	roll.Register = reg
+	if err := XLSX(&pack, roll); err != nil {
+		t.Fatal(err)
+	}
+	sheets := map[string][][]string{"register.csv": rows}
+	for name, b := range map[string][]byte{"register.xlsx": own.Bytes(), "pack": pack.Bytes()} {
+		rows, err := openBook(t, b).GetRows(sheetRegister)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheets[name+" "+sheetRegister] = rows
+	}
+	seen := map[string]bool{}
+	for where, rows := range sheets {
+		for i, row := range rows {
+			for _, cell := range row {
+				for _, raw := range []string{"not_recorded", "needs_admin", "not_found", "access_denied", "JSON report"} {
+					if strings.Contains(cell, raw) {
+						t.Errorf("%s row %d: %q says %q", where, i+1, cell, raw)
+					}
+				}
+				seen[cell] = true
+			}
+		}
+	}
+	for _, want := range []string{"could not read (not recorded by this scan)", "could not tell (needs admin rights)", "could not read (needs admin rights)"} {
+		if !seen[want] {
+			t.Errorf("no cell says %q: the profiles no longer show it", want)
+		}
+	}
+}
+
+// A fact or summary over the register's bounds is cut with a plain "…":
+// the register has no JSON report behind it to point to.
+func TestRegisterCutsLongText(t *testing.T) {
+	long := strings.Repeat("a", 5000)
+	if got := clean(long); len([]rune(got)) != maxRegisterText || !strings.HasSuffix(got, "…") {
+		t.Errorf("a fact of 5000 characters is kept as %d characters ending %q", len([]rune(got)), got[len(got)-10:])
+	}
+	if got := cleanLong(long); len([]rune(got)) != maxRegisterLongText || !strings.HasSuffix(got, "…") {
+		t.Errorf("a summary of 5000 characters is kept as %d characters", len([]rune(got)))
+	}
+	d := Device{Name: "PC", Notes: strings.Repeat("n", 3000), Programs: 1}
+	for _, c := range d.cells() {
+		if s, ok := c.(string); ok && (len([]rune(s)) > report.ShownLimit || strings.Contains(report.Shown(s), "JSON")) {
+			t.Errorf("a cell of %d characters would point to a JSON report", len([]rune(s)))
+		}
 	}
 }

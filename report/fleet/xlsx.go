@@ -107,6 +107,23 @@ func (b *book) printable(sheet string) {
 	b.check(report.PageHeader(b.f, sheet, cmp.Or(b.heading, "Practice roll-up"), "Generated "+b.r.GeneratedAt.UTC().Format(time.DateOnly)))
 }
 
+// printScale is the zoom, in percent, of a sheet too wide for one page:
+// fitted to the page's width it would print too small to read, so it
+// prints its 11 pt text at 8.8 pt, on as many pages across as its columns
+// take, each repeating the first column and the table's header row.
+const printScale = 80
+
+// printAcross prints a sheet set up by printable at printScale, its header
+// in row header.
+func (b *book) printAcross(sheet string, header int) {
+	scale, fit := uint(printScale), false
+	b.check(b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
+	b.check(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{AdjustTo: &scale}))
+	b.check(b.f.DeleteDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet}))
+	b.check(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles",
+		RefersTo: fmt.Sprintf("'%[1]s'!$A:$A,'%[1]s'!$%[2]d:$%[2]d", sheet, header), Scope: sheet}))
+}
+
 func (b *book) widths(sheet string, widths ...float64) {
 	for i, w := range widths {
 		col, _ := excelize.ColumnNumberToName(i + 1)
@@ -251,19 +268,40 @@ func (b *book) outcomeTable(row int) {
 	}))
 }
 
-// stream starts a streamed sheet with its header row and column widths.
+// stream starts a streamed sheet with its header row and column widths,
+// fitted to the printed page's width.
 func (b *book) stream(sheet string, header []string, widths []float64) *excelize.StreamWriter {
-	lines := 2
-	for i, h := range header {
-		lines = max(lines, report.WrappedLines(h, widths[i]))
-	}
-	return b.streamWith(sheet, header, widths, b.Header, report.RowHeight(lines))
+	return b.streamWith(sheet, header, widths, b.Header, headerHeight(header, widths), false)
 }
 
-func (b *book) streamWith(sheet string, header []string, widths []float64, headerStyle int, height float64) *excelize.StreamWriter {
+// streamAcross is stream for a sheet that prints at printScale, on as
+// many pages across as it takes.
+func (b *book) streamAcross(sheet string, header []string, widths []float64) *excelize.StreamWriter {
+	return b.streamWith(sheet, header, widths, b.Header, headerHeight(header, widths), true)
+}
+
+// wrappedLines is report.WrappedLines with room to spare: LibreOffice
+// prints the default font wider than a spreadsheet's width unit holds, and
+// a row too short for its lines prints them over the next row.
+func wrappedLines(text string, width float64) int {
+	return report.WrappedLines(text, 0.85*width)
+}
+
+func headerHeight(header []string, widths []float64) float64 {
+	lines := 2
+	for i, h := range header {
+		lines = max(lines, wrappedLines(h, widths[i]))
+	}
+	return report.RowHeight(lines)
+}
+
+func (b *book) streamWith(sheet string, header []string, widths []float64, headerStyle int, height float64, across bool) *excelize.StreamWriter {
 	_, err := b.f.NewSheet(sheet)
 	b.check(err)
 	b.printable(sheet)
+	if across {
+		b.printAcross(sheet, 1)
+	}
 	sw, err := b.f.NewStreamWriter(sheet)
 	if err != nil {
 		b.check(err)
@@ -312,7 +350,7 @@ func (b *book) hosts() {
 	}
 	header = append(header, "Tool version", "Note", "Result file")
 	widths = append(widths, 10, 30, 50)
-	sw := b.stream(sheetHosts, header, widths)
+	sw := b.streamAcross(sheetHosts, header, widths)
 	if sw == nil {
 		return
 	}
@@ -330,7 +368,7 @@ func (b *book) hosts() {
 		}
 		row = append(row, b.cell(h.ToolVersion, b.Wrap), b.cell(h.Note(), b.Wrap), b.cell(h.File, b.Wrap))
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		lines := max(report.WrappedLines(h.OS, osWidth), report.WrappedLines(h.Name, 18), report.WrappedLines(h.Note(), 30), report.WrappedLines(h.File, 50))
+		lines := max(wrappedLines(h.OS, osWidth), wrappedLines(h.Name, 18), wrappedLines(h.Note(), 30), wrappedLines(h.File, 50))
 		b.check(sw.SetRow(cell, row, excelize.RowOpts{Height: report.RowHeight(lines)}))
 	}
 	b.finish(sw, "Hosts", len(header), len(b.r.Hosts))
@@ -464,7 +502,7 @@ func (b *book) streamUpright(sheet string, header []string, widths []float64) *e
 	for _, h := range header {
 		longest = max(longest, len([]rune(h)))
 	}
-	return b.streamWith(sheet, header, widths, b.upright, min(409, 20+6.5*float64(longest)))
+	return b.streamWith(sheet, header, widths, b.upright, min(409, 20+6.5*float64(longest)), false)
 }
 
 func (b *book) skipped() {
