@@ -40,7 +40,12 @@ func runTool(t *testing.T, name string, args ...string) []byte {
 	return out
 }
 
+// headCommit is the commit the release was built from (.ci/release-check
+// pins it), else HEAD.
 func headCommit(t *testing.T) string {
+	if rev := os.Getenv("DSPT_RELEASE_REV"); rev != "" {
+		return rev
+	}
 	return strings.TrimSpace(string(runTool(t, "git", "rev-parse", "HEAD")))
 }
 
