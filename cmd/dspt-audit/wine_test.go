@@ -262,6 +262,11 @@ func TestWineScheduledTask(t *testing.T) {
 	}
 	mustRun(t, prefix, "wine", "reg", "query", sourceKey)
 
+	// A run writes only into a results folder that exists (a mistyped share
+	// must not be created); the practice's share is there before the task.
+	if err := os.MkdirAll(filepath.Join(prefix, "drive_c", "results"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	profile, _ := filepath.Abs(profiles + "win11-enterprise-24h2-patched.json")
 	_, trace, code, err := runWineTraced(t, prefix, "+eventlog", "wine", exe, "schedule", "run", "--from", "Z:"+strings.ReplaceAll(profile, "/", `\`),
 		"--results-dir", `C:\results`, "--state-dir", `C:\state`)
