@@ -130,6 +130,13 @@ func waitExit(t *testing.T, done chan int, errOut *bytes.Buffer) {
 // one item (with a date the form refuses first), stop at the next, and find
 // the answer saved; run again and only the unanswered item is asked.
 func TestPracticeAnswerInATerminal(t *testing.T) {
+	if raceDetector {
+		// bubbletea's input reader (muesli/cancelreader v0.2.2) reads the
+		// terminal's descriptor while the form's shutdown closes it: the race
+		// detector flags it in the library, not in this program. .ci/test
+		// runs this test again without -race.
+		t.Skip("the terminal form is tested without -race (bash .ci/test runs it so)")
+	}
 	good, _ := os.ReadFile(goodPractice)
 	file := filepath.Join(tempDir(t), "practice.yaml")
 	os.WriteFile(file, good, 0o644)
