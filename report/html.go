@@ -22,17 +22,16 @@ var htmlBaseSource string
 
 // htmlFuncs are the template functions every page may use.
 var htmlFuncs = template.FuncMap{
-	"score":    scoreText,
-	"percent":  percent,
-	"upper":    strings.ToUpper,
-	"date":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-	"value":    evidenceValue,
-	"shown":    Shown,
-	"status":   func(s standards.Status) string { return s.String() },
-	"label":    func(s standards.Status) string { return s.Label() },
-	"plural":   plural,
-	"outcome":  OutcomeClass,
-	"dsptrefs": DSPTRefs,
+	"score":   scoreText,
+	"percent": percent,
+	"upper":   strings.ToUpper,
+	"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"value":   evidenceValue,
+	"shown":   Shown,
+	"status":  func(s standards.Status) string { return s.String() },
+	"label":   func(s standards.Status) string { return s.Label() },
+	"plural":  plural,
+	"outcome": OutcomeClass,
 }
 
 // HTMLBase returns a fresh template set holding the shared stylesheet

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"sync"
 	"time"
@@ -247,9 +246,6 @@ func riskResult(risk standards.AcceptedRisk, now time.Time) *RiskResult {
 	}
 	return rr
 }
-
-// v8Item is a toolkit item ID as the catalogue's DSPT mappings write it.
-var v8Item = regexp.MustCompile(`\b([1-9]|10)\.[1-9][0-9]?\.[1-9][0-9]?\b`)
 
 // itemsOf is the current toolkit's items a check serves: the item IDs its
 // DSPT mappings give for v8 that the toolkit's list has.

@@ -1,11 +1,9 @@
 package report
 
 import (
-	"archive/zip"
-	"bytes"
 	"encoding/xml"
 	"fmt"
-	"io"
+	"github.com/nhs-dspt/dspt-audit/report/internal/printed"
 	"math"
 	"strconv"
 	"strings"
@@ -13,25 +11,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 )
-
-// chartPart reads one part of a workbook's zip.
-func chartPart(t *testing.T, book []byte, name string) []byte {
-	t.Helper()
-	z, err := zip.NewReader(bytes.NewReader(book), int64(len(book)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := z.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // drawingColour is a DrawingML colour: an RGB value, or a theme colour
 // lightened by luminance modulation and offset.
@@ -135,7 +114,7 @@ func TestXLSXChartReadsOnPaper(t *testing.T) {
 			} `xml:"plotArea"`
 		} `xml:"chart"`
 	}
-	raw := chartPart(t, book, "xl/charts/chart1.xml")
+	raw := printed.ZipPart(t, book, "xl/charts/chart1.xml")
 	if err := xml.Unmarshal(raw, &space); err != nil {
 		t.Fatal(err)
 	}

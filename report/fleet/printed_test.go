@@ -1,9 +1,7 @@
 package fleet
 
 import (
-	"archive/zip"
 	"bytes"
-	"io"
 	"math"
 
 	"github.com/xuri/excelize/v2"
@@ -159,7 +157,7 @@ func TestXLSXShareChartColours(t *testing.T) {
 	dir := tempDir(t)
 	generateShare(t, dir, 20)
 	b := write(t, "xlsx", rollUp(t, []string{dir}, true))
-	chart := string(zipPart(t, b, "xl/charts/chart1.xml"))
+	chart := string(printed.ZipPart(t, b, "xl/charts/chart1.xml"))
 	for _, axis := range []string{"catAx", "valAx"} {
 		start, end := strings.Index(chart, "<"+axis+">"), strings.Index(chart, "</"+axis+">")
 		if start < 0 || end < start {
@@ -176,22 +174,4 @@ func TestXLSXShareChartColours(t *testing.T) {
 			t.Errorf("no series of bars coloured %s for %s", report.ChartColours[o], o)
 		}
 	}
-}
-
-func zipPart(t *testing.T, b []byte, name string) []byte {
-	t.Helper()
-	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := z.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	part, err := io.ReadAll(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return part
 }

@@ -4,9 +4,11 @@
 package printed
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/xml"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -276,4 +278,23 @@ func overlap(a, b Word) bool {
 	dx := math.Min(a.XMax, b.XMax) - math.Max(a.XMin, b.XMin)
 	dy := math.Min(a.YMax, b.YMax) - math.Max(a.YMin, b.YMin)
 	return dx > 0.25*math.Min(a.XMax-a.XMin, b.XMax-b.XMin) && dy > 0.25*math.Min(a.Height(), b.Height())
+}
+
+// ZipPart reads one part of a workbook's zip, such as xl/charts/chart1.xml.
+func ZipPart(t *testing.T, book []byte, name string) []byte {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(book), int64(len(book)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := z.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
