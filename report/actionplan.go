@@ -17,10 +17,13 @@ const ActionPlanSize = 5
 type Action struct {
 	// Kind is "fix" (a check that fails or warns), "find out" (a check the
 	// tool could not determine) or "answer" (an item of the practice file).
-	Kind     string             `json:"kind"`
-	Check    string             `json:"check,omitempty"`
-	Item     string             `json:"item,omitempty"`
-	Hosts    int                `json:"hosts,omitempty"`
+	Kind  string `json:"kind"`
+	Check string `json:"check,omitempty"`
+	Item  string `json:"item,omitempty"`
+	Hosts int    `json:"hosts,omitempty"`
+	// Warning counts the Hosts where a fixed check only warns; the text
+	// then says how many fail and how many warn.
+	Warning  int                `json:"warning_hosts,omitempty"`
 	Severity standards.Severity `json:"severity,omitempty"`
 	// DSPTItems are the toolkit items the action serves.
 	DSPTItems []string `json:"dspt_items,omitempty"`
@@ -229,6 +232,9 @@ func (a Action) describe(ndg []standards.Standard) string {
 	}
 	if a.Hosts > 0 {
 		fmt.Fprintf(&b, " on %d %s", a.Hosts, plural(a.Hosts, "PC", "PCs"))
+	}
+	if a.Kind == "fix" && a.Warning > 0 {
+		fmt.Fprintf(&b, " (%d failing, %d warning)", a.Hosts-a.Warning, a.Warning)
 	}
 	b.WriteString(": ")
 	if len(a.Changes) == 0 && a.Points > 0 {

@@ -96,11 +96,7 @@ func (h *Host) statusOf(c *CheckTally) (standards.Status, bool) {
 // answering it. It keeps those that change the practice's outcomes most.
 // Answers are the practice's, judged once: they change no host's outcome.
 func (r *Rollup) plan() []report.Action {
-	actions := report.RankActions(r.candidates(), r.ndg)
-	for i := range actions {
-		actions[i].Text = r.splitFix(actions[i])
-	}
-	return actions
+	return report.RankActions(r.candidates(), r.ndg)
 }
 
 // candidates are every action plan considers that changes something,
@@ -122,6 +118,9 @@ func (r *Rollup) candidates() []report.Action {
 			}
 			a := report.Action{Kind: kind, Check: c.ID, Hosts: len(changed), Severity: c.Severity, DSPTItems: c.items,
 				Owner: report.OwnerOf(c.items, c.ndg, r.Practice)}
+			if kind == "fix" {
+				a.Warning = c.Count(standards.Warn)
+			}
 			actions = r.keep(actions, a, before, changed, r.attested)
 		}
 	}
@@ -150,21 +149,6 @@ func actionKind(s standards.Status) string {
 		return "find out"
 	}
 	return ""
-}
-
-// splitFix says, in a fix's text, how many of its PCs fail and how many
-// warn when some warn, as the check table counts them.
-func (r *Rollup) splitFix(a report.Action) string {
-	c := r.checkTally(a.Check)
-	if a.Kind != "fix" || c == nil || c.Count(standards.Warn) == 0 {
-		return a.Text
-	}
-	head := fmt.Sprintf("fix %s on %d %s", a.Check, a.Hosts, plural(a.Hosts, "PC", "PCs"))
-	rest, ok := strings.CutPrefix(a.Text, head)
-	if !ok {
-		return a.Text
-	}
-	return fmt.Sprintf("%s (%d failing, %d warning)%s", head, c.Count(standards.Fail), c.Count(standards.Warn), rest)
 }
 
 // keep adds a to actions when the hosts' changed outcomes, or the
