@@ -39,7 +39,17 @@ type Check struct {
 	// fails, so the catalogue always says what a check reads.
 	Reads    []probe.Query
 	Evaluate func(*Env) Verdict
+	// Origin is the checks file a custom check was loaded from; empty for
+	// the built-in catalogue (Go code or embedded data alike).
+	Origin string
 }
+
+// CustomPrefix starts the ID of every check loaded from a checks file
+// outside the binary, so that a custom check never takes a built-in's ID.
+const CustomPrefix = "custom-"
+
+// Custom reports whether the check was loaded from a checks file.
+func (c *Check) Custom() bool { return c.Origin != "" }
 
 // Env is what a check judges from.
 type Env struct {
