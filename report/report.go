@@ -53,6 +53,27 @@ type Report struct {
 	Evidenced *Evidenced `json:"evidenced,omitempty"`
 	// ActionPlan is the few actions that change outcomes most, best first.
 	ActionPlan []Action `json:"action_plan,omitempty"`
+	// Previous is the same machine's result before this one, as the
+	// nightly run found it in the results folder; nil when there was none.
+	Previous *Previous `json:"previous,omitempty"`
+}
+
+// Previous is what a result records of the one before it, so that the
+// roll-up can say what changed without reading the history.
+type Previous struct {
+	ScannedAt time.Time         `json:"scanned_at"`
+	Outcome   standards.Outcome `json:"outcome"`
+	Score     *int              `json:"score"`
+	// ResultSHA256 is the hash of the previous result file as read.
+	ResultSHA256 string `json:"result_sha256,omitempty"`
+	// Regressed and NewFailures name the checks worse than before; Fixed
+	// those better (fixed or improved). IDs only: the diff command has the rest.
+	Regressed   []string `json:"regressed,omitempty"`
+	NewFailures []string `json:"new_failures,omitempty"`
+	Fixed       []string `json:"fixed,omitempty"`
+	// Note says why the previous result was not compared (another
+	// machine's, unreadable), when it was not.
+	Note string `json:"note,omitempty"`
 }
 
 // Tool names the program that wrote the report.
