@@ -8,13 +8,13 @@ type StatusChange int
 // The kinds of change, from the reader's point of view.
 const (
 	Unchanged  StatusChange = iota
-	Fixed             // warn or fail before, pass now
-	Improved          // fail before, warn now; or unknown before, pass now
-	NewFailure        // unknown, n/a or absent before, warn or fail now
-	Regressed         // pass before, warn or fail now; warn before, fail now; determined before, unknown now
-	Added             // absent before, pass, n/a or unknown now
-	Removed           // present before, absent now
-	Other             // any other move (pass to n/a, unknown to needs admin)
+	Fixed                   // warn or fail before, pass now
+	Improved                // fail before, warn now; or unknown before, pass now
+	NewFailure              // unknown, n/a or absent before, warn or fail now
+	Regressed               // pass before, warn or fail now; warn before, fail now; determined before, unknown now
+	Added                   // absent before, pass, n/a or unknown now
+	Removed                 // present before, absent now
+	Other                   // any other move (pass to n/a, unknown to needs admin)
 )
 
 var changeNames = [...]string{
@@ -73,7 +73,7 @@ func ClassifyChange(before, after Status, hadBefore, hadAfter bool) StatusChange
 		return Improved
 	case !before.Determined() && failing(after):
 		return NewFailure
-	case !before.Determined() && after == Pass:
+	case (before == Unknown || before == NeedsAdmin) && after == Pass:
 		return Improved
 	}
 	return Other

@@ -24,7 +24,7 @@ func TestClassifyChange(t *testing.T) {
 				want = Regressed
 			case !okb && oka && a != Pass:
 				want = NewFailure
-			case !okb && a == Pass:
+			case (b == Unknown || b == NeedsAdmin) && a == Pass:
 				want = Improved
 			default:
 				want = Other
