@@ -263,7 +263,9 @@ func dataNote(old, new []standards.Provenance) string {
 }
 
 // Regressed are the IDs of the checks that regressed.
-func (d *Diff) Regressed() []string { return d.ids(func(c standards.StatusChange) bool { return c == standards.Regressed }) }
+func (d *Diff) Regressed() []string {
+	return d.ids(func(c standards.StatusChange) bool { return c == standards.Regressed })
+}
 
 // NewFailures are the IDs of the checks that newly fail or warn.
 func (d *Diff) NewFailures() []string {
@@ -274,7 +276,9 @@ func (d *Diff) NewFailures() []string {
 func (d *Diff) Better() []string { return d.ids(standards.StatusChange.Better) }
 
 // Worse reports whether any check regressed or newly fails.
-func (d *Diff) Worse() bool { return slices.ContainsFunc(d.Checks, func(c CheckChange) bool { return c.Change.Worse() }) }
+func (d *Diff) Worse() bool {
+	return slices.ContainsFunc(d.Checks, func(c CheckChange) bool { return c.Change.Worse() })
+}
 
 func (d *Diff) ids(keep func(standards.StatusChange) bool) []string {
 	var ids []string
