@@ -84,15 +84,17 @@ func TestJSONDiff(t *testing.T) {
 			Added         []string
 		}
 		Standards []struct {
-			Number                      int
-			OutcomeBefore, OutcomeAfter string `json:"outcome_before"`
+			Number        int
+			OutcomeBefore string `json:"outcome_before"`
+			OutcomeAfter  string `json:"outcome_after"`
 		}
 		Counts map[string]int
 	}
 	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Version != 1 || back.Old.Outcome != string(d.Old.Outcome) || len(back.Checks) != len(d.Checks) || len(back.Standards) != 10 {
+	if back.Version != 1 || back.Old.Outcome != string(d.Old.Outcome) || len(back.Checks) != len(d.Checks) || len(back.Standards) != 10 ||
+		back.Standards[8].OutcomeBefore != string(d.Standards[8].OutcomeBefore) || back.Standards[8].OutcomeAfter != string(d.Standards[8].OutcomeAfter) {
 		t.Errorf("JSON diff: version %d, old outcome %q, %d checks, %d standards", back.Version, back.Old.Outcome, len(back.Checks), len(back.Standards))
 	}
 	fw := back.Checks[0]
