@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -94,17 +95,32 @@ func runDiff(oldPath, newPath string, o *diffOptions, s *streams) error {
 }
 
 // readResult reads a saved result as 'report convert' does and judges its
-// verdicts again, returning what the judging noted.
+// verdicts again, returning what the judging noted. Results of checks this
+// build does not know count towards nothing, but stay listed: a check in
+// one result only is never dropped from a diff.
 func readResult(path string, data *standards.Data) (*report.Report, []string, error) {
 	rep, err := readReport(path)
 	if err != nil {
 		return nil, nil, err
 	}
+	all := rep.Results
 	rescored, err := report.Rescore(rep, data.NDG.Standards)
 	if err != nil {
 		return nil, nil, usagef("%s: %v", path, err)
 	}
-	return rep, rescored.Notes, nil
+	notes := rescored.Notes
+	if rescored.Unknown > 0 {
+		for _, r := range all {
+			if !report.Known(r.ID) {
+				rep.Results = append(rep.Results, r)
+			}
+		}
+		unknown := report.UnknownChecksNote(rescored.Unknown)
+		notes = slices.DeleteFunc(slices.Clone(notes), func(n string) bool { return n == unknown })
+		notes = append(notes, fmt.Sprintf("%d %s this build does not know (written by a newer dspt-audit, or the file was altered): listed with the file's own title and status, counted towards no score.",
+			rescored.Unknown, plural(rescored.Unknown, "check", "checks")))
+	}
+	return rep, notes, nil
 }
 
 func sideNotes(side string, notes []string) []string {

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -63,5 +66,50 @@ func TestDiffCommand(t *testing.T) {
 		if b, _ := os.ReadFile(path); !strings.HasPrefix(string(b), magic) {
 			t.Errorf("-o %s: the file does not start as %s does", path, ext)
 		}
+	}
+}
+
+// TestDiffListsChecksThisBuildDoesNotKnow: a check an older build had (or
+// a newer one has) is listed as removed (or added), and noted, never
+// dropped.
+func TestDiffListsChecksThisBuildDoesNotKnow(t *testing.T) {
+	old, new := resultsOf(t)
+	b, err := os.ReadFile(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	results := rep["results"].([]any)
+	retired := maps.Clone(results[0].(map[string]any))
+	retired["id"], retired["title"], retired["status"] = "retired-check", "A check\x1b[2J of long ago", "pass"
+	rep["results"] = append(results, retired)
+	b, _ = json.Marshal(rep)
+	if err := os.WriteFile(old, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runArgs(t, "diff", old, new, "--format", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var d struct {
+		Notes  []string
+		Checks []struct{ ID, Title, Change string }
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(d.Checks, func(c struct{ ID, Title, Change string }) bool { return c.ID == "retired-check" })
+	if i < 0 || d.Checks[i].Change != "removed" {
+		t.Errorf("the retired check is not listed as removed: %+v", d.Checks)
+	}
+	if !slices.ContainsFunc(d.Notes, func(n string) bool { return strings.HasPrefix(n, "OLD: 1 check this build does not know") }) {
+		t.Errorf("notes %q", d.Notes)
+	}
+	_, text, _ := runArgs(t, "diff", old, new)
+	if !strings.Contains(text, "REMOVED      retired-check") || strings.Contains(text, "\x1b") {
+		t.Errorf("text view:\n%s", text)
 	}
 }
