@@ -343,3 +343,31 @@ func setHost(t testing.TB, snap *probe.Snapshot, change func(*probe.HostInfo)) {
 	change(&h)
 	setValue(t, snap, "host:info", h)
 }
+
+// TestResultsWithoutHostID: results of an earlier version carry no host ID;
+// whether they are of one machine is then said to be unknown, never
+// assumed.
+func TestResultsWithoutHostID(t *testing.T) {
+	old := result(t, snapshot(t, patchedProfile))
+	old.Host.ID = ""
+	new := result(t, snapshot(t, patchedProfile))
+	d := Compare(old, new)
+	if len(d.Notes) != 1 || d.Notes[0] != "The same host name, but OLD has no host ID: whether this is one machine cannot be told for certain." {
+		t.Errorf("notes %q", d.Notes)
+	}
+	new.Host.Name = "GP-RECEPTION-02"
+	d = Compare(old, new)
+	if len(d.Notes) != 1 || !strings.HasPrefix(d.Notes[0], `Different host names (OLD "GP-RECEPTION-01", NEW "GP-RECEPTION-02"), and OLD has no host ID`) {
+		t.Errorf("notes %q", d.Notes)
+	}
+}
+
+func BenchmarkCompare(b *testing.B) {
+	before := snapshot(b, patchedProfile)
+	setValue(b, before, ubrKey, map[string]any{"type": "REG_DWORD", "data": 9168})
+	old, new := result(b, before), result(b, snapshot(b, patchedProfile))
+	b.ReportAllocs()
+	for b.Loop() {
+		Compare(old, new)
+	}
+}
