@@ -151,7 +151,7 @@ func TestXLSXDiff(t *testing.T) {
 	for _, row := range evidence {
 		joined += strings.Join(row, "|") + "\n"
 	}
-	if !strings.Contains(joined, "9168 (REG_DWORD) → 9445 (REG_DWORD)") || !strings.Contains(joined, `\u001b]0;pwned`) || strings.ContainsAny(joined, "\x1b\x07") {
+	if !strings.Contains(joined, "9168 (REG_DWORD) → 9445 (REG_DWORD)") || !strings.Contains(joined, `|added: members: {"domain":"GP-RECEPTION-01","name":"=locum\u001b]0;pwned`) || strings.ContainsAny(joined, "\x1b\x07") {
 		t.Errorf("Evidence sheet:\n%s", joined)
 	}
 	standardsRows, _ := f.GetRows(sheetStandards)

@@ -173,9 +173,25 @@ func (wb *workbook) changes(d *Diff) {
 func (wb *workbook) evidence(d *Diff) {
 	wb.sheet(sheetEvidence, 11, 50, 24, 80)
 	for i, e := range d.Evidence {
-		wb.set(sheetEvidence, i+2, string(e.Source), e.Query, strings.Join(e.Checks, ", "), strings.Join(e.Lines(), "\n"))
+		wb.set(sheetEvidence, i+2, string(e.Source), e.Query, strings.Join(e.Checks, ", "), strings.Join(wordedLines(e), "\n"))
 	}
-	wb.table(sheetEvidence, []string{"Source", "Query", "Read by", "Change (+ added, - removed, ~ field changed)"}, len(d.Evidence)+1)
+	wb.table(sheetEvidence, []string{"Source", "Query", "Read by", "Change"}, len(d.Evidence)+1)
+}
+
+// wordedLines are the change's lines with words for +, - and ~: a cell
+// starting with + or - would be taken for a formula (and shown with the
+// apostrophe that stops it).
+func wordedLines(e EvidenceChange) []string {
+	lines := e.Lines()
+	for i, l := range lines {
+		for mark, word := range map[string]string{"+ ": "added: ", "- ": "removed: ", "~ ": "changed: "} {
+			if rest, ok := strings.CutPrefix(l, mark); ok {
+				lines[i] = word + rest
+				break
+			}
+		}
+	}
+	return lines
 }
 
 func (wb *workbook) standards(d *Diff) {
