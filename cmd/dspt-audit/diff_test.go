@@ -113,3 +113,23 @@ func TestDiffListsChecksThisBuildDoesNotKnow(t *testing.T) {
 		t.Errorf("text view:\n%s", text)
 	}
 }
+
+// TestDiffColourOnlyOnATerminal: colour on a terminal, never with NO_COLOR
+// or into a pipe.
+func TestDiffColourOnlyOnATerminal(t *testing.T) {
+	old, new := resultsOf(t)
+	for _, c := range []struct {
+		name           string
+		tty, noColor   bool
+		wantEscapeCode bool
+	}{{"terminal", true, false, true}, {"NO_COLOR", true, true, false}, {"pipe", false, false, false}} {
+		s, out, _ := testStreams()
+		s.OutTTY, s.NoColor = c.tty, c.noColor
+		if code := run([]string{"diff", old, new}, s); code != exitOK {
+			t.Fatalf("%s: exit %d", c.name, code)
+		}
+		if got := strings.Contains(out.String(), "\x1b["); got != c.wantEscapeCode {
+			t.Errorf("%s: colour %v, want %v", c.name, got, c.wantEscapeCode)
+		}
+	}
+}
