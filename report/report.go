@@ -61,9 +61,10 @@ type Report struct {
 // Previous is what a result records of the one before it, so that the
 // roll-up can say what changed without reading the history.
 type Previous struct {
-	ScannedAt time.Time         `json:"scanned_at"`
-	Outcome   standards.Outcome `json:"outcome"`
-	Score     *int              `json:"score"`
+	// ScannedAt, Outcome and Score are empty when it was not compared.
+	ScannedAt time.Time         `json:"scanned_at,omitzero"`
+	Outcome   standards.Outcome `json:"outcome,omitempty"`
+	Score     *int              `json:"score,omitempty"`
 	// ResultSHA256 is the hash of the previous result file as read.
 	ResultSHA256 string `json:"result_sha256,omitempty"`
 	// Regressed and NewFailures name the checks worse than before; Fixed

@@ -100,6 +100,9 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 	indentedAfter(p, st.Label.Render("Age:     ")+" ", age, wordWrap(rep.AgeText(), width-10))
 	p("%s %s   score %s, coverage %s\n", st.Label.Render("Outcome: "), st.outcome[rep.Outcome].Render(Sanitize(string(rep.Outcome))), scoreText(rep.Score), percent(rep.Coverage))
 	p("%s %s\n", st.Label.Render("Checks:  "), statusCounts(rep.Results, st))
+	if since := rep.PreviousText(); since != "" {
+		indentedAfter(p, st.Label.Render("Previous:")+" ", plain, wordWrap(since, width-10))
+	}
 	for _, kv := range rep.Provenance() {
 		indentedAfter(p, st.Label.Render(fmt.Sprintf("%-9s", kv[0]+":"))+" ", plain, wordWrap(Shown(kv[1]), width-10))
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/datafeed"
 	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/schedule"
 	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/report/diff"
 	"github.com/nhs-dspt/dspt-audit/report/sign"
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
@@ -288,7 +289,9 @@ keeping the last --keep, and a copy in the local state folder (so a share
 that is down loses nothing). Then write one event: ID 100 Standards Met,
 101 Approaching, 102 Not Met, 103 nothing assessable, 200 the scan or a
 write failed; before them, 201 when --update-data could not refresh the
-reference data (the scan goes on with the data it has). Never prompts and never colours. Exit code 0: result written,
+reference data (the scan goes on with the data it has); after them, 104 when
+checks regressed or newly fail since this machine's previous HOST.json, which
+the result records as "previous". Never prompts and never colours. Exit code 0: result written,
 Standards Met; 3: result written, standards not met; 1: failed.`,
 		Args: noArgs,
 		RunE: runE(func(cmd *cobra.Command, _ []string) error { return runScheduled(cmd.Context(), o, s) }),
@@ -326,11 +329,16 @@ func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
 	if o.UpdateData {
 		refreshData(ctx, o, s, host)
 	}
-	rep, err := scheduledScan(ctx, o, s)
+	rep, rejudge, err := scheduledScan(ctx, o, s)
 	if err != nil {
 		return logged(s, schedule.FailedEvent(host, err), err)
 	}
-	body, signErr := signedResult(rep, schedule.KeyDir(cmp.Or(o.StateDir, schedule.StateDir())))
+	keyDir := schedule.KeyDir(cmp.Or(o.StateDir, schedule.StateDir()))
+	var changes *diff.Diff
+	if resultsFolderMissing(o.ResultsDir) == nil {
+		changes = comparePrevious(o.ResultsDir, keyDir, rep, rejudge)
+	}
+	body, signErr := signedResult(rep, keyDir)
 	write := func(w io.Writer) error { _, err := w.Write(body); return err }
 	local, localErr := schedule.WriteResult(cmp.Or(o.StateDir, schedule.StateDir()), rep.Host.Name, rep.ScannedAt, 0, write)
 	path, err := "", resultsFolderMissing(o.ResultsDir)
@@ -351,9 +359,14 @@ func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
 	}
 	event := schedule.OutcomeEvent(rep.Host.Name, rep.Outcome, rep.Score, failing, path)
 	if rep.Outcome == standards.Met {
-		return logged(s, event, nil)
+		err = logged(s, event, nil)
+	} else {
+		err = logged(s, event, findingsError{fmt.Sprintf("%s: %s", rep.Host.Name, rep.Outcome)})
 	}
-	return logged(s, event, findingsError{fmt.Sprintf("%s: %s", rep.Host.Name, rep.Outcome)})
+	if changes != nil && changes.Worse() {
+		logged(s, schedule.RegressionEvent(rep.Host.Name, changes.Old.ScannedAt, changes.Regressed(), changes.NewFailures(), path), nil)
+	}
+	return err
 }
 
 // resultsFolderMissing refuses a results folder that is not there: made
@@ -404,31 +417,41 @@ func refreshData(ctx context.Context, o *runOptions, s *streams, host string) {
 	}
 }
 
-func scheduledScan(ctx context.Context, o *runOptions, s *streams) (*report.Report, error) {
+// scheduledScan scans and judges. rejudge judges an earlier result of the
+// machine again as this one was judged: this build's scoring rule, and the
+// same practice file.
+func scheduledScan(ctx context.Context, o *runOptions, s *streams) (rep *report.Report, rejudge func(*report.Report) error, err error) {
 	eo := engineOptions{ProbeTimeout: probe.DefaultTimeout, Now: o.Now, DataDir: o.DataDir, unattended: true}
 	data, now, err := eo.prepare(s)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	src, clock, source, err := scanSource(o.From)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := notBeforeSnapshot(nowName(o.Now), now, collectedAt(clock)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	practice := readPractice(o.Practice, data, now)
 	scan, err := checks.Run(ctx, src, checks.Options{Checks: checks.All(), Data: data, ProbeTimeout: eo.ProbeTimeout, Now: now, Clock: clock,
 		RecordLastUser: eo.RecordLastUser || practice.recordLastUser()})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if source == "live" {
 		source = "scheduled"
 	}
-	rep := report.Build(scan, data, tool(), source)
+	rep = report.Build(scan, data, tool(), source)
 	practice.apply(rep, now)
-	return rep, nil
+	rejudge = func(earlier *report.Report) error {
+		if _, err := report.Rescore(earlier, data.NDG.Standards); err != nil {
+			return err
+		}
+		practice.apply(earlier, now)
+		return nil
+	}
+	return rep, rejudge, nil
 }
 
 // logged writes the run's event and returns the run's error; an event log

@@ -3,6 +3,7 @@ package schedule
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/nhs-dspt/dspt-audit/report"
 	"github.com/nhs-dspt/dspt-audit/standards"
@@ -31,6 +32,7 @@ const (
 	EventApproaching = 101 // Warning: result written; Approaching Standards
 	EventNotMet      = 102 // Warning: result written; Standards Not Met
 	EventNotAssessed = 103 // Warning: result written; nothing could be assessed
+	EventRegressed   = 104 // Warning: after the outcome event, checks worse than in the machine's previous result
 	EventFailed      = 200 // Error: the scan, or writing its result, failed
 	EventDataFailed  = 201 // Warning: --update-data could not refresh the reference data; the scan went on
 )
@@ -74,4 +76,37 @@ func FailedEvent(host string, err error) Event {
 // goes on with the data it has.
 func DataFailedEvent(host string, err error) Event {
 	return Event{ID: EventDataFailed, Level: Warning, Message: report.Sanitize(fmt.Sprintf("dspt-audit could not refresh the reference data on %s; the scan used the data it had: %v", host, err))}
+}
+
+// maxEventIDs is how many check IDs one event names; the rest are counted.
+const maxEventIDs = 20
+
+// RegressionEvent is the event of a run that found checks worse than in
+// the machine's previous result, naming them, so that Event Forwarding or
+// a SIEM can alert the morning after.
+func RegressionEvent(host string, since time.Time, regressed, newFailures []string, path string) Event {
+	var parts []string
+	if len(regressed) > 0 {
+		parts = append(parts, fmt.Sprintf("%d regressed: %s", len(regressed), idList(regressed)))
+	}
+	if len(newFailures) > 0 {
+		parts = append(parts, fmt.Sprintf("%d newly failing: %s", len(newFailures), idList(newFailures)))
+	}
+	msg := fmt.Sprintf("dspt-audit scheduled scan of %s: checks worse than at the previous scan (%s): %s. Result: %s",
+		host, since.UTC().Format("2006-01-02 15:04 UTC"), strings.Join(parts, "; "), path)
+	return Event{ID: EventRegressed, Level: Warning, Message: report.Sanitize(msg)}
+}
+
+// idList names at most maxEventIDs checks, each cut to 60 characters, and
+// counts the rest.
+func idList(ids []string) string {
+	shown := make([]string, 0, min(len(ids), maxEventIDs))
+	for _, id := range ids[:min(len(ids), maxEventIDs)] {
+		shown = append(shown, report.Truncate(id, 60))
+	}
+	list := strings.Join(shown, ", ")
+	if more := len(ids) - len(shown); more > 0 {
+		list += fmt.Sprintf(" and %d more", more)
+	}
+	return list
 }

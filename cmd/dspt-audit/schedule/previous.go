@@ -1,0 +1,53 @@
+package schedule
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/nhs-dspt/dspt-audit/report"
+)
+
+// ReadPrevious reads the host's result that dir holds (HOST.json, or the
+// name earlier versions gave it) before a run replaces it. It returns an
+// error wrapping fs.ErrNotExist when there is none. Others may write into
+// dir, so the file is reached through an os.Root that cannot leave it, a
+// link or anything but a regular file is refused, and at most limit bytes
+// are read.
+func ReadPrevious(dir, host string, limit int64) (body []byte, path string, err error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	defer root.Close()
+	for _, name := range FileNames(host) {
+		path = filepath.Join(dir, name)
+		info, err := root.Lstat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, path, err
+		}
+		if !info.Mode().IsRegular() {
+			return nil, path, fmt.Errorf("%s is not a regular file (%s)", path, report.DescribeMode(info.Mode()))
+		}
+		f, err := root.Open(name)
+		if err != nil {
+			return nil, path, err
+		}
+		defer f.Close()
+		body, err = io.ReadAll(io.LimitReader(f, limit+1))
+		if err != nil {
+			return nil, path, err
+		}
+		if int64(len(body)) > limit {
+			return nil, path, fmt.Errorf("%s is larger than %s, the most a result is read to", path, report.SizeText(limit))
+		}
+		return body, path, nil
+	}
+	return nil, "", fmt.Errorf("no earlier result of %s in %s: %w", host, dir, fs.ErrNotExist)
+}

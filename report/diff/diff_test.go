@@ -1,0 +1,373 @@
+package diff
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nhs-dspt/dspt-audit/checks"
+	"github.com/nhs-dspt/dspt-audit/checks/probe"
+	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// snapshot reads a recorded profile from testdata/profiles.
+func snapshot(t testing.TB, name string) *probe.Snapshot {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", "testdata", "profiles", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	snap, err := probe.ReadSnapshot(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+// result judges a snapshot, writes the result as JSON and reads it back
+// as the diff command does: decoded strictly and judged again.
+func result(t testing.TB, snap *probe.Snapshot) *report.Report {
+	t.Helper()
+	data, err := standards.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan, err := checks.Run(context.Background(), probe.NewReplay(snap), checks.Options{Checks: checks.All(), Data: data, Clock: func() time.Time { return snap.CollectedAt }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := report.JSON(&b, report.Build(scan, data, report.Tool{Name: "dspt-audit", Version: "test"}, "snapshot")); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := report.Decode(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := report.Rescore(rep, data.NDG.Standards); err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// setValue replaces the recorded value of the observation with key.
+func setValue(t testing.TB, snap *probe.Snapshot, key string, value any) {
+	t.Helper()
+	for i, o := range snap.Observations {
+		if o.Key == key {
+			b, err := json.Marshal(value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			snap.Observations[i].Value, snap.Observations[i].Error = b, nil
+			return
+		}
+	}
+	t.Fatalf("no observation %s in the snapshot", key)
+}
+
+// value decodes the recorded value of the observation with key.
+func value(t testing.TB, snap *probe.Snapshot, key string, into any) {
+	t.Helper()
+	for _, o := range snap.Observations {
+		if o.Key == key {
+			if err := json.Unmarshal(o.Value, into); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no observation %s in the snapshot", key)
+}
+
+const (
+	patchedProfile = "win11-enterprise-24h2-patched"
+	ubrKey         = `registry:HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion@UBR`
+	firewallKey    = `registry:HKLM\SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\FirewallPolicy\StandardProfile@EnableFirewall`
+	adminsKey      = `api:NetLocalGroupGetMembers@S-1-5-32-544`
+)
+
+// expectedChange is the rule of how a verdict moved, written out as a
+// table (rows: before; columns: after) independently of the code.
+func expectedChange(before, after standards.Status, hadBefore, hadAfter bool) string {
+	switch {
+	case !hadAfter:
+		return "removed"
+	case !hadBefore && (after == standards.Warn || after == standards.Fail):
+		return "new_failure"
+	case !hadBefore:
+		return "added"
+	}
+	order := []standards.Status{standards.Pass, standards.Warn, standards.Fail, standards.Unknown, standards.NeedsAdmin, standards.NotApplicable}
+	table := [][]string{
+		//            pass        warn           fail           unknown      needs_admin  n/a
+		/* pass */ {"unchanged", "regressed", "regressed", "regressed", "regressed", "other"},
+		/* warn */ {"fixed", "unchanged", "regressed", "regressed", "regressed", "other"},
+		/* fail */ {"fixed", "improved", "unchanged", "regressed", "regressed", "other"},
+		/* unknown */ {"improved", "new_failure", "new_failure", "unchanged", "other", "other"},
+		/* needs_admin */ {"improved", "new_failure", "new_failure", "other", "unchanged", "other"},
+		// n/a to pass: the code calls it improved; its comment names only unknown.
+		/* n/a */ {"improved", "new_failure", "new_failure", "other", "other", "unchanged"},
+	}
+	return table[slices.Index(order, before)][slices.Index(order, after)]
+}
+
+// checkKinds compares every check's change with the rule applied to the two
+// results' own status maps.
+func checkKinds(t *testing.T, old, new *report.Report, d *Diff) {
+	t.Helper()
+	before, after := statusMap(old), statusMap(new)
+	ids := map[string]bool{}
+	for id := range before {
+		ids[id] = true
+	}
+	for id := range after {
+		ids[id] = true
+	}
+	got := map[string]string{}
+	for _, c := range d.Checks {
+		if _, dup := got[c.ID]; dup {
+			t.Errorf("check %s listed twice", c.ID)
+		}
+		got[c.ID] = c.Change.String()
+	}
+	if len(got) != len(ids) {
+		t.Errorf("the diff lists %d checks; the results have %d", len(got), len(ids))
+	}
+	for id := range ids {
+		b, hadB := before[id]
+		a, hadA := after[id]
+		if want := expectedChange(b, a, hadB, hadA); got[id] != want {
+			t.Errorf("%s: %s -> %s is %q, want %q", id, b, a, got[id], want)
+		}
+	}
+}
+
+func statusMap(r *report.Report) map[string]standards.Status {
+	m := map[string]standards.Status{}
+	for _, c := range r.Results {
+		m[c.ID] = c.Status
+	}
+	return m
+}
+
+func change(d *Diff, id string) CheckChange {
+	for _, c := range d.Checks {
+		if c.ID == id {
+			return c
+		}
+	}
+	return CheckChange{}
+}
+
+func evidenceOf(d *Diff, query string) *EvidenceChange {
+	for i, e := range d.Evidence {
+		if e.Query == query {
+			return &d.Evidence[i]
+		}
+	}
+	return nil
+}
+
+const ubrQuery = `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\UBR`
+
+func TestPatchedPC(t *testing.T) {
+	before := snapshot(t, patchedProfile)
+	setValue(t, before, ubrKey, map[string]any{"type": "REG_DWORD", "data": 9168})
+	before.CollectedAt = before.CollectedAt.AddDate(0, 0, -7)
+	after := snapshot(t, patchedProfile)
+	old, new := result(t, before), result(t, after)
+	d := Compare(old, new)
+
+	checkKinds(t, old, new, d)
+	if c := change(d, "patches-current"); c.Change != standards.Fixed && c.Change != standards.Improved {
+		t.Errorf("patches-current moved %v (%v -> %v), want fixed or improved", c.Change, c.Before, c.After)
+	}
+	if !slices.Contains(d.Better(), "patches-current") || d.Worse() {
+		t.Errorf("better %v, worse %v: want patches-current better and nothing worse", d.Better(), d.Worse())
+	}
+	e := evidenceOf(d, ubrQuery)
+	if e == nil || e.Before != "9168 (REG_DWORD)" || e.After != "9445 (REG_DWORD)" {
+		t.Fatalf("UBR evidence change %+v, want 9168 (REG_DWORD) -> 9445 (REG_DWORD)", e)
+	}
+	if !slices.Contains(e.Checks, "patches-current") || len(e.Checks) < 2 {
+		t.Errorf("UBR is read by %v; want patches-current among the several checks that read it", e.Checks)
+	}
+	if n := len(d.Evidence); n != 1 {
+		t.Errorf("%d evidence changes, want only the UBR: %+v", n, d.Evidence)
+	}
+	if len(d.Notes) != 0 {
+		t.Errorf("notes %q for two results of one machine a week apart", d.Notes)
+	}
+}
+
+func TestRegressingPC(t *testing.T) {
+	before := snapshot(t, patchedProfile)
+	after := snapshot(t, patchedProfile)
+	after.CollectedAt = after.CollectedAt.Add(24 * time.Hour)
+	setValue(t, after, firewallKey, map[string]any{"type": "REG_DWORD", "data": 0})
+	var admins struct {
+		SID     string           `json:"sid"`
+		Name    string           `json:"name"`
+		Members []map[string]any `json:"members"`
+	}
+	value(t, after, adminsKey, &admins)
+	admins.Members = append(admins.Members, map[string]any{"sid": "S-1-5-21-1004336348-1177238915-682003330-1013", "name": "locum\x1b[31m", "domain": "GP-RECEPTION-01"})
+	setValue(t, after, adminsKey, admins)
+	old, new := result(t, before), result(t, after)
+	d := Compare(old, new)
+
+	checkKinds(t, old, new, d)
+	if c := change(d, "firewall-on"); c.Change != standards.Regressed {
+		t.Errorf("firewall-on moved %v (%+v -> %+v), want regressed", c.Change, c.Before, c.After)
+	}
+	if d.Checks[0].Change != standards.Regressed && d.Checks[0].Change != standards.NewFailure {
+		t.Errorf("the first check listed is %s (%v), want a regression first", d.Checks[0].ID, d.Checks[0].Change)
+	}
+	e := evidenceOf(d, "NetLocalGroupGetMembers(S-1-5-32-544)")
+	if e == nil {
+		t.Fatal("no evidence change for the administrators group")
+	}
+	if len(e.Added) != 1 || !strings.HasPrefix(e.Added[0], "members: ") || !strings.Contains(e.Added[0], `"name":"locum`) || len(e.Removed) != 0 || e.Before != "" {
+		t.Errorf("administrators change %+v, want only the added member", e)
+	}
+	prev := d.Previous()
+	if !slices.Contains(prev.Regressed, "firewall-on") || !prev.ScannedAt.Equal(old.ScannedAt) || prev.Outcome != old.Outcome {
+		t.Errorf("previous %+v", prev)
+	}
+}
+
+func TestReplacedAndRenamedPCs(t *testing.T) {
+	before := snapshot(t, patchedProfile)
+	renamed := snapshot(t, patchedProfile)
+	setHost(t, renamed, func(h *probe.HostInfo) { h.Hostname = "GP-RECEPTION-02" })
+	replaced := snapshot(t, patchedProfile)
+	setHost(t, replaced, func(h *probe.HostInfo) { h.HostID = "4c4c4544-0000-0000-0000-000000000001" })
+	old := result(t, before)
+
+	d := Compare(old, result(t, renamed))
+	if len(d.Notes) != 1 || !strings.HasPrefix(d.Notes[0], "Renamed: ") || !strings.Contains(d.Notes[0], `"GP-RECEPTION-01" and is now "GP-RECEPTION-02"`) {
+		t.Errorf("renamed: notes %q", d.Notes)
+	}
+	d = Compare(old, result(t, replaced))
+	if len(d.Notes) != 1 || !strings.HasPrefix(d.Notes[0], "Another machine: ") || !strings.Contains(d.Notes[0], replaced.Host.HostID) {
+		t.Errorf("replaced: notes %q", d.Notes)
+	}
+}
+
+func TestNotesNeverSilent(t *testing.T) {
+	win := result(t, snapshot(t, patchedProfile))
+	linux := result(t, snapshot(t, "ubuntu-2404-desktop-hardened"))
+	newer := *win
+	newer.Tool.Version = "2.0.0"
+	newer.ScannedAt = win.ScannedAt.Add(-time.Hour)
+	newer.Data = slices.Clone(win.Data)
+	newer.Data[0].AsOf = standards.Date{Time: newer.Data[0].AsOf.AddDate(0, 1, 0)}
+
+	d := Compare(win, &newer)
+	for _, want := range []string{"OLD was scanned after NEW", "Different dspt-audit versions", "Different reference data: " + newer.Data[0].Kind} {
+		if !slices.ContainsFunc(d.Notes, func(n string) bool { return strings.Contains(n, want) }) {
+			t.Errorf("no note saying %q in %q", want, d.Notes)
+		}
+	}
+	if !d.Old.ScannedAt.Equal(win.ScannedAt) {
+		t.Error("the results were swapped")
+	}
+
+	d = Compare(linux, win)
+	if !slices.ContainsFunc(d.Notes, func(n string) bool { return strings.HasPrefix(n, "Different platforms") }) {
+		t.Errorf("no platform note in %q", d.Notes)
+	}
+	checkKinds(t, linux, win, d)
+	if d.Counts["added"]+d.Counts["new_failure"] == 0 || d.Counts["removed"] == 0 {
+		t.Errorf("counts %v: checks of one side only must be listed", d.Counts)
+	}
+	if len(d.Checks) != len(unionIDs(linux, win)) {
+		t.Errorf("%d checks listed, want %d", len(d.Checks), len(unionIDs(linux, win)))
+	}
+}
+
+func unionIDs(a, b *report.Report) map[string]bool {
+	ids := map[string]bool{}
+	for _, r := range append(slices.Clone(a.Results), b.Results...) {
+		ids[r.ID] = true
+	}
+	return ids
+}
+
+func TestListsCompareAsSets(t *testing.T) {
+	old := `[{"address":"0.0.0.0","port":445,"pid":4,"process":"System"},{"address":"0.0.0.0","port":3389,"pid":1188,"process":"svchost.exe"}]`
+	new := `[{"address":"0.0.0.0","port":3389,"pid":1200,"process":"svchost.exe"},{"address":"0.0.0.0","port":5900,"pid":77,"process":"vnc.exe"}]`
+	c := compareValues(old, new)
+	if want := []string{`{"address":"0.0.0.0","port":5900,"process":"vnc.exe"}`}; !slices.Equal(c.Added, want) {
+		t.Errorf("added %q, want %q (a process ID that moved is no change)", c.Added, want)
+	}
+	if want := []string{`{"address":"0.0.0.0","port":445,"process":"System"}`}; !slices.Equal(c.Removed, want) {
+		t.Errorf("removed %q, want %q", c.Removed, want)
+	}
+
+	var many []string
+	for i := range 50 {
+		many = append(many, `"pkg`+strings.Repeat("x", i)+`"`)
+	}
+	c = compareValues("[]", "["+strings.Join(many, ",")+"]")
+	if len(c.Added) != maxItems || c.AddedMore != 50-maxItems {
+		t.Errorf("%d added shown and %d more, want %d and %d", len(c.Added), c.AddedMore, maxItems, 50-maxItems)
+	}
+
+	c = compareValues(`{"min_length":0,"history_length":24}`, `{"min_length":14,"history_length":24}`)
+	if want := []string{"min_length: 0 → 14"}; !slices.Equal(c.Fields, want) {
+		t.Errorf("fields %q, want %q", c.Fields, want)
+	}
+	cut := `[{"a":1}` + "… (5 more bytes)"
+	if c := compareValues(cut, `[]`); c.Before != cut || c.After != "[]" {
+		t.Errorf("a value the report cut short is compared whole: %+v", c)
+	}
+}
+
+// setHost changes the host identity the snapshot recorded, in its header
+// and its host observation alike.
+func setHost(t testing.TB, snap *probe.Snapshot, change func(*probe.HostInfo)) {
+	t.Helper()
+	change(&snap.Host)
+	var h probe.HostInfo
+	value(t, snap, "host:info", &h)
+	change(&h)
+	setValue(t, snap, "host:info", h)
+}
+
+// TestResultsWithoutHostID: results of an earlier version carry no host ID;
+// whether they are of one machine is then said to be unknown, never
+// assumed.
+func TestResultsWithoutHostID(t *testing.T) {
+	old := result(t, snapshot(t, patchedProfile))
+	old.Host.ID = ""
+	new := result(t, snapshot(t, patchedProfile))
+	d := Compare(old, new)
+	if len(d.Notes) != 1 || d.Notes[0] != "The same host name, but OLD has no host ID: whether this is one machine cannot be told for certain." {
+		t.Errorf("notes %q", d.Notes)
+	}
+	new.Host.Name = "GP-RECEPTION-02"
+	d = Compare(old, new)
+	if len(d.Notes) != 1 || !strings.HasPrefix(d.Notes[0], `Different host names (OLD "GP-RECEPTION-01", NEW "GP-RECEPTION-02"), and OLD has no host ID`) {
+		t.Errorf("notes %q", d.Notes)
+	}
+}
+
+func BenchmarkCompare(b *testing.B) {
+	before := snapshot(b, patchedProfile)
+	setValue(b, before, ubrKey, map[string]any{"type": "REG_DWORD", "data": 9168})
+	old, new := result(b, before), result(b, snapshot(b, patchedProfile))
+	b.ReportAllocs()
+	for b.Loop() {
+		Compare(old, new)
+	}
+}

@@ -1,0 +1,174 @@
+package diff
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/nhs-dspt/dspt-audit/checks/probe"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// regressingDiff is a PC patched (UBR raised), whose private firewall was
+// turned off and which got a new local administrator whose name holds an
+// escape sequence.
+func regressingDiff(t *testing.T) *Diff {
+	t.Helper()
+	before := snapshot(t, patchedProfile)
+	setValue(t, before, ubrKey, map[string]any{"type": "REG_DWORD", "data": 9168})
+	after := snapshot(t, patchedProfile)
+	after.CollectedAt = after.CollectedAt.Add(24 * time.Hour)
+	setValue(t, after, firewallKey, map[string]any{"type": "REG_DWORD", "data": 0})
+	var admins map[string]any
+	value(t, after, adminsKey, &admins)
+	admins["members"] = append(admins["members"].([]any), map[string]any{"sid": "S-1-5-21-1-2-3-1013", "name": "=locum\x1b]0;pwned\x07", "domain": "GP-RECEPTION-01"})
+	setValue(t, after, adminsKey, admins)
+	setHost(t, after, func(h *probe.HostInfo) { h.Hostname = "GP-RECEPTION-01\x1b[2J" })
+	return Compare(result(t, before), result(t, after))
+}
+
+func TestTerminalOrderAndSafety(t *testing.T) {
+	d := regressingDiff(t)
+	var b bytes.Buffer
+	if err := Terminal(&b, d, TerminalOptions{Width: 200}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\x07") {
+		t.Errorf("a control character reached the terminal:\n%s", out)
+	}
+	order := []string{"Note: Renamed: ", "Regressed and newly failing (", "REGRESSED    firewall-on", "Fixed and improved (", "Evidence that changed (", "9168 (REG_DWORD) → 9445 (REG_DWORD)",
+		`+ members: {"domain":"GP-RECEPTION-01","name":"=locum\u001b]0;pwned\u0007"`, "NDG data security standards", "checks unchanged."}
+	at := 0
+	for _, want := range order {
+		i := strings.Index(out[at:], want)
+		if i < 0 {
+			t.Fatalf("%q missing, or out of order, in:\n%s", want, out)
+		}
+		at += i
+	}
+
+	var coloured bytes.Buffer
+	if err := Terminal(&coloured, d, TerminalOptions{Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(coloured.String(), "\x1b[") {
+		t.Error("no colour on a terminal")
+	}
+}
+
+func TestJSONDiff(t *testing.T) {
+	d := regressingDiff(t)
+	var b bytes.Buffer
+	if err := Formats()[0].Write(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Version int `json:"diff_schema_version"`
+		Old     struct {
+			ScannedAt time.Time `json:"scanned_at"`
+			Outcome   string
+		}
+		Checks []struct {
+			ID, Change string
+			Before     *struct{ Status string }
+			After      *struct{ Status string }
+		}
+		Evidence []struct {
+			Query         string
+			Before, After string
+			Added         []string
+		}
+		Standards []struct {
+			Number        int
+			OutcomeBefore string `json:"outcome_before"`
+			OutcomeAfter  string `json:"outcome_after"`
+		}
+		Counts map[string]int
+	}
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Version != 1 || back.Old.Outcome != string(d.Old.Outcome) || len(back.Checks) != len(d.Checks) || len(back.Standards) != 10 ||
+		back.Standards[8].OutcomeBefore != string(d.Standards[8].OutcomeBefore) || back.Standards[8].OutcomeAfter != string(d.Standards[8].OutcomeAfter) {
+		t.Errorf("JSON diff: version %d, old outcome %q, %d checks, %d standards", back.Version, back.Old.Outcome, len(back.Checks), len(back.Standards))
+	}
+	fw := back.Checks[0]
+	if fw.Change != "regressed" || fw.Before == nil || fw.After == nil || fw.Before.Status != "pass" || fw.After.Status == "pass" {
+		t.Errorf("first check %+v, want a regression with both statuses by name", fw)
+	}
+	if back.Counts["regressed"] == 0 || back.Counts["unchanged"] == 0 {
+		t.Errorf("counts %v", back.Counts)
+	}
+}
+
+func TestHTMLDiff(t *testing.T) {
+	d := regressingDiff(t)
+	var b bytes.Buffer
+	if err := HTML(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, want := range []string{`GP-RECEPTION-01\x1b[2J`, "Regressed and newly failing", "firewall-on", "9168 (REG_DWORD) → 9445 (REG_DWORD)", `Page &#34; counter(page)`, "@top-left { content: \"GP\\2d RECEPTION"} {
+		if !strings.Contains(page, want) && !strings.Contains(page, strings.ReplaceAll(want, "&#34;", `"`)) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.ContainsAny(page, "\x1b\x07") || strings.Contains(page, "ZgotmplZ") {
+		t.Error("a control character, or a value html/template refused, is in the page")
+	}
+	for _, tag := range []string{"<script", "<link", "src=", "@import", "url("} {
+		if strings.Contains(page, tag) {
+			t.Errorf("the page is not self-contained: %s", tag)
+		}
+	}
+}
+
+func TestXLSXDiff(t *testing.T) {
+	d := regressingDiff(t)
+	var b bytes.Buffer
+	if err := XLSX(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := strings.Join(f.GetSheetList(), ","); got != "Summary,Changes,Evidence,Standards" {
+		t.Errorf("sheets %s", got)
+	}
+	changes, _ := f.GetRows(sheetChanges)
+	if len(changes) != len(d.Checks)+1 || changes[0][0] != "Change" || changes[1][0] != "REGRESSED" || changes[1][3] != "pass" {
+		t.Errorf("Changes sheet: %d rows, first %q", len(changes), changes[:2])
+	}
+	evidence, _ := f.GetRows(sheetEvidence)
+	joined := ""
+	for _, row := range evidence {
+		joined += strings.Join(row, "|") + "\n"
+	}
+	if !strings.Contains(joined, "9168 (REG_DWORD) → 9445 (REG_DWORD)") || !strings.Contains(joined, `|added: members: {"domain":"GP-RECEPTION-01","name":"=locum\u001b]0;pwned`) || strings.ContainsAny(joined, "\x1b\x07") {
+		t.Errorf("Evidence sheet:\n%s", joined)
+	}
+	standardsRows, _ := f.GetRows(sheetStandards)
+	if len(standardsRows) != 11 {
+		t.Errorf("Standards sheet has %d rows, want a header and 10", len(standardsRows))
+	}
+	for _, sheet := range []string{sheetChanges, sheetEvidence, sheetStandards} {
+		panes, err := f.GetPanes(sheet)
+		if err != nil || !panes.Freeze || panes.YSplit != 1 {
+			t.Errorf("%s: header row not frozen (%+v, %v)", sheet, panes, err)
+		}
+		layout, _ := f.GetPageLayout(sheet)
+		if layout.Size == nil || *layout.Size != 9 {
+			t.Errorf("%s: not set to print on A4", sheet)
+		}
+	}
+	if d.Counts[standards.Regressed.String()] == 0 {
+		t.Error("nothing regressed in the history")
+	}
+}
