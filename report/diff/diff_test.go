@@ -114,8 +114,8 @@ func expectedChange(before, after standards.Status, hadBefore, hadAfter bool) st
 		/* fail */ {"fixed", "improved", "unchanged", "regressed", "regressed", "other"},
 		/* unknown */ {"improved", "new_failure", "new_failure", "unchanged", "other", "other"},
 		/* needs_admin */ {"improved", "new_failure", "new_failure", "other", "unchanged", "other"},
-		// n/a to pass: the code calls it improved; its comment names only unknown.
-		/* n/a */ {"improved", "new_failure", "new_failure", "other", "other", "unchanged"},
+		// n/a to pass is no improvement: the check only now applies.
+		/* n/a */ {"other", "new_failure", "new_failure", "other", "other", "unchanged"},
 	}
 	return table[slices.Index(order, before)][slices.Index(order, after)]
 }
