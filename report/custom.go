@@ -34,11 +34,15 @@ type CustomProblem struct {
 	Message string `json:"message"`
 }
 
-// String is the problem on one line: "FILE:LINE: MESSAGE".
+// String is the problem on one line: "FILE:LINE: MESSAGE", after the
+// check's ID when one check of the file was not loaded.
 func (p CustomProblem) String() string {
 	where := p.Path
 	if p.Line > 0 {
 		where = fmt.Sprintf("%s:%d", p.Path, p.Line)
+	}
+	if p.ID != "" {
+		return fmt.Sprintf("%s: %s: %s", p.ID, where, p.Message)
 	}
 	return where + ": " + p.Message
 }

@@ -9,13 +9,14 @@ import (
 
 	"github.com/nhs-dspt/dspt-audit/checks"
 	"github.com/nhs-dspt/dspt-audit/checks/declared"
+	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/datafeed"
 	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/schedule"
 	"github.com/nhs-dspt/dspt-audit/report"
 )
 
 // checksFolder is the name of the folder of checks files inside the data
 // folder (machine-wide) and beside the practice file (practice-wide).
-const checksFolder = "checks"
+const checksFolder = datafeed.ChecksFolder
 
 const checksDirHelp = "also load the custom checks files (*.yaml) in `DIR`; repeatable. The data folder's checks folder and the checks folder beside the practice file are always read"
 
@@ -135,8 +136,12 @@ func customReport(pack *declared.Pack) *report.CustomChecks {
 // warnNotLoaded says on standard error which checks files or checks did not
 // load, one line each, when a person is running the command.
 func warnNotLoaded(s *streams, pack *declared.Pack) {
-	for _, p := range pack.Problems {
-		fmt.Fprintf(s.Err, "dspt-audit: warning: custom check not loaded: %s\n", report.Sanitize(oneLine(p.Error())))
+	c := customReport(pack)
+	if c == nil {
+		return
+	}
+	for _, p := range c.NotLoaded {
+		fmt.Fprintf(s.Err, "dspt-audit: warning: custom check not loaded: %s\n", report.Sanitize(oneLine(p.String())))
 	}
 }
 
