@@ -52,7 +52,7 @@ func (c customSources) dirs() ([]string, []declared.Problem) {
 	var problems []declared.Problem
 	for _, d := range append(implicit, c.Dirs...) {
 		if err := checksDirApart(d, c.ResultsDir); err != nil {
-			problems = append(problems, declared.Problem{Path: d, Message: "not loaded: " + err.Error()})
+			problems = append(problems, declared.Problem{Path: d, Message: err.Error()})
 			continue
 		}
 		if !slices.Contains(dirs, d) {
@@ -78,7 +78,7 @@ func missingDirs(dirs []string) []declared.Problem {
 	var out []declared.Problem
 	for _, d := range dirs {
 		if !dataDirExists(d) {
-			out = append(out, declared.Problem{Path: d, Message: "not loaded: --checks-dir is not a folder"})
+			out = append(out, declared.Problem{Path: d, Message: "--checks-dir is not a folder"})
 		}
 	}
 	return out

@@ -417,3 +417,62 @@ func TestChecksListsCustomChecksWithTheirFile(t *testing.T) {
 	}
 }
 
+
+func TestScheduleCarriesAndGuardsTheChecksFolders(t *testing.T) {
+	results, state := tempDir(t), tempDir(t)
+	it := checksDir(t, "smb.yaml")
+	code, out, errOut := runCustom(t, &fakeLoader{}, "schedule", "install", "--daily", "02:00", "--results-dir", results, "--checks-dir", it, "--print")
+	if code != exitOK || !strings.Contains(out, `"--checks-dir" `+quoteForUnit(it)) && !strings.Contains(out, "--checks-dir "+it) {
+		t.Errorf("install --print: exit %d, stderr %q, the definition lacks the checks folder:\n%s", code, errOut, out)
+	}
+	inside := filepath.Join(results, "checks")
+	if err := os.Mkdir(inside, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range [][]string{
+		{"schedule", "install", "--daily", "02:00", "--results-dir", results, "--checks-dir", inside, "--print"},
+		{"schedule", "run", "--from", profiles + "win10-1607-wannacry-era.json", "--results-dir", results, "--state-dir", state, "--checks-dir", inside},
+	} {
+		if code, _, errOut := runCustom(t, &fakeLoader{}, cmd...); code != exitUsage || !strings.Contains(errOut, "is the results folder "+results+" or inside it") {
+			t.Errorf("%s with a checks folder in the results folder: exit %d, %q", cmd[1], code, errOut)
+		}
+	}
+	// A practice file in the results folder (warned of at install): its
+	// checks folder is not loaded, and the result says why. The file need
+	// not load for that.
+	practiceFile := filepath.Join(results, "practice.yaml")
+	f := &fakeLoader{}
+	code, _, errOut = runCustom(t, f, "schedule", "run", "--from", profiles+"win10-1607-wannacry-era.json", "--results-dir", results,
+		"--state-dir", state, "--keep", "0", "--practice", practiceFile, "--checks-dir", it, "--now", "2026-11-24")
+	if code == exitError || code == exitUsage {
+		t.Fatalf("schedule run: exit %d: %s", code, errOut)
+	}
+	if slices.Contains(f.dirs, inside) || !slices.Contains(f.dirs, it) {
+		t.Errorf("the run loaded %q", f.dirs)
+	}
+	rep := readResult(t, filepath.Join(results, "GP-OLD-SCANNER.json"))
+	if got := rep.NotLoadedLines(); len(got) != 2 || !strings.HasPrefix(got[0], inside+": the checks folder "+inside+" is inside the results folder") {
+		t.Errorf("not loaded %q", got)
+	}
+	if len(rep.CustomUsed()) != 2 {
+		t.Errorf("the run used %d custom checks, want the 2 of %s", len(rep.CustomUsed()), it)
+	}
+}
+
+// quoteForUnit is a path as a systemd unit quotes it.
+func quoteForUnit(p string) string { return `"` + p + `"` }
+
+// readResult reads a result the nightly run wrote, signature and all.
+func readResult(t *testing.T, path string) *report.Report {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := report.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
