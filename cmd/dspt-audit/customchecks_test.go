@@ -417,7 +417,6 @@ func TestChecksListsCustomChecksWithTheirFile(t *testing.T) {
 	}
 }
 
-
 func TestScheduleCarriesAndGuardsTheChecksFolders(t *testing.T) {
 	results, state := tempDir(t), tempDir(t)
 	it := checksDir(t, "smb.yaml")
@@ -475,4 +474,3 @@ func readResult(t *testing.T, path string) *report.Report {
 	}
 	return rep
 }
-
