@@ -75,15 +75,19 @@ func (r *Report) CustomText() string {
 		return ""
 	}
 	used := len(r.CustomUsed())
+	text := fmt.Sprintf("%d %s used", used, plural(used, "custom check", "custom checks"))
+	if refused := len(r.CustomChecks.NotLoaded); refused > 0 {
+		text += fmt.Sprintf(", %d not loaded (refused, below)", refused)
+	}
 	files := r.CustomChecks.Files
 	if len(files) == 0 {
-		return fmt.Sprintf("%d used: no checks file loaded", used)
+		return text + "; no checks file read"
 	}
 	var named []string
 	for _, f := range files {
 		named = append(named, fmt.Sprintf("%s (SHA-256 %s; %s)", f.Path, shortHash(f.SHA256), loadedText(f.Loaded)))
 	}
-	return fmt.Sprintf("%d used, from %d %s: %s", used, len(files), plural(len(files), "file", "files"), strings.Join(named, "; "))
+	return fmt.Sprintf("%s, from %d %s: %s", text, len(files), plural(len(files), "file", "files"), strings.Join(named, "; "))
 }
 
 // NotLoadedLines are the custom checks and checks files that did not load,

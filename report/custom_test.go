@@ -176,7 +176,7 @@ func TestRecountRefusesMalformedCustomChecks(t *testing.T) {
 
 func TestCustomTextNamesTheFilesAndTheCount(t *testing.T) {
 	rep := buildWithCustom(t, "win10-1607-wannacry-era", smb1ClientOff())
-	want := `1 used, from 1 file: \\server\it\checks\reception.yaml (SHA-256 abababababab; custom-smb1-client-off)`
+	want := `1 custom check used, 1 not loaded (refused, below), from 1 file: \\server\it\checks\reception.yaml (SHA-256 abababababab; custom-smb1-client-off)`
 	if got := rep.CustomText(); got != want {
 		t.Errorf("CustomText\n got %q\nwant %q", got, want)
 	}

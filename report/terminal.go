@@ -100,13 +100,8 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 	indentedAfter(p, st.Label.Render("Age:     ")+" ", age, wordWrap(rep.AgeText(), width-10))
 	p("%s %s   score %s, coverage %s\n", st.Label.Render("Outcome: "), st.outcome[rep.Outcome].Render(Sanitize(string(rep.Outcome))), scoreText(rep.Score), percent(rep.Coverage))
 	p("%s %s\n", st.Label.Render("Checks:  "), statusCounts(rep.Results, st))
-	provenance := rep.Provenance()
-	labelWidth := 9
-	for _, kv := range provenance {
-		labelWidth = max(labelWidth, len(kv[0])+1)
-	}
-	for _, kv := range provenance {
-		indentedAfter(p, st.Label.Render(fmt.Sprintf("%-*s", labelWidth, kv[0]+":"))+" ", plain, wordWrap(Shown(kv[1]), width-labelWidth-1))
+	for _, kv := range rep.Provenance() {
+		indentedAfter(p, st.Label.Render(fmt.Sprintf("%-9s", kv[0]+":"))+" ", plain, wordWrap(Shown(kv[1]), width-10))
 	}
 	p("\n")
 

@@ -294,7 +294,7 @@ func TestEveryViewSaysWhichCustomChecksRan(t *testing.T) {
 	dir := checksDir(t, "smb.yaml", "broken.yaml")
 	smb := filepath.Join(dir, "smb.yaml")
 	hash := sha256Of(t, smb)[:12]
-	summary := "2 used, from 2 files"
+	summary := "2 custom checks used, 2 not loaded (refused, below), from 2 files"
 	notLoaded := filepath.Join(dir, "broken.yaml") + `:3: unknown key "severty"`
 	origin := "Custom check from " + smb
 	for _, format := range []string{"text", "html", "csv", "ocsf"} {
@@ -337,10 +337,10 @@ func TestEveryViewSaysWhichCustomChecksRan(t *testing.T) {
 		defer f.Close()
 		summaryRows, _ := f.GetRows("Summary")
 		findings, _ := f.GetRows("Findings")
-		if cell := rowWith(summaryRows, "Custom checks"); !strings.Contains(cell, summary) || !strings.Contains(cell, hash) {
+		if cell := rowWith(summaryRows, "Custom"); !strings.Contains(cell, summary) || !strings.Contains(cell, hash) {
 			t.Errorf("Summary's custom checks row %q", cell)
 		}
-		if cell := rowWith(summaryRows, "Not loaded"); !strings.Contains(cell, notLoaded) {
+		if cell := rowWith(summaryRows, "Refused"); !strings.Contains(cell, notLoaded) {
 			t.Errorf("Summary's not loaded row %q", cell)
 		}
 		if row := rowWith(findings, "custom-smb1-client-off"); !strings.Contains(row, origin) {
@@ -473,4 +473,49 @@ func readResult(t *testing.T, path string) *report.Report {
 		t.Fatal(err)
 	}
 	return rep
+}
+
+// The nightly runs of two PCs, one with custom checks, rolled up: the
+// roll-up counts the custom check and names its file; report convert of
+// the custom PC's result keeps its verdicts.
+func TestRollupOfResultsWithAndWithoutCustomChecks(t *testing.T) {
+	results, state := tempDir(t), tempDir(t)
+	it := checksDir(t, "smb.yaml")
+	runs := map[string][]string{
+		"win10-1607-wannacry-era":       {"--checks-dir", it},
+		"win11-enterprise-24h2-patched": nil,
+	}
+	for p, extra := range runs {
+		args := append([]string{"schedule", "run", "--from", profiles + p + ".json", "--results-dir", results, "--state-dir", filepath.Join(state, p), "--keep", "0"}, extra...)
+		if code, _, errOut := runCustom(t, &fakeLoader{}, args...); code == exitError || code == exitUsage {
+			t.Fatalf("schedule run %s: %s", p, errOut)
+		}
+	}
+	trust := filepath.Join(state, "trust.json")
+	code, out, errOut := runArgs(t, "fleet", results, "--trust", trust, "--trust-new", "--now", "2026-11-24")
+	if code != exitOK && code != exitFindings {
+		t.Fatalf("fleet: exit %d: %s", code, errOut)
+	}
+	out = strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{
+		"2 custom checks ran on 1 of 2 hosts",
+		"custom-smb1-client-off (1 host, 1 failing)",
+		filepath.Join(it, "smb.yaml") + " (SHA-256 " + sha256Of(t, filepath.Join(it, "smb.yaml"))[:12],
+		"did not load on 1 host: GP-OLD-SCANNER",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the roll-up lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errOut = runArgs(t, "report", "convert", filepath.Join(results, "GP-OLD-SCANNER.json"), "-f", "json")
+	if code != exitOK {
+		t.Fatalf("report convert: exit %d: %s", code, errOut)
+	}
+	rep, err := report.Decode([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.CustomUsed(); len(r) != 2 || r[0].Origin != filepath.Join(it, "smb.yaml") || !slices.Contains(rep.Standards[8].Failing, "custom-smb1-client-off") {
+		t.Errorf("converted: custom results %+v, standard 9 failing %q", r, rep.Standards[8].Failing)
+	}
 }
