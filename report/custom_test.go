@@ -36,7 +36,7 @@ func smb1ClientOff() *checks.Check {
 
 // buildWithCustom is a profile's report with custom checks run beside the
 // built-in ones, and the checks file recorded.
-func buildWithCustom(t *testing.T, name string, custom ...*checks.Check) *Report {
+func buildWithCustom(t testing.TB, name string, custom ...*checks.Check) *Report {
 	t.Helper()
 	data, err := standards.Load()
 	if err != nil {
