@@ -497,6 +497,10 @@ func TestRollupOfResultsWithAndWithoutCustomChecks(t *testing.T) {
 		t.Fatalf("fleet: exit %d: %s", code, errOut)
 	}
 	out = strings.Join(strings.Fields(out), " ")
+	// The roll-up judges the custom results again and agrees with the scan.
+	if strings.Contains(out, "claim an outcome or score") || strings.Contains(out, "not in this build's catalogue") {
+		t.Errorf("the roll-up disagrees with a result with custom checks:\n%s", out)
+	}
 	for _, want := range []string{
 		"2 custom checks ran on 1 of 2 hosts",
 		"custom-smb1-client-off (1 host, 1 failing)",
