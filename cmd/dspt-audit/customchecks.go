@@ -44,12 +44,19 @@ type customSources struct {
 
 // dirs lists the folders to load and the problems of those left aside.
 func (c customSources) dirs() ([]string, []declared.Problem) {
-	implicit := []string{filepath.Join(cmp.Or(c.DataDir, defaultDataDir()), checksFolder)}
+	var dirs, implicit []string
+	var problems []declared.Problem
+	// A data folder the scan does not use (it looks like a results folder)
+	// is not trusted with checks either.
+	dataDir := cmp.Or(c.DataDir, defaultDataDir())
+	if err := datafeed.CheckDir(dataDir); err != nil {
+		problems = append(problems, declared.Problem{Path: filepath.Join(dataDir, checksFolder), Message: err.Error()})
+	} else {
+		implicit = append(implicit, filepath.Join(dataDir, checksFolder))
+	}
 	if c.Practice != "" {
 		implicit = append(implicit, filepath.Join(filepath.Dir(c.Practice), checksFolder))
 	}
-	var dirs []string
-	var problems []declared.Problem
 	for _, d := range append(implicit, c.Dirs...) {
 		if err := checksDirApart(d, c.ResultsDir); err != nil {
 			problems = append(problems, declared.Problem{Path: d, Message: err.Error()})

@@ -523,3 +523,29 @@ func TestRollupOfResultsWithAndWithoutCustomChecks(t *testing.T) {
 		t.Errorf("converted: custom results %+v, standard 9 failing %q", r, rep.Standards[8].Failing)
 	}
 }
+
+// A data folder that looks like a results folder is not used for data, so
+// its checks folder is not loaded either; the nightly run says why.
+func TestAnUnusableDataFolderLendsNoChecks(t *testing.T) {
+	results, state, data := tempDir(t), tempDir(t), tempDir(t)
+	checks := filepath.Join(data, "checks")
+	if err := os.Mkdir(checks, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "PC-9.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeLoader{}
+	code, _, errOut := runCustom(t, f, "schedule", "run", "--from", profiles+"win10-1607-wannacry-era.json", "--results-dir", results,
+		"--state-dir", state, "--keep", "0", "--data-dir", data)
+	if code == exitError || code == exitUsage {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if slices.Contains(f.dirs, checks) {
+		t.Errorf("loaded %q", f.dirs)
+	}
+	rep := readResult(t, filepath.Join(results, "GP-OLD-SCANNER.json"))
+	if got := rep.NotLoadedLines(); len(got) != 1 || !strings.Contains(got[0], "PC-9.json, which is not reference data") {
+		t.Errorf("not loaded %q", got)
+	}
+}
