@@ -175,6 +175,23 @@ func checkCustomFile(f CustomFile) error {
 	return nil
 }
 
+// Recordable says why a loaded custom check could not be recorded in a
+// result that report convert and fleet accept (customResult), or nil: a
+// well-formed custom ID, an origin, a severity, a title of bounded length.
+func Recordable(c *checks.Check) error {
+	switch {
+	case !customID(c.ID):
+		return fmt.Errorf("check ID %q is not %s followed by lower-case letters, digits and hyphens (at most %d characters in all)", c.ID, checks.CustomPrefix, maxCustomIDLen)
+	case c.Origin == "" || len(c.Origin) > maxCustomPath:
+		return fmt.Errorf("check %s has no checks file, or one whose path is over %d bytes", c.ID, maxCustomPath)
+	case c.Severity == 0:
+		return fmt.Errorf("check %s has no severity", c.ID)
+	case len(c.Title) > maxCustomText:
+		return fmt.Errorf("check %s has a title over %d bytes", c.ID, maxCustomText)
+	}
+	return nil
+}
+
 // customID reports whether id is a well-formed custom check ID: the prefix,
 // then lower-case letters, digits and hyphens.
 func customID(id string) bool {

@@ -82,6 +82,7 @@ func catalogueWith(s *streams, dirs []string) ([]*checks.Check, error) {
 		return nil, usagef("--checks-dir %s is not a folder: give the folder that holds the checks files", missing[0].Path)
 	}
 	pack := s.loadDirs()(dirs, checks.All())
+	keepRecordable(pack)
 	warnNotLoaded(s, pack)
 	return append(checks.All(), pack.Checks...), nil
 }

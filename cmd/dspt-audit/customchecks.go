@@ -101,7 +101,44 @@ func loadCustom(s *streams, src customSources) *declared.Pack {
 		pack = &declared.Pack{}
 	}
 	pack.Problems = append(left, pack.Problems...)
+	keepRecordable(pack)
 	return pack
+}
+
+// keepRecordable drops the loaded checks a result could not record so that
+// report convert and fleet accept it (report.Recordable), or whose ID
+// another check already has, each with the reason as a problem.
+func keepRecordable(pack *declared.Pack) {
+	seen := map[string]bool{}
+	for _, c := range checks.All() {
+		seen[c.ID] = true
+	}
+	var kept []*checks.Check
+	for _, c := range pack.Checks {
+		err := report.Recordable(c)
+		if err == nil && seen[c.ID] {
+			err = fmt.Errorf("check ID %s is taken by another check", c.ID)
+		}
+		if err != nil {
+			pack.Problems = append(pack.Problems, declared.Problem{Path: c.Origin, ID: c.ID, Message: err.Error()})
+			dropLoaded(pack.Files, c)
+			continue
+		}
+		seen[c.ID] = true
+		kept = append(kept, c)
+	}
+	pack.Checks = kept
+}
+
+// dropLoaded takes c off the IDs its file says it loaded.
+func dropLoaded(files []declared.File, c *checks.Check) {
+	for i := range files {
+		if files[i].Path == c.Origin {
+			if j := slices.Index(files[i].Loaded, c.ID); j >= 0 {
+				files[i].Loaded = slices.Delete(slices.Clone(files[i].Loaded), j, j+1)
+			}
+		}
+	}
 }
 
 // selectFrom narrows the built-in and loaded checks by --only and --skip. A

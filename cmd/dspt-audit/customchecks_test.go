@@ -100,6 +100,13 @@ func fakeChecks(name, path string) []*checks.Check {
 			customCheck("custom-smb-server-read", path, checks.Windows, smbServerConfig, func(o probe.Observation) bool { return o.Error == nil }),
 			{ID: "custom-bad-regex", Origin: path},
 		}
+	case "zz-clash.yaml": // what a loader should refuse, if one let it through
+		always := func(probe.Observation) bool { return true }
+		return []*checks.Check{
+			customCheck("custom-smb1-client-off", path, checks.Windows, smb1ClientStart, always),
+			customCheck("custom-Bad_ID", path, checks.Windows, smb1ClientStart, always),
+			customCheck("firewall-on", path, checks.Windows, smb1ClientStart, always),
+		}
 	case "linux.yaml":
 		return []*checks.Check{customCheck("custom-os-release-read", path, checks.Linux, osRelease, func(o probe.Observation) bool { return o.Error == nil })}
 	}
@@ -548,4 +555,50 @@ func TestAnUnusableDataFolderLendsNoChecks(t *testing.T) {
 	if got := rep.NotLoadedLines(); len(got) != 1 || !strings.Contains(got[0], "PC-9.json, which is not reference data") {
 		t.Errorf("not loaded %q", got)
 	}
+}
+
+// The wiring records only what a result can carry and its readers accept:
+// a check with a malformed ID, or one another check has, is refused there
+// even if a loader let it through.
+func TestChecksAResultCannotCarryAreRefused(t *testing.T) {
+	dir := checksDir(t, "smb.yaml", "zz-clash.yaml")
+	clash := filepath.Join(dir, "zz-clash.yaml")
+	code, out, errOut := runCustom(t, &fakeLoader{}, "scan", "--from", profiles+"win10-1607-wannacry-era.json", "--checks-dir", dir, "-f", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	rep, err := report.Decode([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rep.CustomUsed()); n != 2 {
+		t.Errorf("%d custom results, want smb.yaml's 2 only", n)
+	}
+	for _, f := range rep.CustomChecks.Files {
+		if f.Path == clash && len(f.Loaded) != 0 {
+			t.Errorf("zz-clash.yaml is said to have loaded %q", f.Loaded)
+		}
+	}
+	lines := strings.Join(rep.NotLoadedLines(), "\n")
+	for _, want := range []string{
+		"custom-smb1-client-off: " + clash + ": check ID custom-smb1-client-off is taken by another check",
+		"custom-Bad_ID: " + clash + `: check ID "custom-Bad_ID" is not custom- followed by lower-case letters`,
+		"firewall-on: " + clash + `: check ID "firewall-on" is not custom-`,
+	} {
+		if !strings.Contains(lines, want) {
+			t.Errorf("not loaded lacks %q:\n%s", want, lines)
+		}
+	}
+	if _, err := report.Recount(rep, mustNDG(t)); err != nil {
+		t.Errorf("the result is refused on reading: %v", err)
+	}
+}
+
+func mustNDG(t *testing.T) []standards.Standard {
+	t.Helper()
+	data, err := standards.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data.NDG.Standards
 }
