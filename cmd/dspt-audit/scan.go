@@ -274,7 +274,11 @@ and write a report: a readable summary (coloured on a terminal), JSON, an
 Excel workbook, a self-contained HTML page, CSV, or OCSF events for a SIEM.
 
 With --from, judge a snapshot written by 'dspt-audit collect' instead, on any
-OS; verdicts are for the moment it was collected unless --now says otherwise.`,
+OS; verdicts are for the moment it was collected unless --now says otherwise.
+
+Custom checks load first from the checks folder in the data folder, the one
+beside the --practice file, and each --checks-dir; the report names their
+files with their SHA-256, and lists any file or check that did not load.`,
 		Example: `  dspt-audit scan
   dspt-audit scan --format json -o report.json
   dspt-audit scan -o practice-pc1.xlsx
