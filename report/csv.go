@@ -45,6 +45,9 @@ func findingText(r CheckResult) string {
 	if r.AcceptedRisk != nil {
 		text += "\n" + r.AcceptedRisk.Text
 	}
+	if r.Origin != "" {
+		text += "\nCustom check from " + r.Origin + "."
+	}
 	return text
 }
 

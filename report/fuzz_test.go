@@ -40,11 +40,21 @@ func addSeedFiles(f *testing.F, patterns ...string) {
 // writes what it accepts in every text format: nothing panics.
 func FuzzRead(f *testing.F) {
 	addSeedFiles(f, "../testdata/golden/*.report.json", "../testdata/fleet/*.json")
+	var custom bytes.Buffer
+	if err := JSON(&custom, buildWithCustom(f, "win10-1607-wannacry-era", smb1ClientOff())); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(custom.Bytes())
+	data, err := standards.Load()
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		rep, err := Read(bytes.NewReader(b))
 		if err != nil {
 			return
 		}
+		defer func() { _, _ = Rescore(rep, data.NDG.Standards) }() // what fleet does with it
 		for _, format := range Formats() {
 			if format.Binary {
 				continue // the end-to-end target writes the workbook

@@ -109,6 +109,10 @@ type ocsfUnmapped struct {
 	IfFixed      []standards.Change `json:"if_fixed,omitempty"`
 	Outcome      standards.Outcome  `json:"dspt_outcome"`
 	ReportSource string             `json:"report_source"`
+	// CustomCheckFile and CustomCheckSHA256 name the checks file a custom
+	// check came from; absent for a built-in check.
+	CustomCheckFile   string `json:"custom_check_file,omitempty"`
+	CustomCheckSHA256 string `json:"custom_check_sha256,omitempty"`
 }
 
 // ocsfCompliance status_id: 0 Unknown, 1 Pass, 2 Warning, 3 Fail, 99 Other,
@@ -168,8 +172,16 @@ func ocsfFinding(rep *Report, r CheckResult) ocsfEvent {
 			OS: ocsfOSFor(rep.Host),
 		},
 		Remediation: ocsfRemediation{Desc: r.Remediation},
-		Unmapped:    ocsfUnmapped{Evidence: r.Evidence, IfFixed: r.IfFixed, Outcome: rep.Outcome, ReportSource: rep.Source},
+		Unmapped:    ocsfUnmappedFor(rep, r),
 	}
+}
+
+func ocsfUnmappedFor(rep *Report, r CheckResult) ocsfUnmapped {
+	u := ocsfUnmapped{Evidence: r.Evidence, IfFixed: r.IfFixed, Outcome: rep.Outcome, ReportSource: rep.Source, CustomCheckFile: r.Origin}
+	if f, ok := rep.customFile(r.Origin); ok && r.Origin != "" {
+		u.CustomCheckSHA256 = f.SHA256
+	}
+	return u
 }
 
 func utcOffsetMinutes(t time.Time) int {

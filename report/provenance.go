@@ -19,7 +19,7 @@ func (r *Report) Provenance() [][2]string {
 	if r.ResultSHA256 != "" {
 		result = "SHA-256 " + r.ResultSHA256
 	}
-	return [][2]string{
+	rows := [][2]string{
 		{"Tool", r.Tool.Describe()},
 		{"Program", "SHA-256 " + cmp.Or(r.Tool.SHA256, "not recorded")},
 		{"Host ID", cmp.Or(r.Host.ID, "not recorded")},
@@ -28,6 +28,14 @@ func (r *Report) Provenance() [][2]string {
 		{"Report", "generated " + generated},
 		{"Result", result},
 	}
+	// Custom checks change what the verdicts rest on: every view says so.
+	if text := r.CustomText(); text != "" {
+		rows = append(rows, [2]string{"Custom", text})
+	}
+	for _, line := range r.NotLoadedLines() {
+		rows = append(rows, [2]string{"Refused", line})
+	}
+	return rows
 }
 
 // Describe names the program, its commit and build date, and says when it

@@ -39,7 +39,10 @@ func Rescore(rep *Report, ndg []standards.Standard) (Recounted, error) {
 }
 
 func recount(rep *Report, ndg []standards.Standard, ifFixed bool) (Recounted, error) {
-	kept, unknown, retitled, err := knownResults(rep.Results)
+	if err := checkCustom(rep); err != nil {
+		return Recounted{}, err
+	}
+	kept, unknown, retitled, err := knownResults(rep, ndg)
 	if err != nil {
 		return Recounted{}, err
 	}
@@ -92,13 +95,17 @@ func UnknownChecksNote(n int) string {
 }
 
 // knownResults keeps the results of catalogued checks, with the
-// catalogue's title, severity and mappings.
-func knownResults(results []CheckResult) (kept []CheckResult, unknown, retitled int, err error) {
+// catalogue's title, severity and mappings, and those of the custom checks
+// the report's checks files account for (customResult), which count
+// towards the standards they map to as a built-in's do. A built-in's
+// result never claims an origin.
+func knownResults(rep *Report, ndg []standards.Standard) (kept []CheckResult, unknown, retitled int, err error) {
 	cat := catalogue()
 	seen := map[string]bool{}
-	for _, r := range results {
+	for _, r := range rep.Results {
 		c, ok := cat[r.ID]
-		if !ok {
+		custom := !ok && rep.customResult(&r, ndg)
+		if !ok && !custom {
 			unknown++
 			continue
 		}
@@ -106,6 +113,11 @@ func knownResults(results []CheckResult) (kept []CheckResult, unknown, retitled 
 			return nil, 0, 0, fmt.Errorf("check %s is judged twice: which verdict counts cannot be told", r.ID)
 		}
 		seen[r.ID] = true
+		if custom {
+			kept = append(kept, r)
+			continue
+		}
+		r.Origin = ""
 		if r.Title != c.Title || r.Severity != c.Severity {
 			retitled++
 		}

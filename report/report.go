@@ -56,6 +56,9 @@ type Report struct {
 	// Previous is the same machine's result before this one, as the
 	// nightly run found it in the results folder; nil when there was none.
 	Previous *Previous `json:"previous,omitempty"`
+	// CustomChecks are the checks files the scan loaded and what did not
+	// load; nil when no checks file was read.
+	CustomChecks *CustomChecks `json:"custom_checks,omitempty"`
 }
 
 // Previous is what a result records of the one before it, so that the
@@ -141,6 +144,9 @@ type CheckResult struct {
 	// AcceptedRisk labels a failure the practice has accepted; the status
 	// stays fail.
 	AcceptedRisk *RiskResult `json:"accepted_risk,omitempty"`
+	// Origin is the checks file a custom check was loaded from; empty for
+	// a built-in check.
+	Origin string `json:"origin,omitempty"`
 }
 
 // detailsShown is how many details a report shows before folding the rest.
@@ -203,6 +209,7 @@ func Build(scan *checks.Scan, data *standards.Data, tool Tool, source string) *R
 			Mappings:    shownMappings(r.Check.Mappings),
 			Evidence:    evidence(r.Evidence),
 			Remediation: r.Remediation(),
+			Origin:      r.Check.Origin,
 		}
 		if r.Verdict.Status != standards.Pass && r.Verdict.Status != standards.NotApplicable {
 			cr.IfFixed = standards.IfFixed(data.NDG.Standards, findings, i)

@@ -139,6 +139,9 @@ func Terminal(w io.Writer, rep *Report, opts TerminalOptions) error {
 		status := st.status[r.Status].Render(fmt.Sprintf("%-14s", strings.ToUpper(r.Status.Label())))
 		p("  %s %-8s %-*s %s\n", status, r.Severity, idWidth, Sanitize(Truncate(r.ID, 40)), Sanitize(Truncate(r.Title, width-27-idWidth)))
 		indented(6, plain, r.Summary)
+		if origin := rep.OriginText(r); origin != "" {
+			indented(6, st.Faint, origin)
+		}
 		if r.AcceptedRisk != nil {
 			indented(6, st.status[standards.Warn], r.AcceptedRisk.Text)
 		}
@@ -340,7 +343,7 @@ func breakWord(word string, n int) string {
 func indentedAfter(p func(string, ...any), label string, style lipgloss.Style, lines []string) {
 	for i, line := range lines {
 		if i > 0 {
-			label = strings.Repeat(" ", 10)
+			label = strings.Repeat(" ", lipgloss.Width(label))
 		}
 		p("%s%s\n", label, style.Render(line))
 	}

@@ -19,6 +19,8 @@ var listFormats = []string{"text", "json"}
 type listOptions struct {
 	Format string
 	Long   bool
+	// ChecksDirs are folders of custom checks files to list too.
+	ChecksDirs []string
 }
 
 func (o *listOptions) validate() error {
@@ -40,6 +42,8 @@ type catalogueEntry struct {
 	// Remediations is the remediation on each platform the check runs on.
 	Remediations map[string]string `json:"remediations"`
 	Reads        []string          `json:"reads"`
+	// Origin is the checks file a custom check was loaded from.
+	Origin string `json:"origin,omitempty"`
 }
 
 func newChecksCommand(s *streams) *cobra.Command {
@@ -52,15 +56,35 @@ func newChecksCommand(s *streams) *cobra.Command {
 			if err := o.validate(); err != nil {
 				return err
 			}
-			if o.Long && o.Format == "text" {
-				return listChecksLong(s.Out, checks.All())
+			all, err := catalogueWith(s, o.ChecksDirs)
+			if err != nil {
+				return err
 			}
-			return listChecks(s.Out, o.Format, checks.All())
+			if o.Long && o.Format == "text" {
+				return listChecksLong(s.Out, all)
+			}
+			return listChecks(s.Out, o.Format, all)
 		}),
 	}
 	cmd.Flags().StringVarP(&o.Format, "format", "f", "text", "output format: "+strings.Join(listFormats, ", "))
 	cmd.Flags().BoolVarP(&o.Long, "long", "l", false, "text: also each check's DSPT evidence items, CAF outcomes, remediation per platform and every probe it reads")
+	cmd.Flags().StringArrayVar(&o.ChecksDirs, "checks-dir", nil, "also list the custom checks in the checks files in `DIR`, each with its file; repeatable")
 	return cmd
+}
+
+// catalogueWith is the built-in catalogue and the custom checks of dirs; a
+// check or file that did not load is a warning on standard error.
+func catalogueWith(s *streams, dirs []string) ([]*checks.Check, error) {
+	if len(dirs) == 0 {
+		return checks.All(), nil
+	}
+	if missing := missingDirs(dirs); len(missing) > 0 {
+		return nil, usagef("--checks-dir %s is not a folder: give the folder that holds the checks files", missing[0].Path)
+	}
+	pack := s.loadDirs()(dirs, checks.All())
+	keepRecordable(pack)
+	warnNotLoaded(s, pack)
+	return append(checks.All(), pack.Checks...), nil
 }
 
 func listChecks(w io.Writer, format string, all []*checks.Check) error {
@@ -74,8 +98,12 @@ func listChecks(w io.Writer, format string, all []*checks.Check) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSEVERITY\tPLATFORMS\tNDG\tCYBER ESSENTIALS\tCIS\tTITLE")
 	for _, e := range entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.Severity, strings.Join(e.Platforms, ","),
-			joinInts(e.Mappings.NDG), strings.Join(e.Mappings.CyberEssentials, "; "), cisShort(e.Mappings.CIS), e.Title)
+		cells := []string{e.ID, e.Severity.String(), strings.Join(e.Platforms, ","),
+			joinInts(e.Mappings.NDG), strings.Join(e.Mappings.CyberEssentials, "; "), cisShort(e.Mappings.CIS), e.titleLine()}
+		for i, c := range cells {
+			cells[i] = report.Sanitize(c) // a custom check's words come from outside the binary
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	fmt.Fprintln(tw, "\n'dspt-audit checks --long' adds each check's DSPT evidence items, CAF outcomes, fix per platform and every probe it reads.")
 	return tw.Flush()
@@ -90,7 +118,16 @@ func newCatalogueEntry(c *checks.Check) catalogueEntry {
 	for _, q := range c.Reads {
 		e.Reads = append(e.Reads, fmt.Sprintf("%s: %s", q.Kind, q))
 	}
+	e.Origin = c.Origin
 	return e
+}
+
+// titleLine is the title, and for a custom check the file it came from.
+func (e catalogueEntry) titleLine() string {
+	if e.Origin == "" {
+		return e.Title
+	}
+	return fmt.Sprintf("%s (custom, from %s)", e.Title, e.Origin)
 }
 
 // listChecksLong prints each check as a block: its line, its mappings to
@@ -103,7 +140,7 @@ func listChecksLong(w io.Writer, all []*checks.Check) error {
 			b.WriteString("\n")
 		}
 		m := e.Mappings
-		fmt.Fprintf(&b, "%s  %s  %s\n  %s\n", e.ID, e.Severity, strings.Join(e.Platforms, ", "), e.Title)
+		fmt.Fprintf(&b, "%s  %s  %s\n  %s\n", e.ID, e.Severity, strings.Join(e.Platforms, ", "), e.titleLine())
 		fmt.Fprintf(&b, "  NDG standard: %s\n  DSPT items (v8, Category 4): %s\n  Earlier DSPT and CAF-aligned references: %s\n  Cyber Essentials: %s\n  CAF outcomes: %s\n  CIS: %s\n",
 			orNone(joinInts(m.NDG)), orNone(strings.Join(m.DSPTItems, ", ")), orNone(strings.Join(m.DSPT, "; ")), orNone(strings.Join(m.CyberEssentials, "; ")),
 			orNone(strings.Join(m.CAF, ", ")), orNone(strings.Join(m.CIS, "; ")))
@@ -115,7 +152,7 @@ func listChecksLong(w io.Writer, all []*checks.Check) error {
 			fmt.Fprintf(&b, "    %s\n", r)
 		}
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, sanitizedLines(b.String()))
 	return err
 }
 
@@ -132,7 +169,9 @@ func cisShort(ids []string) string {
 	}
 	var out []string
 	for _, id := range ids {
-		out = append(out, strings.Fields(id)[0])
+		if f := strings.Fields(id); len(f) > 0 { // a custom check's CIS ID may be blank
+			out = append(out, f[0])
+		}
 	}
 	return strings.Join(out, ",")
 }

@@ -26,7 +26,9 @@ func newCollectCommand(s *streams) *cobra.Command {
 		Long: `Record every observation the checks make (registry values, WMI rows, files,
 command output, each with its value or the reason it could not be read) into a
 snapshot file. 'dspt-audit scan --from FILE' judges it later, on any OS, with
-the same verdicts a live scan gives.`,
+the same verdicts a live scan gives. Custom checks (the data folder's checks
+folder and --checks-dir) are run too, so that the snapshot holds what they
+read; give the same checks files to 'scan --from' to judge them.`,
 		Example: `  dspt-audit collect -o snapshot.json`,
 		Args:    noArgs,
 		RunE:    runE(func(cmd *cobra.Command, _ []string) error { return runCollect(cmd.Context(), o, s) }),
@@ -44,10 +46,15 @@ func runCollect(ctx context.Context, o *collectOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	selected, err := o.selectChecks()
+	pack, err := o.loadCustom(s, "", "")
 	if err != nil {
 		return err
 	}
+	selected, err := o.selectChecks(pack)
+	if err != nil {
+		return err
+	}
+	warnNotLoaded(s, pack)
 	scan, err := checks.Run(ctx, probe.Live{}, checks.Options{Checks: selected, Data: data, ProbeTimeout: o.ProbeTimeout, Now: now, Clock: time.Now, RecordLastUser: o.RecordLastUser})
 	if err != nil {
 		return err

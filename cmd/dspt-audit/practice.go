@@ -286,5 +286,5 @@ func practiceInResults(file, resultsDir string) string {
 	if file == "" || schedule.DataDirApart(file, resultsDir) == nil {
 		return ""
 	}
-	return fmt.Sprintf("the practice file %s is inside the results folder, which every PC can write: any PC could change its accepted risks; keep it where only IT can write", file)
+	return fmt.Sprintf("the practice file %s is inside the results folder, which every PC can write: any PC could change its accepted risks (and the checks folder beside it is not loaded); keep it where only IT can write", file)
 }

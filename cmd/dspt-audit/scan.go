@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/nhs-dspt/dspt-audit/checks"
+	"github.com/nhs-dspt/dspt-audit/checks/declared"
 	"github.com/nhs-dspt/dspt-audit/checks/probe"
 	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/datafeed"
 	"github.com/nhs-dspt/dspt-audit/report"
@@ -35,6 +36,8 @@ type engineOptions struct {
 	// asset register: set from the practice file (record_last_user), never
 	// on by default.
 	RecordLastUser bool
+	// ChecksDirs are the --checks-dir folders of custom checks files.
+	ChecksDirs []string
 }
 
 func (o *engineOptions) AddFlags(f *pflag.FlagSet) {
@@ -44,6 +47,7 @@ func (o *engineOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringSliceVar(&o.Only, "only", nil, "run only these check `IDS` (comma-separated; see `dspt-audit checks`)")
 	f.StringSliceVar(&o.Skip, "skip", nil, "leave out these check `IDS` (comma-separated)")
 	f.StringVar(&o.Now, "now", "", "testing aid: judge as if it were this `TIME` (YYYY-MM-DD or RFC 3339) instead of now; also DSPT_AUDIT_NOW")
+	f.StringArrayVar(&o.ChecksDirs, "checks-dir", nil, checksDirHelp)
 }
 
 // prepare validates the shared flags and loads the reference data.
@@ -95,13 +99,21 @@ func (o *engineOptions) loadData() (*standards.Data, error) {
 	return data, nil
 }
 
-// checks is the catalogue narrowed by --only and --skip.
-func (o *engineOptions) selectChecks() ([]*checks.Check, error) {
-	selected, err := checks.Select(checks.All(), lowered(o.Only), lowered(o.Skip))
-	if err != nil {
-		return nil, usageError{err}
+// loadCustom loads the custom checks of the data folder, the practice
+// folder (practice is the practice file, or empty) and --checks-dir. A
+// --checks-dir that is not a folder is an error unless unattended; a bad
+// checks file never is.
+func (o *engineOptions) loadCustom(s *streams, practice, resultsDir string) (*declared.Pack, error) {
+	if missing := missingDirs(o.ChecksDirs); len(missing) > 0 && !o.unattended {
+		return nil, usagef("--checks-dir %s is not a folder: give the folder that holds the checks files", missing[0].Path)
 	}
-	return selected, nil
+	return loadCustom(s, customSources{DataDir: o.DataDir, Practice: practice, Dirs: o.ChecksDirs, ResultsDir: resultsDir}), nil
+}
+
+// selectChecks is the catalogue and the loaded custom checks, narrowed by
+// --only and --skip.
+func (o *engineOptions) selectChecks(pack *declared.Pack) ([]*checks.Check, error) {
+	return selectFrom(pack, o.Only, o.Skip)
 }
 
 // nowFrom is the time to judge at: --now, else DSPT_AUDIT_NOW, else the
@@ -262,7 +274,11 @@ and write a report: a readable summary (coloured on a terminal), JSON, an
 Excel workbook, a self-contained HTML page, CSV, or OCSF events for a SIEM.
 
 With --from, judge a snapshot written by 'dspt-audit collect' instead, on any
-OS; verdicts are for the moment it was collected unless --now says otherwise.`,
+OS; verdicts are for the moment it was collected unless --now says otherwise.
+
+Custom checks load first from the checks folder in the data folder, the one
+beside the --practice file, and each --checks-dir; the report names their
+files with their SHA-256, and lists any file or check that did not load.`,
 		Example: `  dspt-audit scan
   dspt-audit scan --format json -o report.json
   dspt-audit scan -o practice-pc1.xlsx
@@ -304,7 +320,11 @@ func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	selected, err := o.selectChecks()
+	pack, err := o.loadCustom(s, o.Practice, "")
+	if err != nil {
+		return err
+	}
+	selected, err := o.selectChecks(pack)
 	if err != nil {
 		return err
 	}
@@ -324,7 +344,9 @@ func runScan(cmd *cobra.Command, o *scanOptions, s *streams) error {
 		return err
 	}
 	rep := report.Build(scan, data, tool(), source)
+	rep.CustomChecks = customReport(pack)
 	practice.apply(rep, now)
+	warnNotLoaded(s, pack)
 	rep.GeneratedAt = cmp.Or(now, time.Now()).UTC()
 	if err := writeOutput(o.Output, s, reportRenderer(format, rep, s, o.viewOptions)); err != nil {
 		return err

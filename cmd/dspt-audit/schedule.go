@@ -51,6 +51,7 @@ type installOptions struct {
 	RandomDelay time.Duration
 	Print       bool
 	Force       bool
+	ChecksDirs  []string
 
 	exe string // the program the task runs; tests set it
 }
@@ -88,6 +89,7 @@ account (DOMAIN\PC$): give "Domain Computers" write access to the folder.`,
 	f.StringVar(&o.Practice, "practice", "", "the practice `FILE` each run reads (absolute or UNC, such as \\\\server\\dspt-admin\\practice.yaml); best kept where only IT can write")
 	f.BoolVar(&o.Force, "force", false, "install even though users other than administrators (root) could change this program or a folder above it")
 	f.BoolVar(&o.UpdateData, "update-data", false, "refresh the data folder from Microsoft and endoflife.date before each scan (needs internet access as SYSTEM; a failed refresh is event 201 and the scan goes on)")
+	f.StringArrayVar(&o.ChecksDirs, "checks-dir", nil, "a folder of custom checks files each run loads (absolute or UNC `DIR`, never inside --results-dir); repeatable")
 	return cmd
 }
 
@@ -108,7 +110,7 @@ func runInstall(o *installOptions, s *streams) error {
 	if info, err := os.Stat(o.DataDir); o.DataDir != "" && err == nil && !info.IsDir() {
 		return usagef("--data-dir %s is a file: give the folder 'dspt-audit data update --dir' writes", o.DataDir)
 	}
-	plan := schedule.Plan{Exe: exe, Hour: hour, Minute: minute, RandomDelay: o.RandomDelay, ResultsDir: o.ResultsDir, Keep: o.Keep, DataDir: o.DataDir, Practice: o.Practice, UpdateData: o.UpdateData}
+	plan := schedule.Plan{Exe: exe, Hour: hour, Minute: minute, RandomDelay: o.RandomDelay, ResultsDir: o.ResultsDir, Keep: o.Keep, DataDir: o.DataDir, Practice: o.Practice, UpdateData: o.UpdateData, ChecksDirs: o.ChecksDirs}
 	if err := plan.Validate(schedule.Absolute); err != nil {
 		return usageError{err}
 	}
@@ -276,6 +278,7 @@ type runOptions struct {
 	StateDir   string
 	From       string
 	Now        string
+	ChecksDirs []string
 }
 
 func newScheduleRunCommand(s *streams) *cobra.Command {
@@ -303,6 +306,7 @@ Standards Met; 3: result written, standards not met; 1: failed.`,
 	f.StringVar(&o.DataDir, "data-dir", "", "reference data folder to read (default "+defaultDataDir()+")")
 	f.StringVar(&o.Practice, "practice", "", practiceFlagHelp)
 	f.BoolVar(&o.UpdateData, "update-data", false, "refresh the data folder from the vendors first; a failure is event 201 and the scan goes on")
+	f.StringArrayVar(&o.ChecksDirs, "checks-dir", nil, "also load the custom checks files in `DIR` (never inside --results-dir); repeatable")
 	f.StringVar(&o.From, "from", "", "testing aid: judge this snapshot `FILE` instead of this machine")
 	f.StringVar(&o.Now, "now", "", "testing aid: judge as if it were this `TIME`; also DSPT_AUDIT_NOW")
 	_ = f.MarkHidden("from")
@@ -324,6 +328,11 @@ func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
 	}
 	if err := schedule.DataDirApart(o.DataDir, o.ResultsDir); err != nil {
 		return usageError{err}
+	}
+	for _, d := range o.ChecksDirs {
+		if err := schedule.ChecksDirApart(d, o.ResultsDir); err != nil {
+			return usageError{err}
+		}
 	}
 	host, _ := os.Hostname()
 	if o.UpdateData {
@@ -421,8 +430,12 @@ func refreshData(ctx context.Context, o *runOptions, s *streams, host string) {
 // machine again as this one was judged: this build's scoring rule, and the
 // same practice file.
 func scheduledScan(ctx context.Context, o *runOptions, s *streams) (rep *report.Report, rejudge func(*report.Report) error, err error) {
-	eo := engineOptions{ProbeTimeout: probe.DefaultTimeout, Now: o.Now, DataDir: o.DataDir, unattended: true}
+	eo := engineOptions{ProbeTimeout: probe.DefaultTimeout, Now: o.Now, DataDir: o.DataDir, ChecksDirs: o.ChecksDirs, unattended: true}
 	data, now, err := eo.prepare(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	pack, err := eo.loadCustom(s, o.Practice, o.ResultsDir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -434,7 +447,7 @@ func scheduledScan(ctx context.Context, o *runOptions, s *streams) (rep *report.
 		return nil, nil, err
 	}
 	practice := readPractice(o.Practice, data, now)
-	scan, err := checks.Run(ctx, src, checks.Options{Checks: checks.All(), Data: data, ProbeTimeout: eo.ProbeTimeout, Now: now, Clock: clock,
+	scan, err := checks.Run(ctx, src, checks.Options{Checks: append(checks.All(), pack.Checks...), Data: data, ProbeTimeout: eo.ProbeTimeout, Now: now, Clock: clock,
 		RecordLastUser: eo.RecordLastUser || practice.recordLastUser()})
 	if err != nil {
 		return nil, nil, err
@@ -443,6 +456,7 @@ func scheduledScan(ctx context.Context, o *runOptions, s *streams) (rep *report.
 		source = "scheduled"
 	}
 	rep = report.Build(scan, data, tool(), source)
+	rep.CustomChecks = customReport(pack)
 	practice.apply(rep, now)
 	rejudge = func(earlier *report.Report) error {
 		if _, err := report.Rescore(earlier, data.NDG.Standards); err != nil {

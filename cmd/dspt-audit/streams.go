@@ -23,6 +23,9 @@ type streams struct {
 	NoColor bool
 	// Getenv reads the environment (DSPT_AUDIT_NOW).
 	Getenv func(string) string
+	// loadChecks loads custom checks folders; nil: declared.LoadDirs.
+	// Tests set it.
+	loadChecks loader
 }
 
 func systemStreams() *streams {

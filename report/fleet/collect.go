@@ -23,6 +23,7 @@ type collector struct {
 	// pending are results of hosts seen for the first time, pinned (and
 	// counted) at the end when the trust store accepts new hosts.
 	pending []*result
+	loaded  loadedBy // the checks each checks file loaded
 }
 
 func newCollector(opts Options) *collector {
@@ -33,10 +34,11 @@ func newCollector(opts Options) *collector {
 			ndg:         opts.Standards,
 			Practice:    opts.Practice,
 		},
-		ndg:   opts.Standards,
-		hosts: map[string]*Host{},
-		index: map[string]int{},
-		trust: opts.Trust,
+		ndg:    opts.Standards,
+		hosts:  map[string]*Host{},
+		index:  map[string]int{},
+		trust:  opts.Trust,
+		loaded: loadedBy{},
 	}
 }
 
@@ -98,8 +100,9 @@ func (c *collector) summarise(r *result) *Host {
 		ToolVersion: r.tool, Schema: r.schema, File: r.path, ScannedAt: r.scannedAt,
 		Score: -1, Results: 1,
 		UnknownChecks: r.recount.Unknown, Recounted: r.recount.Differs, Notes: r.recount.Notes, digest: r.digest,
-		Exploited: exploitedOpen(r.checks),
+		Exploited: exploitedOpen(r.checks), custom: newHostCustom(r.custom),
 	}
+	c.loaded.add(r.custom)
 	if r.score != nil {
 		h.Score = *r.score
 	}
@@ -154,6 +157,7 @@ func (c *collector) finish() *Rollup {
 		r.Hosts = append(r.Hosts, h)
 	}
 	r.tally(c.checks, c.ndg)
+	r.Custom = customRollup(r.Hosts, c.checks, c.loaded)
 	r.practiceFigures()
 	sortSkipped(r.Skipped)
 	return r

@@ -75,6 +75,7 @@ type Host struct {
 	// the practice file's answers, which are judged once for the practice.
 	standards [11]byte
 	digest    [32]byte // of the newest result's bytes, to read them again
+	custom    hostCustom
 }
 
 // tie records that loser, a result of the host with the same scan time,
@@ -238,7 +239,10 @@ type Rollup struct {
 	ActionPlan []report.Action
 	// Exploited are the exploited flaws hosts are open to, most hosts first.
 	Exploited []*ExploitedTally
-	ndg       []standards.Standard // to recount results read again
+	// Custom is what the hosts' newest results say of custom checks; nil
+	// when none read a checks file.
+	Custom *CustomRollup
+	ndg    []standards.Standard // to recount results read again
 	// attested is what the practice file's answers give each standard.
 	attested map[int]standards.StandardAttestations
 }

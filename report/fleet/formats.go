@@ -62,6 +62,8 @@ type jsonHead struct {
 	// Exploited are the exploited flaws hosts are still open to, most
 	// hosts first.
 	Exploited []*ExploitedTally `json:"exploited_flaws_open"`
+	// Custom is what the hosts' results say of custom checks.
+	Custom *CustomRollup `json:"custom_checks,omitempty"`
 }
 
 type jsonOutcome struct {
@@ -201,7 +203,7 @@ func (r *Rollup) jsonHead() jsonHead {
 	if head.Untrusted == nil {
 		head.Untrusted = []Untrusted{}
 	}
-	head.Exploited = r.Exploited
+	head.Exploited, head.Custom = r.Exploited, r.Custom
 	if head.Exploited == nil {
 		head.Exploited = []*ExploitedTally{}
 	}

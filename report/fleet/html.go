@@ -44,6 +44,9 @@ type htmlView struct {
 	TrustFact              string
 }
 
+// CustomFacts are the lines on custom checks, when any ran.
+func (v htmlView) CustomFacts() [][2]string { return v.customFacts() }
+
 // maxUntrustedListed is how many results not counted page 1 of the
 // terminal view and the workbook name, one per line; the html, json and csv
 // name them all.
@@ -107,7 +110,7 @@ func Terminal(w io.Writer, r *Rollup, opts TerminalOptions) error {
 		}
 		p("  %s %s\n", st.Status(standards.Fail).Render("not counted:"), shown(untrustedLine(u), report.ShownLimit))
 	}
-	for _, fact := range r.practiceFacts() {
+	for _, fact := range append(r.practiceFacts(), r.customFacts()...) {
 		p("%-16s %s\n", st.Label.Render(fact[0]), shown(fact[1], report.ShownLimit))
 	}
 	p("\n")

@@ -147,6 +147,7 @@ func (b *book) summary() {
 		{"Rule", r.RuleText()},
 	}
 	facts = append(facts, r.practiceFacts()...)
+	facts = append(facts, r.customFacts()...)
 	row := 3
 	for _, fact := range facts {
 		b.set(sheet, 1, row, fact[0], b.Label)

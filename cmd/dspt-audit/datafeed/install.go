@@ -19,6 +19,10 @@ import (
 // stateFile records what an update fetched, beside the data files.
 const stateFile = "feed-state.json"
 
+// ChecksFolder is the folder of custom checks files inside the data
+// folder: kept by IT with the data, never touched by an update.
+const ChecksFolder = "checks"
+
 // CheckDir refuses a folder that holds anything but reference data: the
 // data folder must never be the results folder every PC can write to, or
 // any PC could rewrite the facts every other PC is judged by.
@@ -35,7 +39,7 @@ func CheckDir(dir string) error {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if strings.HasPrefix(name, ".") || ours(name) {
+		if strings.HasPrefix(name, ".") || ours(name) || e.IsDir() && strings.EqualFold(name, ChecksFolder) {
 			continue
 		}
 		if e.IsDir() || strings.EqualFold(filepath.Ext(name), ".json") {

@@ -401,6 +401,24 @@ func TestDataFolderMustNotBeTheResultsFolder(t *testing.T) {
 	}
 }
 
+// The data folder's checks folder holds the custom checks IT keeps with
+// the data: it does not make the folder look like a results folder.
+func TestDataFolderMayHoldItsChecksFolder(t *testing.T) {
+	dir := tempDir(t)
+	if err := os.Mkdir(filepath.Join(dir, ChecksFolder), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckDir(dir); err != nil {
+		t.Errorf("a data folder with its checks folder: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "checks.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckDir(dir); err == nil {
+		t.Error("a file named checks.json passed")
+	}
+}
+
 // tempDir is t.TempDir emptied by removeTree first, which Wine 8 needs.
 func tempDir(t *testing.T) string {
 	dir := t.TempDir()

@@ -54,6 +54,9 @@ type Plan struct {
 	Practice string
 	// UpdateData makes each run refresh DataDir from the vendors first.
 	UpdateData bool
+	// ChecksDirs are folders of custom checks files each run loads, beside
+	// the data folder's and the practice folder's checks folders.
+	ChecksDirs []string
 }
 
 // ParseDaily reads a time of day such as "02:00".
@@ -85,7 +88,34 @@ func (p Plan) Validate(absolute func(string) bool) error {
 	case p.Practice != "" && !absolute(p.Practice):
 		return FolderProblem("--practice", p.Practice, absolute)
 	}
+	for _, d := range p.ChecksDirs {
+		if err := FolderProblem("--checks-dir", d, absolute); err != nil {
+			return err
+		}
+		if err := ChecksDirApart(d, p.ResultsDir); err != nil {
+			return err
+		}
+	}
 	return DataDirApart(p.DataDir, p.ResultsDir)
+}
+
+// ChecksDirApart refuses a checks folder that is, or is inside, the results
+// folder: every PC can write there, so any PC could add a check that passes
+// everywhere and lifts a standard on every PC.
+func ChecksDirApart(checksDir, resultsDir string) error {
+	if checksDir == "" || resultsDir == "" || !inside(checksDir, resultsDir) {
+		return nil
+	}
+	return fmt.Errorf("--checks-dir %s is the results folder %s or inside it, which every PC can write: keep checks files in a folder only IT can write", checksDir, resultsDir)
+}
+
+// inside reports whether path is dir or inside it, as Windows compares
+// (case and slashes ignored).
+func inside(path, dir string) bool {
+	norm := func(p string) string {
+		return strings.ToLower(strings.TrimRight(strings.ReplaceAll(p, `\`, "/"), "/")) + "/"
+	}
+	return strings.HasPrefix(norm(path), norm(dir))
 }
 
 // FolderProblem says why dir, given to flag, is not a folder the scheduled
@@ -113,11 +143,7 @@ func DataDirApart(dataDir, resultsDir string) error {
 	if dataDir == "" || resultsDir == "" {
 		return nil
 	}
-	norm := func(p string) string {
-		return strings.ToLower(strings.TrimRight(strings.ReplaceAll(p, `\`, "/"), "/")) + "/"
-	}
-	d, r := norm(dataDir), norm(resultsDir)
-	if strings.HasPrefix(d, r) {
+	if inside(dataDir, resultsDir) {
 		return fmt.Errorf("--data-dir %s is the results folder %s or inside it, which every PC can write: keep the data in a folder only IT can write", dataDir, resultsDir)
 	}
 	return nil
@@ -149,6 +175,9 @@ func (p Plan) RunArgs() []string {
 	}
 	if p.UpdateData {
 		args = append(args, "--update-data")
+	}
+	for _, d := range p.ChecksDirs {
+		args = append(args, "--checks-dir", d)
 	}
 	return args
 }

@@ -132,6 +132,43 @@ func TestTaskXMLTrigger(t *testing.T) {
 	}
 }
 
+// Each checks folder reaches the run's command line whole, on Windows and
+// in the systemd unit.
+func TestTheRunLoadsTheChecksFolders(t *testing.T) {
+	p := windowsPlan
+	p.ChecksDirs = []string{`\\server\it only\dspt checks`, `C:\dspt\checks "b"\`}
+	args := splitWindowsCommandLine(parseTask(t, p).text(t, "Actions", "Exec", "Arguments"))
+	want := []string{"--checks-dir", p.ChecksDirs[0], "--checks-dir", p.ChecksDirs[1]}
+	if !slices.Equal(args, p.RunArgs()) || !slices.Equal(args[len(args)-4:], want) {
+		t.Errorf("arguments %q, want them to end %q", args, want)
+	}
+	lp := Plan{Exe: "/usr/local/bin/dspt-audit", ResultsDir: "/srv/dspt", Keep: 7, ChecksDirs: []string{"/etc/dspt-audit/our checks"}}
+	unit, _ := Units(lp)
+	if !strings.Contains(unit, `"--checks-dir" "/etc/dspt-audit/our checks"`) {
+		t.Errorf("the service unit does not pass the checks folder:\n%s", unit)
+	}
+}
+
+// A checks folder any PC can write could add a passing check to every PC.
+func TestAChecksFolderInsideTheResultsFolderIsRefused(t *testing.T) {
+	for _, dir := range []string{`\\SERVER\Share\dspt results\checks`, `\\server\share\dspt results`, `\\server\share/dspt results/x/`} {
+		p := windowsPlan
+		p.ChecksDirs = []string{`\\server\it\checks`, dir}
+		if err := p.Validate(WindowsAbs); err == nil || !strings.Contains(err.Error(), "--checks-dir "+dir+" is the results folder") {
+			t.Errorf("%s: %v", dir, err)
+		}
+	}
+	p := windowsPlan
+	p.ChecksDirs = []string{`\\server\share\dspt results checks`}
+	if err := p.Validate(WindowsAbs); err != nil {
+		t.Errorf("a folder beside the results folder: %v", err)
+	}
+	p.ChecksDirs = []string{`checks`}
+	if err := p.Validate(WindowsAbs); err == nil || !strings.Contains(err.Error(), "--checks-dir checks must be an absolute path") {
+		t.Errorf("a relative checks folder: %v", err)
+	}
+}
+
 func TestTaskXMLEscapesMarkup(t *testing.T) {
 	p := windowsPlan
 	p.ResultsDir = `\\server\share\<dspt> & "co"`

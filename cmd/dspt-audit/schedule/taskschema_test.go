@@ -24,6 +24,9 @@ func schemaPlans() map[string]Plan {
 	p.ResultsDir = `\\server\share\<dspt> & "co" é`
 	plans["markup"] = p
 	p = windowsPlan
+	p.ChecksDirs = []string{`\\server\it only\dspt checks`, `C:\ProgramData\dspt-audit\our checks\`}
+	plans["checks folders"] = p
+	p = windowsPlan
 	p.Exe = longExe(MaxCommand - 2)
 	plans["command at the limit"] = p
 	return plans
