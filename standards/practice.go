@@ -1,6 +1,7 @@
 package standards
 
 import (
+	"encoding/json"
 	"path"
 	"strings"
 	"time"
@@ -41,8 +42,37 @@ type Attestation struct {
 	Answer     Answer `json:"answer,omitempty"`
 	Evidence   string `json:"evidence,omitempty"`
 	Owner      string `json:"owner,omitempty"`
-	Reviewed   Date   `json:"reviewed"`
-	NextReview Date   `json:"next_review"`
+	Reviewed   Date   `json:"reviewed,omitzero"`
+	NextReview Date   `json:"next_review,omitzero"`
+}
+
+// UnmarshalJSON reads an attestation as a result records it. Results
+// written before November 2026 gave an unanswered item's dates as "",
+// which is read as no date.
+func (a *Attestation) UnmarshalJSON(b []byte) error {
+	type plain Attestation
+	var raw struct {
+		plain
+		Reviewed   string `json:"reviewed"`
+		NextReview string `json:"next_review"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*a = Attestation(raw.plain)
+	var err error
+	if a.Reviewed, err = emptyOrDate(raw.Reviewed); err != nil {
+		return err
+	}
+	a.NextReview, err = emptyOrDate(raw.NextReview)
+	return err
+}
+
+func emptyOrDate(s string) (Date, error) {
+	if s == "" {
+		return Date{}, nil
+	}
+	return ParseDate(s)
 }
 
 // Answered is true once the item has an answer.

@@ -148,3 +148,28 @@ func TestScheduleInstallPractice(t *testing.T) {
 		t.Errorf("practice file in the results folder: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// A result judged with a fresh template (nothing answered, no dates) reads
+// back: report convert and the roll-up must take what scan wrote. Results
+// of earlier builds wrote the missing dates as "" and read back too.
+func TestResultWithBlankPracticeReadsBack(t *testing.T) {
+	dir := tempDir(t)
+	file, result := filepath.Join(dir, "practice.yaml"), filepath.Join(dir, "PC.json")
+	if code, _, errOut := runArgs(t, "practice", "init", "-o", file); code != exitOK {
+		t.Fatalf("init: %q", errOut)
+	}
+	if code, _, errOut := runArgs(t, "scan", "--from", profiles+"win11-enterprise-24h2-patched.json", "--practice", file, "-o", result); code != exitOK {
+		t.Fatalf("scan: %q", errOut)
+	}
+	b, _ := os.ReadFile(result)
+	if !strings.Contains(string(b), `"attestations"`) {
+		t.Fatal("the result records no attestations: nothing was tested")
+	}
+	older := filepath.Join(dir, "older.json")
+	os.WriteFile(older, []byte(strings.ReplaceAll(string(b), `"standard":`, `"reviewed": "", "next_review": "", "standard":`)), 0o644)
+	for _, in := range []string{result, older} {
+		if code, _, errOut := runArgs(t, "report", "convert", in, "-o", filepath.Join(dir, "out.html")); code != exitOK {
+			t.Errorf("report convert %s: exit %d, %q", filepath.Base(in), code, errOut)
+		}
+	}
+}
