@@ -68,6 +68,9 @@ const (
 	SettingRead  Kind = "setting"
 )
 
+// kindPlatform is the one platform a kind of read works on; a check that
+// uses it must run on that platform alone, or it could never be told on
+// the other.
 var kindPlatform = map[Kind]string{
 	RegistryRead: "windows", PolicyRead: "windows", ServiceRead: "windows", ProgramRead: "windows",
 	SettingRead: "linux",
@@ -155,8 +158,8 @@ func (c *compiler) compileRead(rs readSpec, at string, platforms []string) (*rea
 		return nil, err
 	}
 	r.kind = kinds[0]
-	if p, ok := kindPlatform[r.kind]; ok && !slices.Contains(platforms, p) {
-		return nil, c.at(at, "read %s is a %s read, which only %s has; the check runs on %s", rs.Name, r.kind, p, strings.Join(platforms, ", "))
+	if p, ok := kindPlatform[r.kind]; ok && (len(platforms) != 1 || platforms[0] != p) {
+		return nil, c.at(at, "read %s is a %s read, which only %s has, but the check runs on %s", rs.Name, r.kind, p, strings.Join(platforms, ", "))
 	}
 	return r, nil
 }
@@ -360,7 +363,11 @@ func notAs(o probe.Observation, err error) probe.Observation {
 
 func fileValue(o probe.Observation) value {
 	v := value{decided: o}
-	if o.Is(probe.NotFound) {
+	switch {
+	case o.Is(probe.NotFound):
+		return v
+	case o.Error != nil:
+		v.failed = []probe.Observation{o}
 		return v
 	}
 	var files []probe.FileEntry
@@ -523,4 +530,3 @@ func compareVersions(a, b []int) int {
 	}
 	return 0
 }
-

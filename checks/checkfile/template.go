@@ -125,7 +125,7 @@ func describe(v value, r *read) string {
 	case r.kind == SettingRead:
 		return r.settingKey + " " + clean(v.text)
 	case r.kind == FileRead:
-		return v.decided.Query + " present"
+		return r.queries[0].Path + " exists"
 	}
 	q := v.decided.Query
 	return fmt.Sprintf("%s = %s", q[strings.LastIndex(q, `\`)+1:], clean(v.text))
