@@ -62,6 +62,8 @@ type Options struct {
 	Custom bool
 	// Prefix is the ID prefix of custom checks.
 	Prefix string
+	// Builtin are the built-in checks' IDs, which a custom check may not take.
+	Builtin map[string]bool
 	// Items is the toolkit's item catalogue; nil skips checking that each
 	// DSPT item exists (the built-in catalogue's tests check it instead).
 	Items *standards.DSPTItemFile
@@ -166,6 +168,8 @@ func (c *compiler) identity(s *checkSpec, out *Check) error {
 		return c.at("$", "a check without id:")
 	case !checkID.MatchString(s.ID):
 		return c.at("$.id", "id %q is not lower-case letters, digits and dashes (at most 64)", s.ID)
+	case c.opts.Custom && c.opts.Builtin[s.ID]:
+		return c.at("$.id", "id %s is a built-in check's; a custom check's id starts %q", s.ID, c.opts.Prefix)
 	case c.opts.Custom && !strings.HasPrefix(s.ID, c.opts.Prefix):
 		return c.at("$.id", "id %q does not start with %q, which every custom check's id must", s.ID, c.opts.Prefix)
 	case !c.opts.Custom && c.opts.Prefix != "" && strings.HasPrefix(s.ID, c.opts.Prefix):

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -102,7 +103,7 @@ func topLevel(body ast.Node) ([]ast.Node, error) {
 		return nil, problemAt(1, "no dspt_audit_checks: %d line, so this is not a checks file (or not one this version reads)", Version)
 	}
 	if v, ok := scalar(version.Value); !ok || v != strconv.Itoa(Version) {
-		return nil, problemAt(lineOf(version.Value), "dspt_audit_checks: %s is not a format version this dspt-audit reads (%d)", quoteNode(version.Value), Version)
+		return nil, problemAt(lineOf(version.Value), "dspt_audit_checks: %s is not a format version this dspt-audit reads (%d)", version.Value.String(), Version)
 	}
 	if list == nil {
 		return nil, problemAt(lineOf(version.Key), "no checks: list")
@@ -135,12 +136,38 @@ func compileNode(n ast.Node, opts Options) (*Check, error) {
 	if mappingValues(n) == nil {
 		return nil, problemAt(lineOf(n), "a check must be a list of keys (id:, title:, ...)")
 	}
+	if err := checkReadKinds(n); err != nil {
+		return nil, err
+	}
 	var s checkSpec
 	if err := yaml.NodeToValue(n, &s, yaml.Strict()); err != nil {
 		return nil, yamlError(err)
 	}
 	c := &compiler{node: n, opts: opts, line: lineAt}
 	return c.compile(&s)
+}
+
+// readKeys are the keys a read may have: its name, what it is about, and
+// one kind of probe.
+var readKeys = []string{"name", "about", string(RegistryRead), string(PolicyRead), string(FileRead), string(ServiceRead), string(ProgramRead), string(SettingRead)}
+
+// checkReadKinds refuses a read of a kind that does not exist with a
+// message that lists those that do.
+func checkReadKinds(check ast.Node) error {
+	for _, kv := range mappingValues(check) {
+		seq, ok := kv.Value.(*ast.SequenceNode)
+		if kv.Key.String() != "reads" || !ok {
+			continue
+		}
+		for _, r := range seq.Values {
+			for _, f := range mappingValues(r) {
+				if k := f.Key.String(); !slices.Contains(readKeys, k) {
+					return problemAt(lineOf(f.Key), "%q is not a kind of read; a read is one of registry, policy, file, service, program or setting (no WMI, commands or network)", k)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // idOf is the id a check's node gives, for naming a refused check.
@@ -338,12 +365,4 @@ func scalar(n ast.Node) (string, bool) {
 		return fmt.Sprint(v.GetValue()), true
 	}
 	return "", false
-}
-
-func quoteNode(n ast.Node) string {
-	s := n.String()
-	if len(s) > 40 {
-		s = s[:40] + "…"
-	}
-	return strconv.Quote(s)
 }

@@ -166,10 +166,10 @@ func (c *compiler) compileRead(rs readSpec, at string, platforms []string) (*rea
 
 func (c *compiler) registryValue(key, value, at string) (probe.Query, error) {
 	if !registryPath.MatchString(key) {
-		return probe.Query{}, c.at(at, "registry key %q is not a path under HKLM\\ or HKU\\ without wildcards", key)
+		return probe.Query{}, c.at(at, "registry key \"%s\" is not a path under HKLM\\ or HKU\\ without wildcards", key)
 	}
 	if !valueName.MatchString(value) {
-		return probe.Query{}, c.at(at, "registry value name %q is empty or has \\, * or ?", value)
+		return probe.Query{}, c.at(at, "registry value name \"%s\" is empty or has \\, * or ?", value)
 	}
 	return probe.RegistryValue(key, value), nil
 }
@@ -210,7 +210,7 @@ func (c *compiler) policy(r *read, s *policySpec, at string) error {
 func (c *compiler) file(r *read, s *fileSpec, at string) error {
 	p := s.Path
 	if p == "" || len(p) > 260 || strings.ContainsAny(p, "*?[\x00") || !(strings.HasPrefix(p, "/") || len(p) > 2 && p[1] == ':' && p[2] == '\\') {
-		return c.at(at, "file path %q is not an absolute path (/etc/... or C:\\...) without wildcards", p)
+		return c.at(at, "file path \"%s\" is not an absolute path (/etc/... or C:\\...) without wildcards", p)
 	}
 	r.queries = []probe.Query{probe.FilesWithContents(p)}
 	return nil

@@ -113,6 +113,7 @@ func newLoader(builtin []*checks.Check) *loader {
 	for _, c := range builtin {
 		l.builtin[c.ID] = true
 	}
+	l.opts.Builtin = l.builtin
 	return l
 }
 
@@ -189,12 +190,9 @@ func (l *loader) add(path string, data []byte) {
 		l.problem(path, p.Line, p.ID, "%s", p.Msg)
 	}
 	for _, s := range specs {
-		switch at, dup := l.taken[s.ID]; {
-		case l.builtin[s.ID]:
-			l.problem(path, s.Line, s.ID, "id %s is a built-in check's", s.ID)
-		case dup:
+		if at, dup := l.taken[s.ID]; dup {
 			l.problem(path, s.Line, s.ID, "id %s is taken by the check at %s", s.ID, at)
-		default:
+		} else {
 			l.taken[s.ID] = fmt.Sprintf("%s:%d", path, s.Line)
 			l.pack.Checks = append(l.pack.Checks, checks.FromFile(s, path))
 			file.Loaded = append(file.Loaded, s.ID)
