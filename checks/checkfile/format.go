@@ -51,9 +51,13 @@ func (p Problem) Error() string {
 	return p.Msg
 }
 
+// problemAt makes a problem; its message is one line whatever the file
+// quoted into it.
 func problemAt(line int, format string, args ...any) Problem {
-	return Problem{Line: line, Msg: fmt.Sprintf(format, args...)}
+	return Problem{Line: line, Msg: oneLine.Replace(fmt.Sprintf(format, args...))}
 }
+
+var oneLine = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
 
 // Options say what a checks file is checked against.
 type Options struct {

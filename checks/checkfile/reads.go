@@ -1,6 +1,7 @@
 package checkfile
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -386,24 +387,59 @@ func fileValue(o probe.Observation) value {
 	return v
 }
 
+// uninstallKey is one key of a program read, decoded only as far as the
+// read needs: a scan may judge hundreds of program reads over the same
+// few hundred keys.
+type uninstallKey struct {
+	Values struct {
+		DisplayName     *probe.RegValue
+		DisplayVersion  *probe.RegValue
+		SystemComponent *probe.RegValue
+	} `json:"values"`
+}
+
+// regText is a string registry value's text; empty when it is not one.
+func regText(v *probe.RegValue) string {
+	var s string
+	if v == nil || v.Type != probe.RegSZ && v.Type != probe.RegExpandSZ || json.Unmarshal(v.Data, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+// hidden reports whether SystemComponent = 1 hides a key from the list of
+// installed programs.
+func (k *uninstallKey) hidden() bool {
+	v := k.Values.SystemComponent
+	if v == nil {
+		return false
+	}
+	if v.Type == probe.RegSZ {
+		n, ok := parseUint(strings.TrimSpace(regText(v)))
+		return ok && n == 1
+	}
+	return string(v.Data) == "1"
+}
+
 func (r *read) programValue(o probe.Observer) value {
 	var v value
 	var best []int
 	for _, q := range r.queries {
 		obs := o.Observe(q)
-		var keys []probe.RegKey
+		var keys []uninstallKey
 		if err := obs.Decode(&keys); err != nil {
 			if !obs.Is(probe.NotFound) || !strings.Contains(q.Path, "WOW6432Node") {
 				v.failed = append(v.failed, obs) // a 64-bit-only PC has no WOW6432Node; the 64-bit list always exists
 			}
 			continue
 		}
-		for _, k := range keys {
-			name, _ := k.String("DisplayName")
-			if sys, _ := k.Int("SystemComponent"); name == "" || sys == 1 || !r.program.MatchString(name) {
+		for i := range keys {
+			k := &keys[i]
+			name := regText(k.Values.DisplayName)
+			if name == "" || k.hidden() || !r.program.MatchString(name) {
 				continue
 			}
-			version, _ := k.String("DisplayVersion")
+			version := regText(k.Values.DisplayVersion)
 			parsed, _ := parseVersion(version)
 			if !v.set || compareVersions(parsed, best) > 0 {
 				v.set, v.text, v.program, v.decided, best = true, version, name, obs, parsed
