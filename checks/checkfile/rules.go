@@ -388,19 +388,16 @@ func (c *Check) Judge(o probe.Observer) Judgement {
 			needed = k.refs
 		}
 		var failed []probe.Observation
-		about := ""
+		about := c.About
 		for _, i := range needed {
 			if v := get(i); v.failed != nil {
-				failed = append(failed, v.failed...)
-				if about == "" {
-					about = c.reads[i].about
+				if failed == nil && c.reads[i].about != "" {
+					about = c.reads[i].about // the first failed read says what could not be told
 				}
+				failed = append(failed, v.failed...)
 			}
 		}
 		if failed != nil {
-			if about == "" {
-				about = c.About
-			}
 			return Judgement{About: about, Failed: failed}
 		}
 		return Judgement{Status: k.status, Summary: k.summary.render(get, c.reads)}
