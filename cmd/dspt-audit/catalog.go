@@ -60,6 +60,7 @@ func newChecksCommand(s *streams) *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&o.Format, "format", "f", "text", "output format: "+strings.Join(listFormats, ", "))
 	cmd.Flags().BoolVarP(&o.Long, "long", "l", false, "text: also each check's DSPT evidence items, CAF outcomes, remediation per platform and every probe it reads")
+	cmd.AddCommand(newChecksValidateCommand(s))
 	return cmd
 }
 
