@@ -156,3 +156,46 @@ func (f failingSource) Read(ctx context.Context, q probe.Query) (any, error) {
 	}
 	return nil, probe.Errorf(f.class, "planted failure")
 }
+
+// TestREADMEExamples: the README's two complete examples are the files in
+// testdata/examples, word for word, and they load and judge.
+func TestREADMEExamples(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"usb-storage-policy", "browser-version-floor"} {
+		b, err := os.ReadFile("testdata/examples/" + name + ".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(readme), "```yaml\n"+string(b)+"```\n") {
+			t.Errorf("the README does not show testdata/examples/%s.yaml as it is", name)
+		}
+	}
+	pack := loadPack(t, "testdata/examples")
+	want := map[string]standards.Status{
+		"win11-pro-25h2-public-firewall-off-by-gpo custom-chrome-142":      standards.Pass,
+		"win11-enterprise-24h2-non-admin custom-chrome-142":                standards.Pass,
+		"win10-1607-wannacry-era custom-chrome-142":                        standards.NotApplicable,
+		"win11-enterprise-24h2-non-admin custom-usb-storage-denied":        standards.Fail,
+		"win11-enterprise-24h2-probes-timed-out custom-usb-storage-denied": standards.Unknown,
+	}
+	data := loadData(t)
+	for key, status := range want {
+		profile, id, _ := strings.Cut(key, " ")
+		found := false
+		for _, r := range replay(t, loadProfile(t, profile), data, pack.Checks).Results {
+			if r.Check.ID != id {
+				continue
+			}
+			found = true
+			if r.Verdict.Status != status {
+				t.Errorf("%s: %s is %s, want %s: %s", profile, id, r.Verdict.Status, status, r.Verdict.Summary)
+			}
+		}
+		if !found {
+			t.Errorf("%s: no result of %s", profile, id)
+		}
+	}
+}
