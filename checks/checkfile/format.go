@@ -156,7 +156,7 @@ func (c *compiler) at(path, format string, args ...any) error {
 }
 
 func (c *compiler) compile(s *checkSpec) (*Check, error) {
-	out := &Check{ID: s.ID, Title: strings.TrimSpace(s.Title), About: strings.TrimSpace(s.About), Line: c.line(c.node, "$")}
+	out := &Check{ID: s.ID, Title: strings.TrimSpace(s.Title), About: strings.TrimSpace(s.About), Line: lineOf(c.node)}
 	steps := []func(*checkSpec, *Check) error{c.identity, c.metadata, c.mappings, c.remediation, c.compileReads, c.compileCases}
 	for _, step := range steps {
 		if err := step(s, out); err != nil {

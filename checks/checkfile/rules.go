@@ -273,7 +273,6 @@ type outcome struct {
 	summary template
 	refs    []int // the reads the rule and summary name, in declared order
 	quoted  []int // the reads the summary names, in declared order
-	line    int
 }
 
 func (c *compiler) compileCases(s *checkSpec, out *Check) error {
@@ -320,7 +319,7 @@ func (c *compiler) outcome(status, summary, at string, reads []*read) (*outcome,
 	if err != nil {
 		return nil, c.at(at+".summary", "summary: %v", err)
 	}
-	return &outcome{status: st, summary: t, line: c.line(c.node, at)}, nil
+	return &outcome{status: st, summary: t}, nil
 }
 
 func (o *outcome) withRefs() *outcome {
