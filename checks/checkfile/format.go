@@ -207,9 +207,10 @@ func (c *compiler) metadata(s *checkSpec, out *Check) error {
 }
 
 func (c *compiler) mappings(s *checkSpec, out *Check) error {
+	// Lists left out are empty, never null, in a report's JSON.
 	m := standards.Mappings{
-		NDG: s.Mappings.NDG, DSPTItems: s.Mappings.DSPTItems, DSPT: s.Mappings.DSPT,
-		CyberEssentials: s.Mappings.CyberEssentials, CAF: s.Mappings.CAF, CIS: s.Mappings.CIS,
+		NDG: s.Mappings.NDG, DSPTItems: s.Mappings.DSPTItems, DSPT: orEmpty(s.Mappings.DSPT),
+		CyberEssentials: orEmpty(s.Mappings.CyberEssentials), CAF: orEmpty(s.Mappings.CAF), CIS: s.Mappings.CIS,
 	}
 	if err := m.Validate(); err != nil {
 		return c.at("$.mappings", "mappings: %v", err)
@@ -239,4 +240,11 @@ func (c *compiler) remediation(s *checkSpec, out *Check) error {
 		out.Remediations = append(out.Remediations, PlatformText{p, text})
 	}
 	return nil
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

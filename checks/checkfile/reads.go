@@ -69,9 +69,9 @@ const (
 	SettingRead  Kind = "setting"
 )
 
-// kindPlatform is the one platform a kind of read works on; a check that
-// uses it must run on that platform alone, or it could never be told on
-// the other.
+// kindPlatform is the one platform a kind of read works on (a file read's
+// is its path's); a check that uses it must run on that platform alone, or
+// it could never be told on the other.
 var kindPlatform = map[Kind]string{
 	RegistryRead: "windows", PolicyRead: "windows", ServiceRead: "windows", ProgramRead: "windows",
 	SettingRead: "linux",
@@ -159,8 +159,15 @@ func (c *compiler) compileRead(rs readSpec, at string, platforms []string) (*rea
 		return nil, err
 	}
 	r.kind = kinds[0]
-	if p, ok := kindPlatform[r.kind]; ok && (len(platforms) != 1 || platforms[0] != p) {
-		return nil, c.at(at, "read %s is a %s read, which only %s has, but the check runs on %s", rs.Name, r.kind, p, strings.Join(platforms, ", "))
+	p := kindPlatform[r.kind]
+	if r.kind == FileRead {
+		p = "windows"
+		if strings.HasPrefix(rs.File.Path, "/") {
+			p = "linux"
+		}
+	}
+	if len(platforms) != 1 || platforms[0] != p {
+		return nil, c.at(at, "read %s is a %s read, which only %s has, but the check runs on %s (write one check for each platform)", rs.Name, r.kind, p, strings.Join(platforms, ", "))
 	}
 	return r, nil
 }

@@ -38,6 +38,7 @@ func TestMalformedFiles(t *testing.T) {
 		{"empty-verdicts", `3: check custom-base has no verdicts:`, "custom-base"},
 		{"empty", `1: the file holds nothing`, ""},
 		{"escaped-control-character", `19: a control or invisible character in "Off.?"`, ""},
+		{"linux-path-on-windows", "11: read policy is a file read, which only linux has, but the check runs on windows (write one check for each platform)", "custom-base"},
 		{"merge-key", `7: anchors, aliases and merge keys (&, *, <<) are not allowed in a checks file`, ""},
 		{"min-above-max", `14: min 10 is above max 5`, "custom-base"},
 		{"missing-prefix", `3: id "usb-blocked" does not start with "custom-", which every custom check's id must`, "usb-blocked"},
@@ -59,7 +60,7 @@ func TestMalformedFiles(t *testing.T) {
 		{"unknown-key", `6: unknown field "colour"`, "custom-base"},
 		{"unknown-read-kind", `12: "wmi" is not a kind of read; a read is one of registry, policy, file, service, program or setting (no WMI, commands or network)`, "custom-base"},
 		{"unknown-top-key", `2: unknown key "author"; a checks file has dspt_audit_checks: and checks:`, ""},
-		{"windows-read-on-linux", `11: read policy is a registry read, which only windows has, but the check runs on linux`, "custom-base"},
+		{"windows-read-on-linux", `11: read policy is a registry read, which only windows has, but the check runs on linux (write one check for each platform)`, "custom-base"},
 		{"wrong-format-version", `1: dspt_audit_checks: 2 is not a format version this dspt-audit reads (1)`, ""},
 		{"yaml-syntax", `7: ',' or ']' must be specified`, ""},
 	}
