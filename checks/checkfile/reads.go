@@ -435,6 +435,9 @@ func (r *read) programValue(o probe.Observer) value {
 		obs := o.Observe(q)
 		var keys []uninstallKey
 		if err := obs.Decode(&keys); err != nil {
+			if obs.Error == nil {
+				obs = notAs(obs, err)
+			}
 			if !obs.Is(probe.NotFound) || !strings.Contains(q.Path, "WOW6432Node") {
 				v.failed = append(v.failed, obs) // a 64-bit-only PC has no WOW6432Node; the 64-bit list always exists
 			}
@@ -460,42 +463,29 @@ func (r *read) programValue(o probe.Observer) value {
 }
 
 func (r *read) settingValue(o probe.Observer) value {
-	main := o.Observe(r.queries[0])
-	v := value{decided: main}
-	if main.Is(probe.NotFound) {
-		return v
+	main := fileValue(o.Observe(r.queries[0]))
+	if !main.set {
+		return main // not there, or not read
 	}
-	text, ok := oneFile(main)
-	if !ok {
-		v.failed = []probe.Observation{main}
-		if main.Error == nil {
-			v.failed[0] = notAs(main, fmt.Errorf("contents not read"))
-		}
-		return v
-	}
+	v := value{decided: main.decided}
 	var dropIns []probe.FileEntry
 	if len(r.queries) > 1 {
 		d := o.Observe(r.queries[1])
 		if err := d.Decode(&dropIns); err != nil && !d.Is(probe.NotFound) {
+			if d.Error == nil {
+				d = notAs(d, err)
+			}
 			v.failed = []probe.Observation{d}
 			return v
 		}
 	}
-	if s, ok := firstSetting(text, r.settingKey, dropIns); ok {
+	if s, ok := firstSetting(main.text, r.settingKey, dropIns); ok {
 		v.set, v.text = true, s
 		if n, ok := parseUint(s); ok {
 			v.isNum, v.num = true, n
 		}
 	}
 	return v
-}
-
-func oneFile(o probe.Observation) (string, bool) {
-	var files []probe.FileEntry
-	if o.Decode(&files) != nil || len(files) != 1 || files[0].Contents == nil {
-		return "", false
-	}
-	return *files[0].Contents, true
 }
 
 // firstSetting reads a keyword the way sshd reads its configuration: the
