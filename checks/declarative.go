@@ -4,7 +4,6 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"maps"
 	"path"
 	"slices"
 	"sync"
@@ -50,15 +49,15 @@ var builtinFiles embed.FS
 // builtinSpecs are the embedded checks, compiled once: they never change
 // while the program runs, and a check's Judge keeps no state.
 var builtinSpecs = sync.OnceValue(func() map[string]*checkfile.Check {
-	specs, err := LoadBuiltinFiles()
+	specs, err := loadBuiltinFiles()
 	if err != nil {
 		panic(err) // the embedded files are tested; this cannot happen in a release
 	}
 	return specs
 })
 
-// LoadBuiltinFiles compiles the embedded checks files, keyed by check ID.
-func LoadBuiltinFiles() (map[string]*checkfile.Check, error) {
+// loadBuiltinFiles compiles the embedded checks files, keyed by check ID.
+func loadBuiltinFiles() (map[string]*checkfile.Check, error) {
 	names, err := fs.Glob(builtinFiles, "builtin/*.yaml")
 	if err != nil {
 		return nil, err
@@ -82,9 +81,6 @@ func LoadBuiltinFiles() (map[string]*checkfile.Check, error) {
 	}
 	return out, nil
 }
-
-// BuiltinFileIDs are the IDs of the built-in checks written as data, sorted.
-func BuiltinFileIDs() []string { return slices.Sorted(maps.Keys(builtinSpecs())) }
 
 func builtinCheck(id string) *Check {
 	s, ok := builtinSpecs()[id]

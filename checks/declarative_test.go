@@ -165,3 +165,29 @@ func judgeOne(t *testing.T, c *Check, src probe.Source) Result {
 	}
 	return scan.Results[0]
 }
+
+// TestBuiltinFilesAreInTheCatalogue: every check the embedded files define
+// is in the catalogue, as a built-in (no origin), exactly once.
+func TestBuiltinFilesAreInTheCatalogue(t *testing.T) {
+	specs, err := loadBuiltinFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(specs) < 3 {
+		t.Fatalf("%d checks in the embedded files", len(specs))
+	}
+	for id := range specs {
+		n := 0
+		for _, c := range All() {
+			if c.ID == id {
+				n++
+				if c.Custom() {
+					t.Errorf("%s has origin %q", id, c.Origin)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s is in the catalogue %d times", id, n)
+		}
+	}
+}
