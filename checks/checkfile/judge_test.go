@@ -164,10 +164,10 @@ func TestSummaryCannotQuoteAFailedRead(t *testing.T) {
 }
 
 func TestSummaryTemplate(t *testing.T) {
-	summary := `{a} 0x{a.hex} {a.describe} {a.mode} {b.describe} {c} {{literal}}`
+	summary := `{a} 0x{a.hex} {a.describe} {b.describe} {c} {{literal}}`
 	c := compileOne(t, fmt.Sprintf(twoReads, "{read: a, exists: true}", summary))
 	j := c.Judge(&machine{answers: map[string]probe.Observation{keyA: dword(0xFF), keyC: text("bad\x1b[31mred")}})
-	want := `255 0xFF A = 255 start type 255 HKLM\SOFTWARE\T\B not set bad?[31mred {literal}`
+	want := `255 0xFF A = 255 HKLM\SOFTWARE\T\B not set bad?[31mred {literal}`
 	if j.Summary != want {
 		t.Errorf("got  %s\nwant %s", j.Summary, want)
 	}

@@ -69,7 +69,27 @@ func placeholder(s string, reads []*read) (part, error) {
 	if !slices.Contains(fields, field) {
 		return part{}, fmt.Errorf("{%s}: %q is not one of %s", s, field, strings.Join(fields, ", "))
 	}
+	if kinds, ok := fieldKinds[field]; ok && !slices.Contains(kinds, reads[i].kind) {
+		return part{}, fmt.Errorf("{%s}: %s is for %s reads, and %s is a %s read", s, field, kindList(kinds), name, reads[i].kind)
+	}
 	return part{read: i, field: field}, nil
+}
+
+// fieldKinds are the kinds of read a field means something for; the
+// others are for every kind.
+var fieldKinds = map[string][]Kind{
+	"hex":     {RegistryRead, PolicyRead, ServiceRead},
+	"source":  {PolicyRead},
+	"mode":    {ServiceRead},
+	"program": {ProgramRead},
+}
+
+func kindList(kinds []Kind) string {
+	var s []string
+	for _, k := range kinds {
+		s = append(s, string(k))
+	}
+	return strings.Join(s, " or ")
 }
 
 func (t template) render(get func(int) value, reads []*read) string {

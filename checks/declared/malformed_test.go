@@ -38,6 +38,7 @@ func TestMalformedFiles(t *testing.T) {
 		{"empty-verdicts", `3: check custom-base has no verdicts:`, "custom-base"},
 		{"empty", `1: the file holds nothing`, ""},
 		{"escaped-control-character", `19: a control or invisible character in "Off.?"`, ""},
+		{"field-of-another-kind", "16: summary: {policy.source}: source is for policy reads, and policy is a registry read", "custom-base"},
 		{"linux-path-on-windows", "11: read policy is a file read, which only linux has, but the check runs on windows (write one check for each platform)", "custom-base"},
 		{"merge-key", `7: anchors, aliases and merge keys (&, *, <<) are not allowed in a checks file`, ""},
 		{"min-above-max", `14: min 10 is above max 5`, "custom-base"},
