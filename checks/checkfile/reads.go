@@ -84,7 +84,8 @@ type read struct {
 	text        bool // a registry read of a text value
 	queries     []probe.Query
 	program     *regexp.Regexp
-	settingKey  string
+	settingKey  string // lower case, as sshd compares keywords
+	settingName string // as the check writes it
 }
 
 var (
@@ -283,7 +284,7 @@ func (c *compiler) setting(r *read, s *settingSpec, at string) error {
 	if !settingKey.MatchString(s.Key) {
 		return c.at(at+".key", "setting key %q is not a keyword (letters, digits, _ . -)", s.Key)
 	}
-	r.settingKey = strings.ToLower(s.Key)
+	r.settingKey, r.settingName = strings.ToLower(s.Key), s.Key
 	r.queries = []probe.Query{probe.FilesWithContents(s.Path)}
 	if s.Include != "" {
 		r.queries = append(r.queries, probe.FilesWithContents(s.Include))

@@ -137,13 +137,13 @@ func describe(v value, r *read) string {
 	case !v.set && r.kind == ProgramRead:
 		return "no program matching " + r.program.String()[4:] + " installed"
 	case !v.set && r.kind == SettingRead:
-		return r.settingKey + " not set in " + r.queries[0].Path
+		return r.settingName + " not set in " + r.queries[0].Path
 	case !v.set:
 		return v.decided.Query + " not set"
 	case r.kind == ProgramRead:
 		return clean(v.program) + " " + clean(v.text)
 	case r.kind == SettingRead:
-		return r.settingKey + " " + clean(v.text)
+		return r.settingName + " " + clean(v.text)
 	case r.kind == FileRead:
 		return r.queries[0].Path + " exists"
 	}
