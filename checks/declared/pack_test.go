@@ -90,6 +90,11 @@ func TestTenCheckPack(t *testing.T) {
 			if r.Check.Origin != "testdata/pack/ten.yaml" && r.Check.Origin != "testdata/pack/unrecorded.yaml" || !r.Check.Custom() {
 				t.Errorf("%s: origin %q", r.Check.ID, r.Check.Origin)
 			}
+			for _, o := range r.Evidence {
+				if checks.Undeclared(o) {
+					t.Errorf("%s read %s without declaring it", r.Check.ID, o.Query)
+				}
+			}
 		}
 	}
 	const golden = "testdata/pack/expected.txt"
