@@ -6,9 +6,20 @@
 package declared
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
 
 	"github.com/nhs-dspt/dspt-audit/checks"
+	"github.com/nhs-dspt/dspt-audit/checks/checkfile"
+	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
 // Pack is what loading a set of folders found.
@@ -51,6 +62,141 @@ func (p Problem) Error() string {
 // folder that does not exist is skipped; one that cannot be read is a
 // Problem. A bad file never stops the others from loading.
 func LoadDirs(dirs []string, builtin []*checks.Check) *Pack {
-	// Implemented by the checks-as-data work (issue 19).
-	return &Pack{}
+	l := newLoader(builtin)
+	for _, dir := range dirs {
+		l.dir(dir, true)
+	}
+	return l.pack
+}
+
+// LoadPaths loads checks files and folders of them, as `checks validate`
+// does: a path that does not exist is a Problem.
+func LoadPaths(paths []string, builtin []*checks.Check) *Pack {
+	l := newLoader(builtin)
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		switch {
+		case err != nil:
+			l.problem(p, 0, "", "%s", cleanErr(err))
+		case info.IsDir():
+			l.dir(p, false)
+		default:
+			l.file(p)
+		}
+	}
+	return l.pack
+}
+
+// LoadFile loads one checks file's contents as custom checks; path names
+// it in the pack.
+func LoadFile(path string, data []byte, builtin []*checks.Check) *Pack {
+	l := newLoader(builtin)
+	l.add(path, data)
+	return l.pack
+}
+
+// loader gathers a pack, file by file.
+type loader struct {
+	pack    *Pack
+	builtin map[string]bool
+	taken   map[string]string // custom check ID -> FILE:LINE that loaded it
+	opts    checkfile.Options
+}
+
+func newLoader(builtin []*checks.Check) *loader {
+	l := &loader{
+		pack:    &Pack{},
+		builtin: map[string]bool{},
+		taken:   map[string]string{},
+		opts:    checkfile.Options{Custom: true, Prefix: checks.CustomPrefix, Items: builtinItems()},
+	}
+	for _, c := range builtin {
+		l.builtin[c.ID] = true
+	}
+	l.opts.Builtin = l.builtin
+	return l
+}
+
+// builtinItems is the toolkit's item list a custom check's DSPT items are
+// checked against: the built-in one, decoded once.
+var builtinItems = sync.OnceValue(func() *standards.DSPTItemFile {
+	d, err := standards.Load()
+	if err != nil {
+		return nil
+	}
+	return &d.DSPT
+})
+
+func (l *loader) problem(path string, line int, id, format string, args ...any) {
+	l.pack.Problems = append(l.pack.Problems, Problem{Path: path, Line: line, ID: id, Message: fmt.Sprintf(format, args...)})
+}
+
+func (l *loader) dir(dir string, missingOK bool) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if !(missingOK && errors.Is(err, fs.ErrNotExist)) {
+			l.problem(dir, 0, "", "%s", cleanErr(err))
+		}
+		return
+	}
+	for _, e := range entries {
+		ext := strings.ToLower(filepath.Ext(e.Name()))
+		if !e.IsDir() && (ext == ".yaml" || ext == ".yml") {
+			l.file(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+func (l *loader) file(path string) {
+	data, err := readBounded(path)
+	if err != nil {
+		l.problem(path, 0, "", "%s", cleanErr(err))
+		return
+	}
+	l.add(path, data)
+}
+
+// readBounded reads a regular file of at most one byte more than a checks
+// file may have, so that an oversized one is refused with its line.
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file")
+	}
+	return io.ReadAll(io.LimitReader(f, checkfile.MaxSize+1))
+}
+
+func cleanErr(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return strings.ReplaceAll(err.Error(), "\n", " ")
+}
+
+func (l *loader) add(path string, data []byte) {
+	sum := sha256.Sum256(data)
+	file := File{Path: path, SHA256: hex.EncodeToString(sum[:]), Loaded: []string{}}
+	specs, problems := checkfile.Parse(data, l.opts)
+	for _, p := range problems {
+		l.problem(path, p.Line, p.ID, "%s", p.Msg)
+	}
+	for _, s := range specs {
+		if at, dup := l.taken[s.ID]; dup {
+			l.problem(path, s.Line, s.ID, "id %s is taken by the check at %s", s.ID, at)
+		} else {
+			l.taken[s.ID] = fmt.Sprintf("%s:%d", path, s.Line)
+			l.pack.Checks = append(l.pack.Checks, checks.FromFile(s, path))
+			file.Loaded = append(file.Loaded, s.ID)
+		}
+	}
+	l.pack.Files = append(l.pack.Files, file)
 }

@@ -69,6 +69,7 @@ func newChecksCommand(s *streams) *cobra.Command {
 	cmd.Flags().StringVarP(&o.Format, "format", "f", "text", "output format: "+strings.Join(listFormats, ", "))
 	cmd.Flags().BoolVarP(&o.Long, "long", "l", false, "text: also each check's DSPT evidence items, CAF outcomes, remediation per platform and every probe it reads")
 	cmd.Flags().StringArrayVar(&o.ChecksDirs, "checks-dir", nil, "also list the custom checks in the checks files in `DIR`, each with its file; repeatable")
+	cmd.AddCommand(newChecksValidateCommand(s))
 	return cmd
 }
 

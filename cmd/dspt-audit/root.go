@@ -22,6 +22,7 @@ const (
 	// report verify: the result carries no signature, or one that does not hold.
 	exitUnsigned     = 5
 	exitBadSignature = 6
+	exitBadChecks    = 7 // checks validate: a checks file or a check in it would not be loaded
 )
 
 // usageError is a mistake in what the user asked for.
@@ -90,7 +91,10 @@ func run(args []string, s *streams) int {
 	var usage usageError
 	var notAdmin schedule.NotElevatedError
 	var verify verifyError
+	var badChecks checksProblemsError
 	switch {
+	case errors.As(err, &badChecks):
+		return exitBadChecks
 	case errors.As(err, &verify):
 		return verify.code
 	case errors.As(err, &findings), errors.As(err, &stale):
