@@ -238,6 +238,9 @@ type Rollup struct {
 	ActionPlan []report.Action
 	// Exploited are the exploited flaws hosts are open to, most hosts first.
 	Exploited []*ExploitedTally
+	// Trend, when set (fleet --trend), adds the practice's trend to the
+	// workbook (a Trend sheet) and the page (a Trend section).
+	Trend *Trend
 	ndg       []standards.Standard // to recount results read again
 	// attested is what the practice file's answers give each standard.
 	attested map[int]standards.StandardAttestations

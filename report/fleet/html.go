@@ -34,7 +34,8 @@ var datePart = regexp.MustCompile(`(\d)-(\d)`)
 
 // HTML writes the roll-up as one self-contained, printable page.
 func HTML(w io.Writer, r *Rollup) error {
-	return htmlPage.Execute(w, htmlView{Rollup: r, Chart: shareChart(r), HostsFact: hostsFact(r), ResultsFact: resultsFact(r, "listed at the end"), TrustFact: trustFact(r)})
+	return htmlPage.Execute(w, htmlView{Rollup: r, Chart: shareChart(r), HostsFact: hostsFact(r), ResultsFact: resultsFact(r, "listed at the end"), TrustFact: trustFact(r),
+		TrendView: newTrendView(r.Trend)})
 }
 
 type htmlView struct {
@@ -42,6 +43,7 @@ type htmlView struct {
 	Chart                  report.Chart
 	HostsFact, ResultsFact string
 	TrustFact              string
+	TrendView              *trendView
 }
 
 // maxUntrustedListed is how many results not counted page 1 of the

@@ -133,6 +133,7 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 	rd := reader{ndg: opts.Standards, now: now}
 	t := &Trend{Skipped: skipped}
 	var runs []run
+	sc := &scorer{ndg: opts.Standards}
 	for _, res := range inOrder(ctx, len(files), opts.Workers, func(i int) decoded { return rd.decodeFile(files[i]) }) {
 		switch {
 		case res.result == nil:
@@ -156,7 +157,7 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 				t.Untrusted++
 				continue
 			}
-			r, ok := runOfRecord(rec, opts.Standards)
+			r, ok := sc.runOfRecord(rec)
 			if !ok {
 				t.Corrupt++
 				continue
@@ -222,29 +223,58 @@ func runOfResult(r *result) run {
 	return out
 }
 
+// scorer judges records' verdicts with this build's scoring, once per
+// distinct set of verdicts: a PC's nightly runs mostly repeat themselves.
+type scorer struct {
+	ndg  []standards.Standard
+	memo map[string]scored
+}
+
+type scored struct {
+	outcomes [11]byte
+	checks   map[string]standards.Status // the catalogued checks; shared, never changed
+}
+
 // runOfRecord judges a record's verdicts again with this build's scoring:
 // the outcomes a record claims are not believed.
-func runOfRecord(rec history.Record, ndg []standards.Standard) (run, bool) {
-	rep := &report.Report{SchemaVersion: report.SchemaVersion, Host: report.Host{ID: rec.HostID, Name: rec.HostName},
-		ScannedAt: rec.ScannedAt, JudgedAt: rec.ScannedAt, Results: make([]report.CheckResult, 0, len(rec.Checks))}
+func (sc *scorer) runOfRecord(rec history.Record) (run, bool) {
+	ids := make([]string, 0, len(rec.Checks))
 	for id, s := range rec.Checks {
 		if s > standards.NeedsAdmin {
 			return run{}, false
 		}
-		rep.Results = append(rep.Results, report.CheckResult{ID: id, Status: s})
+		ids = append(ids, id)
 	}
-	slices.SortFunc(rep.Results, func(a, b report.CheckResult) int { return cmp.Compare(a.ID, b.ID) })
-	if _, err := report.Rescore(rep, ndg); err != nil {
-		return run{}, false
+	slices.Sort(ids)
+	var key strings.Builder
+	for _, id := range ids {
+		fmt.Fprintf(&key, "%s=%d;", id, rec.Checks[id])
 	}
-	out := run{series: rec.Identity(), id: rec.HostID, name: strings.TrimSpace(rec.HostName), at: rec.ScannedAt, sha: strings.ToLower(rec.ResultSHA256), fromHistory: true,
-		checks: make(map[string]standards.Status, len(rep.Results))}
-	for _, s := range rep.Standards {
-		out.setOutcome(s.Number, cmp.Or(s.MachineOutcome, s.Outcome))
+	out := run{series: rec.Identity(), id: rec.HostID, name: strings.TrimSpace(rec.HostName), at: rec.ScannedAt, sha: strings.ToLower(rec.ResultSHA256), fromHistory: true}
+	if sc.memo == nil {
+		sc.memo = map[string]scored{}
 	}
-	for _, c := range rep.Results {
-		out.checks[c.ID] = c.Status
+	got, ok := sc.memo[key.String()]
+	if !ok {
+		rep := &report.Report{SchemaVersion: report.SchemaVersion, Host: report.Host{ID: rec.HostID, Name: rec.HostName},
+			ScannedAt: rec.ScannedAt, JudgedAt: rec.ScannedAt, Results: make([]report.CheckResult, 0, len(ids))}
+		for _, id := range ids {
+			rep.Results = append(rep.Results, report.CheckResult{ID: id, Status: rec.Checks[id]})
+		}
+		if _, err := report.Rescore(rep, sc.ndg); err != nil {
+			return run{}, false
+		}
+		var r run
+		for _, s := range rep.Standards {
+			r.setOutcome(s.Number, cmp.Or(s.MachineOutcome, s.Outcome))
+		}
+		got = scored{outcomes: r.outcomes, checks: make(map[string]standards.Status, len(rep.Results))}
+		for _, c := range rep.Results {
+			got.checks[c.ID] = c.Status
+		}
+		sc.memo[key.String()] = got
 	}
+	out.outcomes, out.checks = got.outcomes, got.checks
 	return out, true
 }
 

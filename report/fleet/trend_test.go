@@ -497,3 +497,27 @@ func TestTrendWeeksCoverTheYear(t *testing.T) {
 		t.Errorf("last week %s, want 2026-W48 (27 November 2026)", tr.Periods[len(tr.Periods)-1].Label)
 	}
 }
+
+// BenchmarkTrend reads 20 machines x 365 days of history (the compact
+// histories, and the full copies the nightly task keeps) and cuts it into
+// months. The share is kept in the system temp folder so that the binary
+// can be timed on it too: dspt-audit fleet --trend DIR.
+func BenchmarkTrend(b *testing.B) {
+	dir := filepath.Join(os.TempDir(), "dspt-audit-bench-trend-year")
+	if _, err := os.Stat(filepath.Join(dir, ".complete")); err != nil {
+		os.RemoveAll(dir)
+		yearShare(b, dir)
+		writeFile(b, filepath.Join(dir, ".complete"), nil)
+	}
+	ndg := ndgStandards(b)
+	for _, period := range []Period{Month, Week} {
+		b.Run(string(period), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ReadTrend(context.Background(), []string{dir}, Options{Now: trendNow, Standards: ndg}, TrendOptions{Period: period}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
