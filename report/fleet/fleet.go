@@ -241,7 +241,7 @@ type Rollup struct {
 	// Trend, when set (fleet --trend), adds the practice's trend to the
 	// workbook (a Trend sheet) and the page (a Trend section).
 	Trend *Trend
-	ndg       []standards.Standard // to recount results read again
+	ndg   []standards.Standard // to recount results read again
 	// attested is what the practice file's answers give each standard.
 	attested map[int]standards.StandardAttestations
 }

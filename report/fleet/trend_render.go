@@ -285,8 +285,9 @@ type svgGridLine struct {
 }
 
 type svgText struct {
-	X    int
-	Text string
+	X      int
+	Text   string
+	Anchor string
 }
 
 type svgLine struct {
@@ -327,7 +328,14 @@ func trendSVG(t *Trend) svgTrend {
 	every := int(math.Ceil(float64(n) / 7))
 	for i, p := range t.Periods {
 		if i%max(every, 1) == 0 || i == n-1 {
-			c.XLabels = append(c.XLabels, svgText{X: x(i), Text: p.Label})
+			anchor := "middle"
+			switch {
+			case i == 0:
+				anchor = "start"
+			case i == n-1:
+				anchor = "end"
+			}
+			c.XLabels = append(c.XLabels, svgText{X: x(i), Text: p.Label, Anchor: anchor})
 		}
 		c.Outcomes = append(c.Outcomes, svgDot{X: x(i), Class: report.OutcomeClass(p.Outcome), Title: p.Label + ": " + string(p.Outcome)})
 	}
