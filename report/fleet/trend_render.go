@@ -306,7 +306,7 @@ type svgDot struct {
 // The chart's plot area: left margin for the percentages, a row of
 // practice-outcome dots above the period labels.
 const (
-	trendLeft, trendRight, trendTop = 42, 12, 10
+	trendLeft, trendRight, trendTop = 50, 12, 10
 	trendPlot                       = 200
 	trendWidth                      = 600
 )
@@ -325,9 +325,12 @@ func trendSVG(t *Trend) svgTrend {
 		}
 		return trendLeft + i*(trendWidth-trendLeft-trendRight)/(n-1)
 	}
-	every := int(math.Ceil(float64(n) / 7))
+	// At most 6 labels, so that they stay apart on a phone; the last
+	// period is labelled unless a label is close before it.
+	every := max(1, int(math.Ceil(float64(n)/5)))
 	for i, p := range t.Periods {
-		if i%max(every, 1) == 0 || i == n-1 {
+		labelled := i%every == 0 || i == n-1 && (n-1)%every > every/2
+		if labelled {
 			anchor := "middle"
 			switch {
 			case i == 0:
