@@ -100,6 +100,9 @@ func (c *collector) summarise(r *result) *Host {
 		UnknownChecks: r.recount.Unknown, Recounted: r.recount.Differs, Notes: r.recount.Notes, digest: r.digest,
 		Exploited: exploitedOpen(r.checks),
 	}
+	h.SincePrevious = sincePrevious(r.previous, func(id string) bool {
+		return slices.ContainsFunc(r.checks, func(c report.CheckResult) bool { return c.ID == id })
+	})
 	if r.score != nil {
 		h.Score = *r.score
 	}

@@ -30,6 +30,7 @@ type result struct {
 	standards []report.StandardResult
 	checks    []report.CheckResult
 	recount   report.Recounted
+	previous  *report.Previous
 	// signer is who signed the file, when signErr is nil.
 	signer  sign.Signer
 	signErr error
@@ -207,6 +208,6 @@ func v1(rep *report.Report, recount report.Recounted) (*result, error) {
 	}
 	return &result{
 		schema: 1, tool: rep.Tool.Version, host: rep.Host, scannedAt: rep.ScannedAt, outcome: rep.Outcome,
-		score: rep.Score, standards: rep.Standards, checks: rep.Results, recount: recount,
+		score: rep.Score, standards: rep.Standards, checks: rep.Results, recount: recount, previous: rep.Previous,
 	}, nil
 }

@@ -150,6 +150,9 @@ func Terminal(w io.Writer, r *Rollup, opts TerminalOptions) error {
 			stale = st.Status(standards.Warn).Render(fmt.Sprintf(" stale: %d days", h.AgeDays(r.GeneratedAt)))
 		}
 		p("  %-18s %-21s %2d failing  %s%s\n", shown(h.Name, 18), st.Outcome(h.Outcome).Render(shown(string(h.Outcome), 30)), h.Failing, h.ScannedAt.UTC().Format("2006-01-02"), stale)
+		if h.SincePrevious != "" {
+			p("    %s\n", st.Status(standards.Warn).Render("worse since the previous scan: "+shown(h.SincePrevious, 100)))
+		}
 	}
 	if len(r.Skipped) > 0 {
 		p("\n%s\n", st.Label.Render(fmt.Sprintf("Files skipped (%d)", len(r.Skipped))))
