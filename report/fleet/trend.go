@@ -56,7 +56,8 @@ type Trend struct {
 	Periods      []TrendPeriod
 	Improvements []Improvement
 	// What was read: runs counted, from the compact histories and from full
-	// copies; Duplicates counted once; Corrupt history lines skipped;
+	// copies; Duplicates counted once; Corrupt history lines skipped (not
+	// records, or claiming a scan more than a day after the trend's time);
 	// Untrusted runs not counted (unsigned records of hosts the trust store
 	// does not pin, results not signed by the pinned key).
 	Records, FullResults, Duplicates, Corrupt, Untrusted int
@@ -153,6 +154,10 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 			t.Skipped = append(t.Skipped, Skipped{path, reason})
 		}
 		for _, rec := range recs.records {
+			if rec.ScannedAt.After(now.Add(FutureSlack)) {
+				t.Corrupt++ // a wrong clock or a forged line
+				continue
+			}
 			if opts.Trust != nil && !opts.Trust.pinsMachine(rec.HostID, rec.HostName) {
 				t.Untrusted++
 				continue

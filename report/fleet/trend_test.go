@@ -521,3 +521,36 @@ func BenchmarkTrend(b *testing.B) {
 		})
 	}
 }
+
+// A compact history is not signed: with a trust store its records count
+// only for machines the store pins, by host ID under any name; a line
+// claiming a scan in the future is skipped.
+func TestTrendCountsHistoriesOnlyOfTrustedMachines(t *testing.T) {
+	dir := t.TempDir()
+	rep := cloneReport(t, profileReports(t)[0])
+	var lines bytes.Buffer
+	var recs []history.Record
+	for i, id := range []string{"id-pinned", "id-stranger", "id-pinned"} {
+		rep.Host.ID, rep.Host.Name, rep.ScannedAt = id, "PC-"+id, trendNow.AddDate(0, 0, i-3)
+		sum := sha256.Sum256([]byte(id + rep.ScannedAt.String()))
+		recs = append(recs, history.FromReport(rep, hex.EncodeToString(sum[:])))
+	}
+	recs[2].HostName = "PC-RENAMED"
+	future := recs[0]
+	future.ScannedAt, future.ResultSHA256 = trendNow.AddDate(0, 0, 3), strings.Repeat("f", 64)
+	recs = append(recs, future)
+	if err := history.Write(&lines, recs); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "history", "PC-1"+history.Suffix), lines.Bytes())
+	trust := NewTrust()
+	trust.pin(Pin{HostID: "ID-PINNED", HostName: "PC-id-pinned", KeyID: "k1"})
+	tr, err := ReadTrend(context.Background(), []string{dir}, Options{Now: trendNow, Standards: ndgStandards(t), Trust: trust}, TrendOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := tr.Periods[len(tr.Periods)-1]
+	if tr.Records != 2 || tr.Untrusted != 1 || tr.Corrupt != 1 || last.Hosts != 1 {
+		t.Errorf("%d records counted, %d untrusted, %d corrupt, %d hosts; want 2 (one machine, renamed), 1, 1 (the future line), 1", tr.Records, tr.Untrusted, tr.Corrupt, last.Hosts)
+	}
+}
