@@ -87,6 +87,9 @@ func list(paths []string, recursive bool) (files, histories []string, skipped []
 		case info.Mode()&fs.ModeSymlink != 0:
 			skipped = append(skipped, Skipped{p, notRegular(info.Mode()) + ": name the folder or file it points to"})
 			continue
+		case info.Mode().IsRegular() && strings.HasSuffix(strings.ToLower(p), history.Suffix):
+			histories = append(histories, p)
+			continue
 		case info.Mode().IsRegular():
 			files = append(files, p)
 			continue
