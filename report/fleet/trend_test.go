@@ -31,6 +31,8 @@ var (
 	renamedOn   = time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)   // OLD-NAME renamed GP-NURSE-1
 	silentFrom  = time.Date(2026, 10, 16, 0, 0, 0, 0, time.UTC) // GP-SPARE-4 stops reporting
 	gapMonth    = time.March                                    // GP-LAB-5 reports nothing in March
+	newFailOn   = time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC)  // GP-PC-08: firewall-on unknown, then failing
+	unknownOn   = time.Date(2026, 10, 5, 0, 0, 0, 0, time.UTC)  // GP-PC-09: firewall-on passing, then unknown
 )
 
 // genRun is what the generator knows of one run it wrote, from the JSON of
@@ -70,7 +72,7 @@ func yearShare(t testing.TB, dir string) map[string]*genHost {
 			if name == "" {
 				continue
 			}
-			key := fmt.Sprintf("%p %d %t %t", base, i, !at.Before(patchedOn), !at.Before(regressedOn))
+			key := fmt.Sprintf("%p %d %t %t %t %t", base, i, !at.Before(patchedOn), !at.Before(regressedOn), !at.Before(newFailOn), !at.Before(unknownOn))
 			cached := judged[key]
 			if cached == nil {
 				cached = cloneReport(t, base)
@@ -228,6 +230,16 @@ func controlledChanges(rep *report.Report, i int, at time.Time) {
 		if !at.Before(regressedOn) {
 			set("firewall-on", standards.Fail)
 		}
+	case 8:
+		set("firewall-on", standards.Unknown)
+		if !at.Before(newFailOn) {
+			set("firewall-on", standards.Fail)
+		}
+	case 9:
+		set("firewall-on", standards.Pass)
+		if !at.Before(unknownOn) {
+			set("firewall-on", standards.Unknown)
+		}
 	}
 }
 
@@ -261,12 +273,26 @@ type expected struct {
 	start, end       time.Time
 }
 
-func expectMonths(hosts map[string]*genHost) []expected {
+// expectPeriods works the trend out by months (weeks: false) or by weeks
+// starting on Monday.
+func expectPeriods(hosts map[string]*genHost, weeks bool) []expected {
 	var out []expected
 	first := trendNow.AddDate(0, 0, -365)
-	for start := time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, time.UTC); start.Before(trendNow); start = start.AddDate(0, 1, 0) {
-		end := start.AddDate(0, 1, 0)
-		e := expected{label: start.Format("2006-01"), start: start, end: end, met: map[int]int{}, assessed: map[int]int{}, stdOutcome: map[int]standards.Outcome{}}
+	start, step, label := time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, time.UTC), func(t time.Time) time.Time { return t.AddDate(0, 1, 0) }, "2006-01"
+	if weeks {
+		start = time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, time.UTC)
+		for start.Weekday() != time.Monday {
+			start = start.AddDate(0, 0, -1)
+		}
+		step = func(t time.Time) time.Time { return t.AddDate(0, 0, 7) }
+	}
+	for ; start.Before(trendNow); start = step(start) {
+		end := step(start)
+		e := expected{label: start.Format(label), start: start, end: end, met: map[int]int{}, assessed: map[int]int{}, stdOutcome: map[int]standards.Outcome{}}
+		if weeks {
+			y, w := start.ISOWeek()
+			e.label = fmt.Sprintf("%d-W%02d", y, w)
+		}
 		notMet, approaching := map[int]bool{}, map[int]bool{}
 		for _, g := range hosts {
 			var last *genRun
@@ -406,12 +432,30 @@ func readYear(t testing.TB, period Period, since time.Time) *Trend {
 
 func TestTrendMatchesAnIndependentCount(t *testing.T) {
 	_, hosts := generatedYear(t)
-	tr := readYear(t, Month, time.Time{})
-	want := expectMonths(hosts)
-	if len(tr.Periods) != len(want) {
-		t.Fatalf("%d periods, want %d", len(tr.Periods), len(want))
+	for _, period := range []Period{Month, Week} {
+		t.Run(string(period), func(t *testing.T) {
+			comparePeriods(t, readYear(t, period, time.Time{}).Periods, expectPeriods(hosts, period == Week))
+		})
 	}
-	for i, p := range tr.Periods {
+	tr := readYear(t, Month, time.Time{})
+	// 20 machines, one replaced: 21 series; one machine's first 335 days
+	// were never recorded; the last 7 days of 19 machines are both in the
+	// history and in full copies.
+	runs := 0
+	for _, g := range hosts {
+		runs += len(g.runs)
+	}
+	if got := tr.Records + tr.FullResults; got != runs || tr.Corrupt != 1 {
+		t.Errorf("%d runs counted (%d records, %d full results, %d duplicates, %d corrupt lines), want %d and 1 corrupt line",
+			got, tr.Records, tr.FullResults, tr.Duplicates, tr.Corrupt, runs)
+	}
+}
+
+func comparePeriods(t *testing.T, got []TrendPeriod, want []expected) {
+	if len(got) != len(want) {
+		t.Fatalf("%d periods, want %d", len(got), len(want))
+	}
+	for i, p := range got {
 		e := want[i]
 		t.Run(p.Label, func(t *testing.T) {
 			if p.Label != e.label || p.Hosts != e.hosts || p.Reporting != e.reporting || p.Outcome != e.outcome {
@@ -426,17 +470,6 @@ func TestTrendMatchesAnIndependentCount(t *testing.T) {
 				t.Errorf("fixed %v, regressed %v; want %v, %v", p.FixedHosts, p.RegressedHosts, e.fixed, e.regressed)
 			}
 		})
-	}
-	// 20 machines, one replaced: 21 series; one machine's first 335 days
-	// were never recorded; the last 7 days of 19 machines are both in the
-	// history and in full copies.
-	runs := 0
-	for _, g := range hosts {
-		runs += len(g.runs)
-	}
-	if got := tr.Records + tr.FullResults; got != runs || tr.Corrupt != 1 {
-		t.Errorf("%d runs counted (%d records, %d full results, %d duplicates, %d corrupt lines), want %d and 1 corrupt line",
-			got, tr.Records, tr.FullResults, tr.Duplicates, tr.Corrupt, runs)
 	}
 }
 
@@ -468,6 +501,9 @@ func TestTrendNamesTheKnownChanges(t *testing.T) {
 	}
 	if p := byLabel["2026-09"]; !slices.Contains(p.RegressedHosts, "GP-ADMIN-2") {
 		t.Errorf("September's regressed hosts %v lack GP-ADMIN-2", p.RegressedHosts)
+	}
+	if april, october := byLabel["2026-04"], byLabel["2026-10"]; !slices.Equal(april.RegressedHosts, []string{"GP-PC-08"}) || !slices.Equal(october.RegressedHosts, []string{"GP-PC-09"}) {
+		t.Errorf("regressed in April %v (want GP-PC-08, newly failing), in October %v (want GP-PC-09, no longer determined)", april.RegressedHosts, october.RegressedHosts)
 	}
 	// The renamed PC is one series under its newest name; the replaced one
 	// is two, the old ending in May.
