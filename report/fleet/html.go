@@ -19,6 +19,9 @@ var htmlPage = template.Must(report.HTMLBase().Funcs(template.FuncMap{
 	"day":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
 	"minus": func(a, b int) int { return a - b },
 	"short": report.ShortOutcome,
+	// sanitize shows control characters and bidirectional overrides as
+	// escapes: a host name must not reorder what is read around it.
+	"sanitize": report.Sanitize,
 	// keepDates joins digits either side of a hyphen (dates, builds) with a
 	// non-breaking hyphen, so a printed line never ends "2026-".
 	"keepDates": func(s string) string { return datePart.ReplaceAllString(s, "$1\u2011$2") },

@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"fmt"
-	"html/template"
 	"io"
 	"math"
 	"strings"
@@ -232,8 +231,8 @@ func (b *book) trend() {
 	for i, im := range t.Improvements {
 		row := below + 1 + i
 		b.set(sheet, 1, row, im.At.UTC().Format(time.DateOnly), 0)
-		b.set(sheet, 2, row, im.Host, 0)
-		b.set(sheet, 3, row, im.Check, 0)
+		b.set(sheet, 2, row, report.Sanitize(im.Host), 0)
+		b.set(sheet, 3, row, report.Sanitize(im.Check), 0)
 		b.set(sheet, 5, row, im.Change.String(), 0)
 	}
 }
@@ -375,10 +374,11 @@ type trendView struct {
 	Read    string
 }
 
-func (v trendView) Cells(p TrendPeriod) []template.HTML {
-	var out []template.HTML
+// Cells are the period's shares, in the order of Columns.
+func (v trendView) Cells(p TrendPeriod) []string {
+	var out []string
 	for _, s := range v.Columns {
-		out = append(out, template.HTML(template.HTMLEscapeString(percentText(p.share(s.Number)))))
+		out = append(out, percentText(p.share(s.Number)))
 	}
 	return out
 }

@@ -88,6 +88,9 @@ func TestTrendSheetHoldsThePeriodsAndALineChart(t *testing.T) {
 	if !found {
 		t.Error("the Trend sheet does not list GP-RECEPTION-1's patch on 2026-07-14")
 	}
+	if !slices.ContainsFunc(rows, func(row []string) bool { return len(row) > 1 && row[1] == `GP-\x1b[31mRED\u202e-7` }) {
+		t.Error("the Trend sheet does not list the host with control characters in its name, shown as escapes")
+	}
 	chart := printed.ZipPart(t, b.Bytes(), "xl/charts/chart3.xml")
 	if !bytes.Contains(chart, []byte("<lineChart>")) || bytes.Count(chart, []byte("<ser>")) != len(cols) {
 		t.Errorf("chart3 is not a line chart with a line per standard assessed (%d): %.300s", len(cols), chart)
@@ -128,8 +131,8 @@ func TestTrendSectionDrawsTheChartWithoutScript(t *testing.T) {
 	if !strings.Contains(section, "GP-RECEPTION-1</span>: <span class=\"mono\">patches-current</span> fixed") {
 		t.Error("the improvements list lacks GP-RECEPTION-1's patch")
 	}
-	if strings.Contains(section, "\x1b") || strings.Contains(section, "\u202e") {
-		t.Error("a control character in a host name reached the page")
+	if strings.Contains(section, "\x1b") || strings.Contains(section, "\u202e") || !strings.Contains(section, "RED") {
+		t.Error("a control character in a host name reached the page, or the host is not listed")
 	}
 }
 

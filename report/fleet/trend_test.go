@@ -33,6 +33,7 @@ var (
 	gapMonth    = time.March                                    // GP-LAB-5 reports nothing in March
 	newFailOn   = time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC)  // GP-PC-08: firewall-on unknown, then failing
 	unknownOn   = time.Date(2026, 10, 5, 0, 0, 0, 0, time.UTC)  // GP-PC-09: firewall-on passing, then unknown
+	redFixedOn  = time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC)  // the PC with control characters in its name: firewall-on fixed
 )
 
 // genRun is what the generator knows of one run it wrote, from the JSON of
@@ -72,7 +73,7 @@ func yearShare(t testing.TB, dir string) map[string]*genHost {
 			if name == "" {
 				continue
 			}
-			key := fmt.Sprintf("%p %d %t %t %t %t", base, i, !at.Before(patchedOn), !at.Before(regressedOn), !at.Before(newFailOn), !at.Before(unknownOn))
+			key := fmt.Sprintf("%p %d %t %t %t %t %t", base, i, !at.Before(patchedOn), !at.Before(regressedOn), !at.Before(newFailOn), !at.Before(unknownOn), !at.Before(redFixedOn))
 			cached := judged[key]
 			if cached == nil {
 				cached = cloneReport(t, base)
@@ -234,6 +235,11 @@ func controlledChanges(rep *report.Report, i int, at time.Time) {
 		set("firewall-on", standards.Unknown)
 		if !at.Before(newFailOn) {
 			set("firewall-on", standards.Fail)
+		}
+	case 7:
+		set("firewall-on", standards.Fail)
+		if !at.Before(redFixedOn) {
+			set("firewall-on", standards.Pass)
 		}
 	case 9:
 		set("firewall-on", standards.Pass)
@@ -491,6 +497,9 @@ func TestTrendNamesTheKnownChanges(t *testing.T) {
 		if strings.Contains(l, "GP-ADMIN-2: firewall-on") || strings.ContainsAny(l, "\x1b\u202e") {
 			t.Errorf("listed %q", l)
 		}
+	}
+	if red := `2026-08-20 GP-\x1b[31mRED\u202e-7: firewall-on fixed`; !slices.Contains(lines, red) {
+		t.Errorf("improvements %q do not list %q, control characters shown as escapes", lines, red)
 	}
 	byLabel := map[string]TrendPeriod{}
 	for _, p := range tr.Periods {
