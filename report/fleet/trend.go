@@ -135,6 +135,10 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 	t := &Trend{Skipped: skipped}
 	var runs []run
 	sc := &scorer{ndg: opts.Standards}
+	var pinned map[string]bool
+	if opts.Trust != nil {
+		pinned = opts.Trust.machines()
+	}
 	for _, res := range inOrder(ctx, len(files), opts.Workers, func(i int) decoded { return rd.decodeFile(files[i]) }) {
 		switch {
 		case res.result == nil:
@@ -158,7 +162,7 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 				t.Corrupt++ // a wrong clock or a forged line
 				continue
 			}
-			if opts.Trust != nil && !opts.Trust.pinsMachine(rec.HostID, rec.HostName) {
+			if pinned != nil && !pinned[rec.Identity()] {
 				t.Untrusted++
 				continue
 			}
@@ -202,17 +206,17 @@ func readHistory(path string) (historyFile, string) {
 	return h, ""
 }
 
-// pinsMachine says whether the trust store pins a machine with this host
-// ID (by any name: a renamed PC keeps its ID), or, for a record without
-// one, this name. A compact history is not signed: its records count only
-// for machines whose signed results the store already trusts.
-func (t *Trust) pinsMachine(hostID, name string) bool {
+// machines are the machines the trust store pins, as history records
+// name them (Record.Identity): by host ID, whatever their name now (a
+// renamed PC keeps its ID), or by name for those without one. A compact
+// history is not signed: its records count only for machines whose signed
+// results the store already trusts.
+func (t *Trust) machines() map[string]bool {
+	out := make(map[string]bool, len(t.pins))
 	for _, p := range t.pins {
-		if hostID != "" && strings.EqualFold(p.HostID, hostID) || hostID == "" && p.HostID == "" && strings.EqualFold(p.HostName, strings.TrimSpace(name)) {
-			return true
-		}
+		out[history.Record{HostID: p.HostID, HostName: p.HostName}.Identity()] = true
 	}
-	return false
+	return out
 }
 
 func runOfResult(r *result) run {
