@@ -177,7 +177,8 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 	}
 	sortSkipped(t.Skipped)
 	runs, t.Duplicates = dedupe(runs)
-	return BuildTrend(runs, opts.Standards, now, topts, t), nil
+	t.build(runs, opts.Standards, now, topts)
+	return t, nil
 }
 
 type historyFile struct {
@@ -310,15 +311,10 @@ func dedupe(runs []run) ([]run, int) {
 	return out, len(runs) - len(out)
 }
 
-// BuildTrend cuts runs into periods ending with the one holding now; into
-// is filled in and returned (nil: a new Trend).
-func BuildTrend(runs []run, ndg []standards.Standard, now time.Time, opts TrendOptions, into *Trend) *Trend {
-	t := into
-	if t == nil {
-		t = &Trend{}
-	}
+// build cuts runs, one per scan (dedupe), into periods ending with the
+// one holding now.
+func (t *Trend) build(runs []run, ndg []standards.Standard, now time.Time, opts TrendOptions) {
 	t.Period, t.Since, t.GeneratedAt, t.Standards = cmp.Or(opts.Period, Month), opts.Since, now, ndg
-	runs, _ = dedupe(runs)
 	series := seriesOf(runs)
 	for _, r := range runs {
 		if r.fromHistory {
@@ -328,14 +324,13 @@ func BuildTrend(runs []run, ndg []standards.Standard, now time.Time, opts TrendO
 		}
 	}
 	if len(runs) == 0 {
-		return t
+		return
 	}
 	first := slices.MinFunc(runs, func(a, b run) int { return a.at.Compare(b.at) }).at
 	for start := periodStart(first, t.Period); !start.After(now); start = nextPeriod(start, t.Period) {
 		t.Periods = append(t.Periods, t.cut(series, start, nextPeriod(start, t.Period), ndg))
 	}
 	t.Improvements = improvements(series, opts.Since)
-	return t
 }
 
 // machine is one series of runs, oldest first.
