@@ -40,6 +40,17 @@ const TrendRule = `Each machine (by host ID: a renamed PC is one series, shown u
 	`consecutive results, the later one in the period. A run is counted once, whether read from the compact history or a ` +
 	`full copy (same result SHA-256, or same machine and scan time).`
 
+// MaxTrendDays is how far back the trend's periods reach: the compact
+// history's length.
+const MaxTrendDays = history.KeepDays
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
 // TrendOptions say how to cut the history.
 type TrendOptions struct {
 	Period Period
@@ -326,7 +337,11 @@ func (t *Trend) build(runs []run, ndg []standards.Standard, now time.Time, opts 
 	if len(runs) == 0 {
 		return
 	}
+	// The periods start with the oldest run, but no more than MaxTrendDays
+	// before now: a result claiming a time long past does not make years
+	// of empty periods. Older runs still count as the run before.
 	first := slices.MinFunc(runs, func(a, b run) int { return a.at.Compare(b.at) }).at
+	first = later(first, now.AddDate(0, 0, -MaxTrendDays))
 	for start := periodStart(first, t.Period); !start.After(now); start = nextPeriod(start, t.Period) {
 		t.Periods = append(t.Periods, t.cut(series, start, nextPeriod(start, t.Period), ndg))
 	}
@@ -359,11 +374,17 @@ func seriesOf(runs []run) []*machine {
 	}
 	// A series whose last name a later series of another machine carries
 	// was replaced: it ends.
+	byName := map[string][]*machine{}
 	for _, m := range order {
-		last := m.runs[len(m.runs)-1].at
-		for _, o := range order {
-			if o != m && strings.EqualFold(o.name, m.name) && o.runs[len(o.runs)-1].at.After(last) {
-				m.endsWith = last
+		byName[strings.ToLower(m.name)] = append(byName[strings.ToLower(m.name)], m)
+	}
+	for _, same := range byName {
+		for _, m := range same {
+			last := m.runs[len(m.runs)-1].at
+			for _, o := range same {
+				if o != m && o.runs[len(o.runs)-1].at.After(last) {
+					m.endsWith = last
+				}
 			}
 		}
 	}

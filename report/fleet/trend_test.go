@@ -599,3 +599,19 @@ func TestTrendCountsHistoriesOnlyOfTrustedMachines(t *testing.T) {
 		t.Errorf("%d records counted, %d untrusted, %d corrupt, %d hosts; want 2 (one machine, renamed), 1, 1 (the future line), 1", tr.Records, tr.Untrusted, tr.Corrupt, last.Hosts)
 	}
 }
+
+// A run claiming a time long past does not make years of empty periods.
+func TestTrendReachesBackAtMostItsLength(t *testing.T) {
+	runs := []run{
+		{series: "id:a", id: "a", name: "PC", at: time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), sha: "1"},
+		{series: "id:a", id: "a", name: "PC", at: trendNow.Add(-time.Hour), sha: "2"},
+	}
+	var tr Trend
+	tr.build(runs, ndgStandards(t), trendNow, TrendOptions{Period: Month})
+	if n := len(tr.Periods); n < 13 || n > 15 {
+		t.Errorf("%d monthly periods, want those of the last %d days", n, MaxTrendDays)
+	}
+	if last := tr.Periods[len(tr.Periods)-1]; last.Hosts != 1 || last.Reporting != 1 {
+		t.Errorf("last period: %d hosts, %d reporting", last.Hosts, last.Reporting)
+	}
+}
