@@ -255,14 +255,15 @@ func (b *book) trendChart(sheet, at string, cols []standards.Standard, last int)
 	}
 	one, zero := 1.0, 0.0
 	percent := excelize.ChartNumFmt{CustomNumFmt: "0%"}
+	ink := excelize.Font{Color: "231F20", Size: 9} // axis labels dark enough to print
 	b.check(b.f.AddChart(sheet, at, &excelize.Chart{
 		Type:         excelize.Line,
 		Series:       series,
 		Title:        excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share of hosts meeting each NDG standard, by " + string(b.r.Trend.Period)}}},
 		Legend:       excelize.ChartLegend{Position: "bottom"},
 		PlotArea:     excelize.ChartPlotArea{NumFmt: percent},
-		YAxis:        excelize.ChartAxis{Maximum: &one, Minimum: &zero, NumFmt: percent, MajorGridLines: true},
-		XAxis:        excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: string(b.r.Trend.Period)}}}},
+		YAxis:        excelize.ChartAxis{Maximum: &one, Minimum: &zero, NumFmt: percent, MajorGridLines: true, Font: ink},
+		XAxis:        excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: string(b.r.Trend.Period)}}}, Font: ink},
 		Dimension:    excelize.ChartDimension{Width: 640, Height: 400},
 		ShowBlanksAs: "gap",
 	}))
