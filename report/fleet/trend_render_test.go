@@ -113,6 +113,9 @@ func TestTrendSectionDrawsTheChartWithoutScript(t *testing.T) {
 	if strings.Contains(page, "<script") {
 		t.Error("the page has a script")
 	}
+	if strings.ContainsAny(page, "\x1b\u202e") {
+		t.Error("a control character in a host name reached the page (hosts table, standards table)")
+	}
 	lines := regexp.MustCompile(`<polyline points="([^"]+)"`).FindAllStringSubmatch(section, -1)
 	if len(lines) < len(roll.Trend.assessed()) {
 		t.Errorf("%d lines drawn for %d standards", len(lines), len(roll.Trend.assessed()))
