@@ -26,6 +26,9 @@ type fleetOptions struct {
 	TrustNew  bool
 	Register  bool
 	Practice  string
+	Trend     bool
+	Period    string
+	Since     string
 }
 
 func newFleetCommand(s *streams) *cobra.Command {
@@ -60,11 +63,22 @@ memory, disks, TPM, encryption, OS support, last seen, stale), with the
 location and owner from the practice file; as .xlsx it adds a Software
 sheet (each product and version, on how many devices, supported or not)
 and the practice file's other assets. The fleet workbook (.xlsx) holds the
-same sheets.`,
+same sheets.
+
+--trend reads every result and compact history under the folders (history/
+included: 'schedule run' keeps about 400 days per PC in
+history/HOST.history.jsonl) and shows the practice over time, per --period
+(month or week): the practice outcome and each standard's share of hosts
+meeting it, how many hosts got better or worse, and every check fixed since
+--since, with its date. A renamed PC stays one series (by host ID); a
+replaced PC starts a new one. As text or JSON it writes the trend alone; the
+workbook gets a Trend sheet with a line chart and the page a Trend section.`,
 		Example: `  dspt-audit fleet \\server\share\dspt -o practice.xlsx
   dspt-audit fleet /srv/dspt/site-a /srv/dspt/site-b --format html -o practice.html
   dspt-audit fleet --recursive /srv/dspt --format ocsf -o fleet.ndjson
-  dspt-audit fleet \\server\share\dspt --register -o register.xlsx`,
+  dspt-audit fleet \\server\share\dspt --register -o register.xlsx
+  dspt-audit fleet \\server\share\dspt --trend --since 2026-06-01
+  dspt-audit fleet \\server\share\dspt --trend --period week -o practice.xlsx`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usagef("%s needs at least one folder (or file) of results", cmd.CommandPath())
@@ -80,6 +94,9 @@ same sheets.`,
 	cmd.Flags().BoolVar(&o.TrustNew, "trust-new", false, "pin the key of each host seen for the first time and count its results (check the new hosts listed first)")
 	cmd.Flags().BoolVar(&o.Register, "register", false, "write the digital asset register (DSPT 7.1.1) instead of the roll-up: -o register.xlsx or register.csv")
 	cmd.Flags().StringVar(&o.Practice, "practice", "", "the practice file `FILE`: attestations, accepted risks and asset notes for the roll-up; a broken one is a warning and the roll-up goes on without it")
+	cmd.Flags().BoolVar(&o.Trend, "trend", false, "show the practice over time from every result and history under the folders")
+	cmd.Flags().StringVar(&o.Period, "period", string(fleet.Month), "the trend's `PERIOD`: month or week")
+	cmd.Flags().StringVar(&o.Since, "since", "", "with --trend, list the checks fixed since this `DATE` (YYYY-MM-DD; default: the whole history)")
 	cmd.Flags().StringVar(&o.Now, "now", "", "testing aid: judge staleness as if it were this `TIME`; also DSPT_AUDIT_NOW")
 	return cmd
 }
@@ -93,6 +110,10 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 		return usagef("--register writes .xlsx or .csv, not %s: give -o register.xlsx or register.csv", format)
 	}
 	if err := inRange("stale-days", o.StaleDays, 1, maxStaleDays); err != nil {
+		return err
+	}
+	topts, err := trendOptions(o, format)
+	if err != nil {
 		return err
 	}
 	now, err := nowFrom(o.Now, s)
@@ -143,6 +164,14 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 	if o.Register {
 		render = registerRenderer(format, roll.Register)
 	}
+	if o.Trend {
+		if roll.Trend, err = fleet.ReadTrend(cmd.Context(), paths, opts, topts); err != nil {
+			return usageError{err}
+		}
+		if format == "text" || format == "json" {
+			render = trendRenderer(format, roll.Trend, s)
+		}
+	}
 	if err := writeOutput(o.Output, s, render); err != nil {
 		return err
 	}
@@ -157,6 +186,43 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 			len(roll.Hosts), roll.Outcome, roll.ResultsRead, o.Output, len(roll.Skipped))
 	}
 	return nil
+}
+
+// trendOptions checks the trend's flags: --period and --since need
+// --trend, which writes text, JSON, a workbook or a page.
+func trendOptions(o *fleetOptions, format string) (fleet.TrendOptions, error) {
+	topts := fleet.TrendOptions{Period: fleet.Period(o.Period)}
+	if !o.Trend {
+		if o.Since != "" || o.Period != string(fleet.Month) {
+			return topts, usagef("--since and --period shape the trend: add --trend")
+		}
+		return topts, nil
+	}
+	switch {
+	case o.Register:
+		return topts, usagef("--trend and --register write different things: run them one at a time")
+	case topts.Period != fleet.Month && topts.Period != fleet.Week:
+		return topts, usagef("--period is month or week, not %q", o.Period)
+	case format != "text" && format != "json" && format != "xlsx" && format != "html":
+		return topts, usagef("--trend writes text, json, xlsx or html, not %s", format)
+	}
+	if o.Since != "" {
+		d, err := standards.ParseDate(o.Since)
+		if err != nil {
+			return topts, usagef("--since %q is not a date (YYYY-MM-DD)", o.Since)
+		}
+		topts.Since = d.Time
+	}
+	return topts, nil
+}
+
+func trendRenderer(format string, t *fleet.Trend, s *streams) func(w io.Writer, tty bool) error {
+	return func(w io.Writer, tty bool) error {
+		if format == "json" {
+			return fleet.TrendJSON(w, t)
+		}
+		return fleet.TrendText(w, t, tty && !s.NoColor)
+	}
 }
 
 func registerRenderer(format string, reg *fleet.Register) func(w io.Writer, tty bool) error {

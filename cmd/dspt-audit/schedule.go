@@ -354,6 +354,9 @@ func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
 	if err == nil {
 		path, err = schedule.WriteResult(o.ResultsDir, rep.Host.Name, rep.ScannedAt, o.Keep, write)
 	}
+	if err == nil && o.Keep > 0 {
+		err = recordHistory(o.ResultsDir, rep, body, s)
+	}
 	if err = errors.Join(err, localErr, signErr); err != nil {
 		if path == "" && local != "" {
 			err = fmt.Errorf("%w (the result is kept in %s)", err, local)

@@ -103,6 +103,9 @@ func (c *collector) summarise(r *result) *Host {
 		Exploited: exploitedOpen(r.checks), custom: newHostCustom(r.custom),
 	}
 	c.loaded.add(r.custom)
+	h.SincePrevious = sincePrevious(r.previous, func(id string) bool {
+		return slices.ContainsFunc(r.checks, func(c report.CheckResult) bool { return c.ID == id })
+	})
 	if r.score != nil {
 		h.Score = *r.score
 	}

@@ -31,7 +31,8 @@ type result struct {
 	checks    []report.CheckResult
 	recount   report.Recounted
 	// custom are the checks files the scan loaded, as recounted.
-	custom *report.CustomChecks
+	custom   *report.CustomChecks
+	previous *report.Previous
 	// signer is who signed the file, when signErr is nil.
 	signer  sign.Signer
 	signErr error
@@ -210,5 +211,6 @@ func v1(rep *report.Report, recount report.Recounted) (*result, error) {
 	return &result{
 		schema: 1, tool: rep.Tool.Version, host: rep.Host, scannedAt: rep.ScannedAt, outcome: rep.Outcome,
 		score: rep.Score, standards: rep.Standards, checks: rep.Results, recount: recount, custom: rep.CustomChecks,
+		previous: rep.Previous,
 	}, nil
 }

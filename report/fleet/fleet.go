@@ -69,7 +69,11 @@ type Host struct {
 	// Exploited are the exploited-in-the-wild flaws (CVE or bulletin IDs)
 	// the newest result's known-exploits finding lists as open.
 	Exploited []string
-	statuses  []byte // by check index: status+1; 0 = not in this result
+	// SincePrevious says what got worse since the scan before the newest,
+	// as the newest result records it (regressed and newly failing checks);
+	// "" when nothing did or the result does not say.
+	SincePrevious string
+	statuses      []byte // by check index: status+1; 0 = not in this result
 	// standards are the host's own outcomes by standard number
 	// (outcomeCode): its checks and the accepted risks covering it, never
 	// the practice file's answers, which are judged once for the practice.
@@ -242,7 +246,10 @@ type Rollup struct {
 	// Custom is what the hosts' newest results say of custom checks; nil
 	// when none read a checks file.
 	Custom *CustomRollup
-	ndg    []standards.Standard // to recount results read again
+	// Trend, when set (fleet --trend), adds the practice's trend to the
+	// workbook (a Trend sheet) and the page (a Trend section).
+	Trend *Trend
+	ndg   []standards.Standard // to recount results read again
 	// attested is what the practice file's answers give each standard.
 	attested map[int]standards.StandardAttestations
 }
@@ -318,10 +325,38 @@ func (h *Host) Note() string {
 	if h.SharedName {
 		notes = append(notes, "Results from more than one machine carry this name (machine IDs differ): give each PC its own name.")
 	}
+	if h.SincePrevious != "" {
+		notes = append(notes, "Since the previous scan: "+h.SincePrevious+".")
+	}
 	if tie := h.TieNote(); tie != "" {
 		notes = append(notes, tie)
 	}
 	return strings.Join(append(notes, h.Notes...), " ")
+}
+
+// sincePrevious says what a result records as worse than the scan
+// before it: the checks regressed and newly failing, the first few named.
+// IDs come from the file, so only those of this build's checks are named.
+func sincePrevious(p *report.Previous, known func(id string) bool) string {
+	if p == nil {
+		return ""
+	}
+	var parts []string
+	for _, list := range []struct {
+		what string
+		ids  []string
+	}{{"regressed", p.Regressed}, {"newly failing", p.NewFailures}} {
+		var ids []string
+		for _, id := range list.ids {
+			if known(id) {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) > 0 {
+			parts = append(parts, list.what+" "+namedFirst(ids))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // tally works out the per-check, per-standard and practice figures from

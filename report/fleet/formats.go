@@ -135,6 +135,7 @@ type jsonHost struct {
 	UnknownChecks int                       `json:"unknown_checks,omitempty"`
 	ExploitedOpen int                       `json:"exploited_flaws_open"`
 	Exploited     []string                  `json:"exploited_flaws,omitempty"`
+	SincePrevious string                    `json:"worse_since_previous,omitempty"`
 	Notes         []string                  `json:"notes,omitempty"`
 	Ties          int                       `json:"tied_not_counted,omitempty"`
 	TiedWith      []string                  `json:"tied_with,omitempty"`
@@ -246,7 +247,7 @@ func (r *Rollup) jsonHost(h *Host) jsonHost {
 		Worst: severityText(h.Worst), Standards: map[int]standards.Outcome{}, Checks: map[string]string{},
 		ToolVersion: h.ToolVersion, SchemaVersion: h.Schema, Results: h.Results, SharedName: h.SharedName,
 		UnknownChecks: h.UnknownChecks, Notes: h.Notes, File: h.File, Ties: h.Ties, TiedWith: h.TiedWith,
-		ExploitedOpen: len(h.Exploited), Exploited: h.Exploited,
+		ExploitedOpen: len(h.Exploited), Exploited: h.Exploited, SincePrevious: h.SincePrevious,
 	}
 	if tie := h.TieNote(); tie != "" {
 		jh.Notes = append(slices.Clip(jh.Notes), tie)

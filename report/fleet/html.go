@@ -18,6 +18,10 @@ var htmlSource string
 var htmlPage = template.Must(report.HTMLBase().Funcs(template.FuncMap{
 	"day":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
 	"minus": func(a, b int) int { return a - b },
+	"short": report.ShortOutcome,
+	// sanitize shows control characters and bidirectional overrides as
+	// escapes: a host name must not reorder what is read around it.
+	"sanitize": report.Sanitize,
 	// keepDates joins digits either side of a hyphen (dates, builds) with a
 	// non-breaking hyphen, so a printed line never ends "2026-".
 	"keepDates": func(s string) string { return datePart.ReplaceAllString(s, "$1\u2011$2") },
@@ -34,7 +38,8 @@ var datePart = regexp.MustCompile(`(\d)-(\d)`)
 
 // HTML writes the roll-up as one self-contained, printable page.
 func HTML(w io.Writer, r *Rollup) error {
-	return htmlPage.Execute(w, htmlView{Rollup: r, Chart: shareChart(r), HostsFact: hostsFact(r), ResultsFact: resultsFact(r, "listed at the end"), TrustFact: trustFact(r)})
+	return htmlPage.Execute(w, htmlView{Rollup: r, Chart: shareChart(r), HostsFact: hostsFact(r), ResultsFact: resultsFact(r, "listed at the end"), TrustFact: trustFact(r),
+		TrendView: newTrendView(r.Trend)})
 }
 
 type htmlView struct {
@@ -42,6 +47,7 @@ type htmlView struct {
 	Chart                  report.Chart
 	HostsFact, ResultsFact string
 	TrustFact              string
+	TrendView              *trendView
 }
 
 // CustomFacts are the lines on custom checks, when any ran.
@@ -150,6 +156,9 @@ func Terminal(w io.Writer, r *Rollup, opts TerminalOptions) error {
 			stale = st.Status(standards.Warn).Render(fmt.Sprintf(" stale: %d days", h.AgeDays(r.GeneratedAt)))
 		}
 		p("  %-18s %-21s %2d failing  %s%s\n", shown(h.Name, 18), st.Outcome(h.Outcome).Render(shown(string(h.Outcome), 30)), h.Failing, h.ScannedAt.UTC().Format("2006-01-02"), stale)
+		if h.SincePrevious != "" {
+			p("    %s\n", st.Status(standards.Warn).Render("worse since the previous scan: "+shown(h.SincePrevious, 100)))
+		}
 	}
 	if len(r.Skipped) > 0 {
 		p("\n%s\n", st.Label.Render(fmt.Sprintf("Files skipped (%d)", len(r.Skipped))))

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/report/history"
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
@@ -48,7 +49,7 @@ const Kind = "dspt-audit fleet roll-up"
 // Recursive the folders below) and files. A path that cannot be listed is an
 // error; a file that is not a usable result is skipped with the reason.
 func Read(ctx context.Context, paths []string, opts Options) (*Rollup, error) {
-	files, skipped, err := list(paths, opts.Recursive)
+	files, _, skipped, err := list(paths, opts.Recursive)
 	if err != nil {
 		return nil, err
 	}
@@ -71,19 +72,23 @@ func Read(ctx context.Context, paths []string, opts Options) (*Rollup, error) {
 }
 
 // list names the files to read. Files inside a folder are read when they
-// end in .json; others are listed as skipped, as are links, FIFOs, devices
+// end in .json; compact histories (HOST.history.jsonl) are listed apart;
+// others are listed as skipped, as are links, FIFOs, devices
 // and sockets, in a folder or named, which are never opened. Names
 // starting with a dot are ignored: they are the temporary files of writes
 // in progress.
-func list(paths []string, recursive bool) (files []string, skipped []Skipped, err error) {
+func list(paths []string, recursive bool) (files, histories []string, skipped []Skipped, err error) {
 	for _, p := range paths {
 		info, err := os.Lstat(p)
 		if err != nil {
-			return nil, nil, fmt.Errorf("cannot read %s: %w", p, unwrapPath(err))
+			return nil, nil, nil, fmt.Errorf("cannot read %s: %w", p, unwrapPath(err))
 		}
 		switch {
 		case info.Mode()&fs.ModeSymlink != 0:
 			skipped = append(skipped, Skipped{p, notRegular(info.Mode()) + ": name the folder or file it points to"})
+			continue
+		case info.Mode().IsRegular() && strings.HasSuffix(strings.ToLower(p), history.Suffix):
+			histories = append(histories, p)
 			continue
 		case info.Mode().IsRegular():
 			files = append(files, p)
@@ -109,6 +114,8 @@ func list(paths []string, recursive bool) (files []string, skipped []Skipped, er
 				return nil
 			case !d.Type().IsRegular():
 				skipped = append(skipped, Skipped{path, notRegular(d.Type())})
+			case strings.HasSuffix(strings.ToLower(d.Name()), history.Suffix):
+				histories = append(histories, path)
 			case !strings.EqualFold(filepath.Ext(path), ".json"):
 				skipped = append(skipped, Skipped{path, "not a .json file"})
 			default:
@@ -117,10 +124,10 @@ func list(paths []string, recursive bool) (files []string, skipped []Skipped, er
 			return nil
 		})
 		if err != nil {
-			return nil, nil, fmt.Errorf("cannot read folder %s: %w", p, unwrapPath(err))
+			return nil, nil, nil, fmt.Errorf("cannot read folder %s: %w", p, unwrapPath(err))
 		}
 	}
-	return files, skipped, nil
+	return files, histories, skipped, nil
 }
 
 // notRegular says what a file that is not a regular file is; it is never

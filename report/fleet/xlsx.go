@@ -47,6 +47,7 @@ func XLSX(w io.Writer, r *Rollup) error {
 	})
 	b.check(err)
 	b.summary()
+	b.trend()
 	b.hosts()
 	b.checks()
 	b.matrix()

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/report/history"
 )
 
 // HistoryDir is the folder, inside the results folder, holding each host's
@@ -292,4 +293,70 @@ func prune(hist *os.Root, keep int) error {
 		}
 	}
 	return nil
+}
+
+// HistoryFileName is the host's compact history file in history/:
+// HOST.history.jsonl, HOST written as FileName writes it.
+func HistoryFileName(host string) string {
+	return strings.TrimSuffix(FileName(host), ".json") + history.Suffix
+}
+
+// WriteHistory adds the run rec to the host's compact history in
+// dir/history/HOST.history.jsonl (about a year of runs, see package
+// history), rewriting it atomically: a reader sees the old file or the new,
+// never half of one. A line of the old file that is not a record is
+// dropped, and counted in the error-free Stats returned. As with
+// WriteResult, nothing planted in dir is followed.
+func WriteHistory(dir, host string, rec history.Record, now time.Time) (history.Stats, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return history.Stats{}, fmt.Errorf("cannot open the results folder: %w", err)
+	}
+	defer root.Close()
+	hist, err := subfolder(root, HistoryDir)
+	if err != nil {
+		return history.Stats{}, err
+	}
+	defer hist.Close()
+	name := HistoryFileName(host)
+	old, err := openRegular(hist, name)
+	if err != nil {
+		return history.Stats{}, err
+	}
+	var body []byte
+	var st history.Stats
+	if old == nil {
+		body, st, err = history.Update(nil, rec, now)
+	} else {
+		body, st, err = history.Update(old, rec, now)
+		old.Close()
+	}
+	if err != nil {
+		return st, fmt.Errorf("cannot update %s: %w", filepath.Join(hist.Name(), name), err)
+	}
+	return st, writeIn(hist, name, func(w io.Writer) error { _, err := w.Write(body); return err })
+}
+
+// openRegular opens name inside root when it is a regular file; nil when
+// there is none yet. Anything else is refused, never opened.
+func openRegular(root *os.Root, name string) (*os.File, error) {
+	path := filepath.Join(root.Name(), name)
+	info, err := root.Lstat(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+	case !info.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file (%s): refused, left as it is", path, report.DescribeMode(info.Mode()))
+	}
+	f, err := root.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s is not a regular file: refused, left as it is", path)
+	}
+	return f, nil
 }

@@ -1,0 +1,392 @@
+package fleet
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/nhs-dspt/dspt-audit/report"
+	"github.com/nhs-dspt/dspt-audit/standards"
+)
+
+// assessed are the standards some period's results assess: the trend's
+// columns and lines.
+func (t *Trend) assessed() []standards.Standard {
+	var out []standards.Standard
+	for i, s := range t.Standards {
+		for _, p := range t.Periods {
+			if i < len(p.Standards) && p.Standards[i].Assessed > 0 {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// share is standard n's share in period p, or -1.
+func (p TrendPeriod) share(n int) float64 {
+	for _, s := range p.Standards {
+		if s.Number == n {
+			return s.Share()
+		}
+	}
+	return -1
+}
+
+func percentText(v float64) string {
+	if v < 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f%%", 100*v)
+}
+
+// TrendText writes the trend for a terminal: one line per period and the
+// improvements since the day asked for.
+func TrendText(w io.Writer, t *Trend, color bool) error {
+	st := report.NewTerminalStyles(w, color)
+	ew := &errWriter{w: w}
+	p := func(format string, args ...any) { fmt.Fprintf(ew, format, args...) }
+	p("%s\n", st.Title.Render("NHS data security standards: practice trend by "+string(t.Period)))
+	p("%s %s\n", st.Label.Render("Read:"), trendReadFact(t))
+	cols := t.assessed()
+	head := fmt.Sprintf("%-8s %-13s %5s %5s %5s %5s", "Period", "Outcome", "Hosts", "Stale", "Fixed", "Worse")
+	for _, s := range cols {
+		head += fmt.Sprintf(" %4s", fmt.Sprintf("S%d", s.Number))
+	}
+	p("\n%s\n", st.Label.Render(head))
+	for _, per := range t.Periods {
+		line := fmt.Sprintf("%-8s %-13s %5d %5d %5d %5d", per.Label, shortOutcome(per.Outcome), per.Hosts, per.Hosts-per.Reporting, per.Fixed, per.Regressed)
+		for _, s := range cols {
+			line += fmt.Sprintf(" %4s", percentText(per.share(s.Number)))
+		}
+		p("%s\n", line)
+	}
+	p("%s\n", st.Faint.Render("S1..S10: share of hosts meeting the NDG standard. Worse: hosts with a regression or new failure."))
+	since := "the start of the history"
+	if !t.Since.IsZero() {
+		since = t.Since.UTC().Format(time.DateOnly)
+	}
+	p("\n%s\n", st.Label.Render(fmt.Sprintf("Improvements since %s (%d)", since, len(t.Improvements))))
+	for _, im := range t.Improvements {
+		p("  %s\n", report.Truncate(im.String(), report.ShownLimit))
+	}
+	p("\n%s\n", st.Faint.Render(TrendRule))
+	return ew.err
+}
+
+func trendReadFact(t *Trend) string {
+	s := fmt.Sprintf("%d runs from compact histories, %d from full results; %d duplicates counted once", t.Records, t.FullResults, t.Duplicates)
+	if t.Corrupt > 0 {
+		s += fmt.Sprintf("; %d history lines not records (skipped)", t.Corrupt)
+	}
+	if t.Untrusted > 0 {
+		s += fmt.Sprintf("; %d runs not counted (untrusted: unsigned, or of a machine the trust store does not pin)", t.Untrusted)
+	}
+	if n := len(t.Skipped); n > 0 {
+		s += fmt.Sprintf("; %d files skipped", n)
+	}
+	return s
+}
+
+type trendJSON struct {
+	Kind         string            `json:"kind"`
+	V            int               `json:"v"`
+	GeneratedAt  time.Time         `json:"generated_at"`
+	Period       Period            `json:"period"`
+	Since        string            `json:"since,omitempty"`
+	Rule         string            `json:"rule"`
+	Records      int               `json:"runs_from_histories"`
+	FullResults  int               `json:"runs_from_full_results"`
+	Duplicates   int               `json:"duplicates"`
+	Corrupt      int               `json:"corrupt_history_lines"`
+	Untrusted    int               `json:"untrusted_runs"`
+	Skipped      []Skipped         `json:"skipped"`
+	Periods      []trendPeriodJSON `json:"periods"`
+	Improvements []improvementJSON `json:"improvements"`
+}
+
+type trendPeriodJSON struct {
+	Period         string              `json:"period"`
+	Start          time.Time           `json:"start"`
+	End            time.Time           `json:"end"`
+	Hosts          int                 `json:"hosts"`
+	Reporting      int                 `json:"reporting"`
+	Outcome        standards.Outcome   `json:"outcome"`
+	Fixed          int                 `json:"hosts_fixed"`
+	Regressed      int                 `json:"hosts_regressed"`
+	FixedHosts     []string            `json:"fixed_hosts"`
+	RegressedHosts []string            `json:"regressed_hosts"`
+	Standards      []standardShareJSON `json:"standards"`
+}
+
+type standardShareJSON struct {
+	Number       int               `json:"number"`
+	Assessed     int               `json:"hosts_assessed"`
+	Met          int               `json:"met_current"`
+	ShareMeeting *float64          `json:"share_meeting"`
+	Outcome      standards.Outcome `json:"outcome"`
+}
+
+type improvementJSON struct {
+	Date   string                 `json:"date"`
+	At     time.Time              `json:"scanned_at"`
+	Host   string                 `json:"host"`
+	HostID string                 `json:"host_id,omitempty"`
+	Check  string                 `json:"check"`
+	Change standards.StatusChange `json:"change"`
+}
+
+// TrendJSON writes the trend as one versioned JSON document.
+func TrendJSON(w io.Writer, t *Trend) error {
+	doc := trendJSON{Kind: TrendKind, V: TrendVersion, GeneratedAt: t.GeneratedAt.UTC(), Period: t.Period, Rule: TrendRule,
+		Records: t.Records, FullResults: t.FullResults, Duplicates: t.Duplicates, Corrupt: t.Corrupt, Untrusted: t.Untrusted,
+		Skipped: nonNil(t.Skipped), Periods: []trendPeriodJSON{}, Improvements: []improvementJSON{}}
+	if !t.Since.IsZero() {
+		doc.Since = t.Since.UTC().Format(time.DateOnly)
+	}
+	for _, p := range t.Periods {
+		jp := trendPeriodJSON{Period: p.Label, Start: p.Start, End: p.End, Hosts: p.Hosts, Reporting: p.Reporting, Outcome: p.Outcome,
+			Fixed: p.Fixed, Regressed: p.Regressed, FixedHosts: nonNil(p.FixedHosts), RegressedHosts: nonNil(p.RegressedHosts)}
+		for _, s := range p.Standards {
+			js := standardShareJSON{Number: s.Number, Assessed: s.Assessed, Met: s.Met, Outcome: s.Outcome}
+			if v := s.Share(); v >= 0 {
+				js.ShareMeeting = &v
+			}
+			jp.Standards = append(jp.Standards, js)
+		}
+		doc.Periods = append(doc.Periods, jp)
+	}
+	for _, im := range t.Improvements {
+		doc.Improvements = append(doc.Improvements, improvementJSON{Date: im.At.UTC().Format(time.DateOnly), At: im.At.UTC(),
+			Host: im.Host, HostID: im.HostID, Check: im.Check, Change: im.Change})
+	}
+	return report.JSON(w, doc)
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+const sheetTrend = "Trend"
+
+// trend writes the Trend sheet: a row per period (outcome, hosts, fixed,
+// regressed, each standard's share meeting), a line chart of the shares,
+// and the improvements.
+func (b *book) trend() {
+	t := b.r.Trend
+	if t == nil {
+		return
+	}
+	const sheet = sheetTrend
+	_, err := b.f.NewSheet(sheet)
+	b.check(err)
+	b.printable(sheet)
+	cols := t.assessed()
+	header := []string{"Period", "Practice outcome", "Hosts", "Stale (no result)", "Hosts fixed", "Hosts regressed"}
+	for _, s := range cols {
+		header = append(header, fmt.Sprintf("%d %s", s.Number, s.Title))
+	}
+	for i, h := range header {
+		b.set(sheet, i+1, 1, h, b.Header)
+	}
+	b.check(b.f.SetRowHeight(sheet, 1, 60))
+	for i, p := range t.Periods {
+		row := i + 2
+		b.set(sheet, 1, row, p.Label, 0)
+		b.set(sheet, 2, row, string(p.Outcome), b.Outcome[p.Outcome])
+		for j, v := range []int{p.Hosts, p.Hosts - p.Reporting, p.Fixed, p.Regressed} {
+			b.set(sheet, 3+j, row, v, 0)
+		}
+		for j, s := range cols {
+			if v := p.share(s.Number); v >= 0 {
+				b.set(sheet, 7+j, row, v, b.Percent)
+			}
+		}
+	}
+	widths := []float64{10, 22, 8, 10, 9, 10}
+	for range cols {
+		widths = append(widths, 14)
+	}
+	b.widths(sheet, widths...)
+	b.check(b.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
+	last := len(t.Periods) + 1
+	below := last + 2
+	if len(t.Periods) > 0 && len(cols) > 0 {
+		b.check(b.f.InsertPageBreak(sheet, fmt.Sprintf("A%d", below)))
+		b.trendChart(sheet, fmt.Sprintf("A%d", below+1), cols, last)
+		below += 24
+	}
+	b.set(sheet, 1, below, "Date", b.Header)
+	b.set(sheet, 2, below, "Host", b.Header)
+	b.set(sheet, 3, below, "Check", b.Header)
+	b.set(sheet, 5, below, "Change", b.Header)
+	for i, im := range t.Improvements {
+		row := below + 1 + i
+		b.set(sheet, 1, row, im.At.UTC().Format(time.DateOnly), 0)
+		b.set(sheet, 2, row, report.Sanitize(im.Host), 0)
+		b.set(sheet, 3, row, report.Sanitize(im.Check), 0)
+		b.set(sheet, 5, row, im.Change.String(), 0)
+	}
+}
+
+// trendLineColours tell the standards' lines apart (NHS palette).
+var trendLineColours = []string{"005EB8", "009639", "D5281B", "ED8B00", "330072", "00A499", "7C2855", "425563", "41B6E6", "FFB81C"}
+
+func (b *book) trendChart(sheet, at string, cols []standards.Standard, last int) {
+	var series []excelize.ChartSeries
+	for j, s := range cols {
+		col, _ := excelize.ColumnNumberToName(7 + j)
+		colour := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{trendLineColours[s.Number%len(trendLineColours)]}}
+		series = append(series, excelize.ChartSeries{
+			Name:       fmt.Sprintf("'%s'!$%s$1", sheet, col),
+			Categories: fmt.Sprintf("'%s'!$A$2:$A$%d", sheet, last),
+			Values:     fmt.Sprintf("'%s'!$%s$2:$%s$%d", sheet, col, col, last),
+			Line:       excelize.LineOptions{Width: 2.25, Fill: colour},
+			Marker:     excelize.ChartMarker{Symbol: "circle", Size: 5, Fill: colour},
+		})
+	}
+	one, zero := 1.0, 0.0
+	percent := excelize.ChartNumFmt{CustomNumFmt: "0%"}
+	ink := excelize.Font{Color: "231F20", Size: 9} // axis labels dark enough to print
+	b.check(b.f.AddChart(sheet, at, &excelize.Chart{
+		Type:         excelize.Line,
+		Series:       series,
+		Title:        excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share of hosts meeting each NDG standard, by " + string(b.r.Trend.Period)}}},
+		Legend:       excelize.ChartLegend{Position: "bottom"},
+		PlotArea:     excelize.ChartPlotArea{NumFmt: percent},
+		YAxis:        excelize.ChartAxis{Maximum: &one, Minimum: &zero, NumFmt: percent, MajorGridLines: true, Font: ink},
+		XAxis:        excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: string(b.r.Trend.Period)}}}, Font: ink},
+		Dimension:    excelize.ChartDimension{Width: 640, Height: 400},
+		ShowBlanksAs: "gap",
+	}))
+}
+
+// svgTrend is the trend's line chart as inline SVG.
+type svgTrend struct {
+	Label         string
+	Width, Height int
+	Grid          []svgGridLine
+	XLabels       []svgText
+	Lines         []svgLine
+	Outcomes      []svgDot
+}
+
+type svgGridLine struct {
+	Y     int
+	Label string
+}
+
+type svgText struct {
+	X      int
+	Text   string
+	Anchor string
+}
+
+type svgLine struct {
+	Title    string
+	Colour   string
+	Dash     string
+	Segments []string // points of each unbroken stretch
+}
+
+type svgDot struct {
+	X     int
+	Class string
+	Title string
+}
+
+// The chart's plot area: left margin for the percentages, a row of
+// practice-outcome dots above the period labels.
+const (
+	trendLeft, trendRight, trendTop = 50, 12, 10
+	trendPlot                       = 200
+	trendWidth                      = 600
+)
+
+var trendDashes = []string{"", "6 3", "2 3", "8 3 2 3", "", "6 3", "2 3", "8 3 2 3", "", "6 3"}
+
+func trendSVG(t *Trend) svgTrend {
+	c := svgTrend{Label: "Share of hosts meeting each NDG standard, by " + string(t.Period), Width: trendWidth, Height: trendTop + trendPlot + 50}
+	for _, v := range []int{0, 25, 50, 75, 100} {
+		c.Grid = append(c.Grid, svgGridLine{Y: trendTop + trendPlot - v*trendPlot/100, Label: fmt.Sprintf("%d%%", v)})
+	}
+	n := len(t.Periods)
+	x := func(i int) int {
+		if n <= 1 {
+			return trendLeft
+		}
+		return trendLeft + i*(trendWidth-trendLeft-trendRight)/(n-1)
+	}
+	// At most 6 labels, so that they stay apart on a phone; the last
+	// period is labelled unless a label is close before it.
+	every := max(1, int(math.Ceil(float64(n)/5)))
+	for i, p := range t.Periods {
+		labelled := i%every == 0 || i == n-1 && (n-1)%every > every/2
+		if labelled {
+			anchor := "middle"
+			switch {
+			case i == 0:
+				anchor = "start"
+			case i == n-1:
+				anchor = "end"
+			}
+			c.XLabels = append(c.XLabels, svgText{X: x(i), Text: p.Label, Anchor: anchor})
+		}
+		c.Outcomes = append(c.Outcomes, svgDot{X: x(i), Class: report.OutcomeClass(p.Outcome), Title: p.Label + ": " + string(p.Outcome)})
+	}
+	for _, s := range t.assessed() {
+		l := svgLine{Title: fmt.Sprintf("%d %s", s.Number, s.Title), Colour: "#" + trendLineColours[s.Number%len(trendLineColours)], Dash: trendDashes[s.Number%len(trendDashes)]}
+		var pts []string
+		for i, p := range t.Periods {
+			v := p.share(s.Number)
+			if v < 0 {
+				if len(pts) > 0 {
+					l.Segments = append(l.Segments, strings.Join(pts, " "))
+				}
+				pts = nil
+				continue
+			}
+			pts = append(pts, fmt.Sprintf("%d,%d", x(i), trendTop+trendPlot-int(math.Round(v*trendPlot))))
+		}
+		if len(pts) > 0 {
+			l.Segments = append(l.Segments, strings.Join(pts, " "))
+		}
+		c.Lines = append(c.Lines, l)
+	}
+	return c
+}
+
+// Rule is TrendRule, for templates.
+func (t *Trend) Rule() string { return TrendRule }
+
+// trendView is the HTML's Trend section.
+type trendView struct {
+	*Trend
+	Chart   svgTrend
+	Columns []standards.Standard
+	Read    string
+}
+
+// Cells are the period's shares, in the order of Columns.
+func (v trendView) Cells(p TrendPeriod) []string {
+	var out []string
+	for _, s := range v.Columns {
+		out = append(out, percentText(p.share(s.Number)))
+	}
+	return out
+}
+
+func newTrendView(t *Trend) *trendView {
+	if t == nil {
+		return nil
+	}
+	return &trendView{Trend: t, Chart: trendSVG(t), Columns: t.assessed(), Read: trendReadFact(t)}
+}
