@@ -9,12 +9,16 @@ type StatusChange int
 const (
 	Unchanged  StatusChange = iota
 	Fixed                   // warn or fail before, pass now
-	Improved                // fail before, warn now; or unknown before, pass now
+	Improved                // fail before, warn now
 	NewFailure              // unknown, n/a or absent before, warn or fail now
 	Regressed               // pass before, warn or fail now; warn before, fail now; determined before, unknown now
 	Added                   // absent before, pass, n/a or unknown now
 	Removed                 // present before, absent now
 	Other                   // any other move (pass to n/a, unknown to needs admin)
+	// NowKnown is unknown or needs admin before, pass now: the tool can now
+	// see a setting that may have been right all along, so it is no
+	// improvement to show an inspector.
+	NowKnown
 )
 
 var changeNames = [...]string{
@@ -26,6 +30,7 @@ var changeNames = [...]string{
 	Added:      "added",
 	Removed:    "removed",
 	Other:      "other",
+	NowKnown:   "now_known",
 }
 
 func (c StatusChange) String() string {
@@ -74,7 +79,7 @@ func ClassifyChange(before, after Status, hadBefore, hadAfter bool) StatusChange
 	case !before.Determined() && failing(after):
 		return NewFailure
 	case (before == Unknown || before == NeedsAdmin) && after == Pass:
-		return Improved
+		return NowKnown
 	}
 	return Other
 }

@@ -25,7 +25,7 @@ func TestClassifyChange(t *testing.T) {
 			case !okb && oka && a != Pass:
 				want = NewFailure
 			case (b == Unknown || b == NeedsAdmin) && a == Pass:
-				want = Improved
+				want = NowKnown
 			default:
 				want = Other
 			}

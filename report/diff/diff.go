@@ -151,7 +151,7 @@ func rank(c standards.StatusChange) int {
 		return 1
 	case c.Better():
 		return 2
-	case c == standards.Other:
+	case c == standards.Other, c == standards.NowKnown:
 		return 3
 	case c == standards.Added:
 		return 4

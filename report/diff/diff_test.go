@@ -112,8 +112,8 @@ func expectedChange(before, after standards.Status, hadBefore, hadAfter bool) st
 		/* pass */ {"unchanged", "regressed", "regressed", "regressed", "regressed", "other"},
 		/* warn */ {"fixed", "unchanged", "regressed", "regressed", "regressed", "other"},
 		/* fail */ {"fixed", "improved", "unchanged", "regressed", "regressed", "other"},
-		/* unknown */ {"improved", "new_failure", "new_failure", "unchanged", "other", "other"},
-		/* needs_admin */ {"improved", "new_failure", "new_failure", "other", "unchanged", "other"},
+		/* unknown */ {"now_known", "new_failure", "new_failure", "unchanged", "other", "other"},
+		/* needs_admin */ {"now_known", "new_failure", "new_failure", "other", "unchanged", "other"},
 		// n/a to pass is no improvement: the check only now applies.
 		/* n/a */ {"other", "new_failure", "new_failure", "other", "other", "unchanged"},
 	}

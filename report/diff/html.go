@@ -46,7 +46,7 @@ func (v htmlView) Worse() []CheckChange  { return v.only(standards.StatusChange.
 func (v htmlView) Better() []CheckChange { return v.only(standards.StatusChange.Better) }
 func (v htmlView) Others() []CheckChange {
 	return v.only(func(c standards.StatusChange) bool {
-		return c == standards.Other || c == standards.Added || c == standards.Removed
+		return c == standards.Other || c == standards.NowKnown || c == standards.Added || c == standards.Removed
 	})
 }
 

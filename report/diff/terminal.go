@@ -84,7 +84,7 @@ func Terminal(w io.Writer, d *Diff, opts TerminalOptions) error {
 	section("Regressed and newly failing", standards.StatusChange.Worse)
 	section("Fixed and improved", standards.StatusChange.Better)
 	section("Other changes", func(c standards.StatusChange) bool {
-		return c == standards.Other || c == standards.Added || c == standards.Removed
+		return c == standards.Other || c == standards.NowKnown || c == standards.Added || c == standards.Removed
 	})
 
 	if len(d.Evidence) > 0 {
