@@ -15,6 +15,8 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,6 +64,13 @@ type Record struct {
 	// ResultSHA256 is the hash of the full result file the run wrote: it
 	// identifies the run, so a full copy of it is not counted twice.
 	ResultSHA256 string `json:"result_sha256"`
+	// Sig is the Ed25519 signature (base64) by the machine's own key, the
+	// key that signs its results, over the record's JSON without Sig as
+	// json.Marshal writes it (SignedBytes). A reader that judges trusts a
+	// record only when Sig verifies with the key pinned for the host it
+	// claims; a record whose JSON does not marshal back to the same bytes
+	// fails, which is safe.
+	Sig string `json:"sig,omitempty"`
 }
 
 // Standard is one NDG standard's outcome and score in a run.
@@ -91,6 +100,42 @@ func FromReport(rep *report.Report, resultSHA256 string) Record {
 		rec.Checks[r.ID] = r.Status
 	}
 	return rec
+}
+
+// SignedBytes are the bytes Sig covers: the record without Sig, as
+// json.Marshal writes it (fields in order, map keys sorted).
+func (r Record) SignedBytes() ([]byte, error) {
+	r.Sig = ""
+	return json.Marshal(r)
+}
+
+// Sign sets r.Sig with the machine's key.
+func (r *Record) Sign(key ed25519.PrivateKey) error {
+	b, err := r.SignedBytes()
+	if err != nil {
+		return err
+	}
+	r.Sig = base64.StdEncoding.EncodeToString(ed25519.Sign(key, b))
+	return nil
+}
+
+// ErrUnsigned is Verify's answer for a record without a signature.
+var ErrUnsigned = errors.New("unsigned")
+
+// Verify says why r was not signed with pub, or nil when it was.
+func (r Record) Verify(pub ed25519.PublicKey) error {
+	if r.Sig == "" {
+		return ErrUnsigned
+	}
+	sig, err := base64.StdEncoding.Strict().DecodeString(r.Sig)
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return errors.New("the signature is not an Ed25519 signature")
+	}
+	b, err := r.SignedBytes()
+	if err != nil || len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, b, sig) {
+		return errors.New("the signature does not match the record: altered after signing, or signed by another key")
+	}
+	return nil
 }
 
 // Stats say what reading a history file left out.

@@ -35,6 +35,7 @@ const (
 	EventRegressed   = 104 // Warning: after the outcome event, checks worse than in the machine's previous result
 	EventFailed      = 200 // Error: the scan, or writing its result, failed
 	EventDataFailed  = 201 // Warning: --update-data could not refresh the reference data; the scan went on
+	EventHistory     = 202 // Warning: after the outcome event (and 104): the compact history could not be kept; the result was written
 )
 
 // Event is the one summary entry a scheduled run writes.
@@ -82,19 +83,43 @@ func DataFailedEvent(host string, err error) Event {
 const maxEventIDs = 20
 
 // RegressionEvent is the event of a run that found checks worse than in
-// the machine's previous result, naming them, so that Event Forwarding or
-// a SIEM can alert the morning after.
-func RegressionEvent(host string, since time.Time, regressed, newFailures []string, path string) Event {
+// the machine's previous result (scanned at since; this one at now),
+// naming them, so that Event Forwarding or a SIEM can alert the morning
+// after. When nothing could be assessed this run (event 103), it says so
+// and counts the checks no longer determined rather than naming them all.
+func RegressionEvent(host string, since, now time.Time, nothingAssessed bool, regressed, newFailures []string, path string) Event {
 	var parts []string
-	if len(regressed) > 0 {
+	switch {
+	case nothingAssessed:
+		parts = append(parts, fmt.Sprintf("nothing could be assessed this run; %d %s determined then %s now unknown",
+			len(regressed), plural(len(regressed), "check", "checks"), plural(len(regressed), "is", "are")))
+	case len(regressed) > 0:
 		parts = append(parts, fmt.Sprintf("%d regressed: %s", len(regressed), idList(regressed)))
 	}
 	if len(newFailures) > 0 {
 		parts = append(parts, fmt.Sprintf("%d newly failing: %s", len(newFailures), idList(newFailures)))
 	}
+	when := since.UTC().Format("2006-01-02 15:04 UTC")
+	if since.After(now) {
+		when += fmt.Sprintf(", later than this scan (%s): the clock went backwards", now.UTC().Format("2006-01-02 15:04 UTC"))
+	}
 	msg := fmt.Sprintf("dspt-audit scheduled scan of %s: checks worse than at the previous scan (%s): %s. Result: %s",
-		host, since.UTC().Format("2006-01-02 15:04 UTC"), strings.Join(parts, "; "), path)
+		host, when, strings.Join(parts, "; "), path)
 	return Event{ID: EventRegressed, Level: Warning, Message: report.Sanitize(msg)}
+}
+
+// HistoryEvent is the event of a run whose compact history could not be
+// kept: the result was written, and the outcome event says how it went.
+func HistoryEvent(host string, err error) Event {
+	return Event{ID: EventHistory, Level: Warning, Message: report.Sanitize(fmt.Sprintf(
+		"dspt-audit scheduled scan of %s: the result was written, but the compact history 'fleet --trend' reads was not kept: %v", host, err))}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // idList names at most maxEventIDs checks, each cut to 60 characters, and

@@ -20,42 +20,43 @@ func record(id, name string, at time.Time) history.Record {
 		Checks: map[string]standards.Status{"firewall-on": standards.Pass}, ResultSHA256: hex.EncodeToString(sum[:])}
 }
 
-func TestWriteHistoryAddsEachRunAndDropsCorruptLines(t *testing.T) {
-	dir := tempDir(t)
+// The local history and the share's file each hold what was written; the
+// share's is named by host name and host ID, and read back (with the name
+// test builds wrote) bounded.
+func TestLocalAndShareHistory(t *testing.T) {
+	state, dir := filepath.Join(tempDir(t), "state"), tempDir(t)
+	if _, _, found, err := ReadLocalHistory(state); found || err != nil {
+		t.Fatalf("no state folder yet: found %t, %v", found, err)
+	}
 	start := time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC)
+	var recs []history.Record
 	for day := range 3 {
-		at := start.AddDate(0, 0, day)
-		if _, err := WriteHistory(dir, "PC 01", record("ID-1", "PC 01", at), at); err != nil {
-			t.Fatal(err)
-		}
+		recs = append(recs, record("ID-1", "PC 01", start.AddDate(0, 0, day)))
 	}
-	path := filepath.Join(dir, HistoryDir, "PC%2001.history.jsonl")
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
+	if err := WriteLocalHistory(state, recs); err != nil {
 		t.Fatal(err)
 	}
-	f.WriteString("{\"v\":1,\"scanned_at\":\"2026-11-0") // a write cut short by another program
-	f.Close()
-	at := start.AddDate(0, 0, 3)
-	st, err := WriteHistory(dir, "PC 01", record("ID-1", "PC 01", at), at)
-	if err != nil || st.Corrupt != 1 || st.Records != 3 {
-		t.Fatalf("WriteHistory: %+v, %v; want 3 records read and 1 corrupt line", st, err)
+	got, st, found, err := ReadLocalHistory(state)
+	if !found || err != nil || len(got) != 3 || st.Corrupt != 0 {
+		t.Fatalf("local history: %d records, %+v, found %t, %v", len(got), st, found, err)
 	}
-	b, err := os.Open(path)
-	if err != nil {
+	if err := WriteShareHistory(dir, "PC 01", "ID-1", recs[:2]); err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
-	recs, st, _ := history.Read(b)
-	if len(recs) != 4 || st.Corrupt != 0 || !recs[3].ScannedAt.Equal(at) {
-		t.Errorf("history holds %d records (%+v)", len(recs), st)
+	if _, err := os.Stat(filepath.Join(dir, HistoryDir, "PC%2001.id-1.history.jsonl")); err != nil {
+		t.Errorf("the share's file is not named by host name and ID: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, HistoryDir, "PC%2001.history.jsonl"), []byte("not a record\n"), 0o644)
+	got, st, err = ReadShareHistory(dir, "PC 01", "ID-1")
+	if len(got) != 2 || st.Corrupt != 1 || err != nil {
+		t.Errorf("share history: %d records, %+v, %v; want 2 and the older file's 1 line not a record", len(got), st, err)
 	}
 	if leftovers, _ := filepath.Glob(filepath.Join(dir, HistoryDir, ".*")); len(leftovers) > 0 {
 		t.Errorf("temporary files left: %v", leftovers)
 	}
 }
 
-func TestWriteHistoryRefusesALink(t *testing.T) {
+func TestWriteShareHistoryRefusesALink(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("symbolic links need a privilege on Windows")
 	}
@@ -63,12 +64,15 @@ func TestWriteHistoryRefusesALink(t *testing.T) {
 	target := filepath.Join(t.TempDir(), "elsewhere")
 	os.WriteFile(target, []byte("keep"), 0o644)
 	os.MkdirAll(filepath.Join(dir, HistoryDir), 0o755)
-	if err := os.Symlink(target, filepath.Join(dir, HistoryDir, "PC01.history.jsonl")); err != nil {
+	if err := os.Symlink(target, filepath.Join(dir, HistoryDir, "PC01.id-1.history.jsonl")); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC)
-	if _, err := WriteHistory(dir, "PC01", record("ID-1", "PC01", at), at); err == nil {
+	if err := WriteShareHistory(dir, "PC01", "ID-1", []history.Record{record("ID-1", "PC01", at)}); err == nil {
 		t.Fatal("wrote through a link")
+	}
+	if _, _, err := ReadShareHistory(dir, "PC01", "ID-1"); err == nil {
+		t.Error("read through a link")
 	}
 	if b, _ := os.ReadFile(target); string(b) != "keep" {
 		t.Errorf("the link's target now holds %q", b)

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/nhs-dspt/dspt-audit/report"
 )
@@ -50,4 +52,43 @@ func ReadPrevious(dir, host string, limit int64) (body []byte, path string, err 
 		return body, path, nil
 	}
 	return nil, "", fmt.Errorf("no earlier result of %s in %s: %w", host, dir, fs.ErrNotExist)
+}
+
+// ReadLocalPrevious reads this machine's last result from the state
+// folder, which only administrators can write: HOST.json when it is of
+// hostID, otherwise (the first run after a rename) the newest result of
+// hostID the folder holds. It returns an error wrapping fs.ErrNotExist
+// when there is none.
+func ReadLocalPrevious(stateDir, host, hostID string, limit int64) (body []byte, path string, err error) {
+	ofThisMachine := func(b []byte) (*report.Report, bool) {
+		rep, err := report.Decode(b)
+		return rep, err == nil && hostID != "" && strings.EqualFold(rep.Host.ID, hostID)
+	}
+	if b, p, err := ReadPrevious(stateDir, host, limit); err == nil {
+		if _, ok := ofThisMachine(b); ok {
+			return b, p, nil
+		}
+	}
+	entries, err := os.ReadDir(stateDir)
+	if err != nil {
+		return nil, "", fmt.Errorf("no earlier result in %s: %w", stateDir, fs.ErrNotExist)
+	}
+	var newest time.Time
+	for _, e := range entries {
+		other, ok := HostOfFileName(e.Name())
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		b, p, err := ReadPrevious(stateDir, other, limit)
+		if err != nil {
+			continue
+		}
+		if rep, ok := ofThisMachine(b); ok && (body == nil || rep.ScannedAt.After(newest)) {
+			body, path, newest = b, p, rep.ScannedAt
+		}
+	}
+	if body == nil {
+		return nil, "", fmt.Errorf("no earlier result of host ID %s in %s: %w", hostID, stateDir, fs.ErrNotExist)
+	}
+	return body, path, nil
 }

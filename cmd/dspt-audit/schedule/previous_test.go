@@ -16,7 +16,8 @@ func TestRegressionEvent(t *testing.T) {
 	for i := range 25 {
 		many = append(many, fmt.Sprintf("check-%02d", i))
 	}
-	e := RegressionEvent("PC\x1b[2J1", time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC), many, []string{"firewall-on"}, `\\server\dspt\PC1.json`)
+	since := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
+	e := RegressionEvent("PC\x1b[2J1", since, since.Add(24*time.Hour), false, many, []string{"firewall-on"}, `\\server\dspt\PC1.json`)
 	if e.ID != 104 || e.Level != Warning {
 		t.Errorf("event %d level %d, want 104 Warning (the README documents it)", e.ID, e.Level)
 	}
@@ -27,6 +28,24 @@ func TestRegressionEvent(t *testing.T) {
 	}
 	if strings.ContainsAny(e.Message, "\x1b\n") || strings.Contains(e.Message, "check-20") {
 		t.Errorf("message %q: a control character, or more than 20 IDs", e.Message)
+	}
+}
+
+// The previous scan later than this one (the clock went backwards), and
+// a run that could assess nothing: one line each, not 27 check IDs.
+func TestRegressionEventSaysWhatIsOdd(t *testing.T) {
+	since := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
+	e := RegressionEvent("PC1", since, since.Add(-3*time.Hour), false, []string{"firewall-on"}, nil, "PC1.json")
+	if want := "(2026-11-26 02:00 UTC, later than this scan (2026-11-25 23:00 UTC): the clock went backwards)"; !strings.Contains(e.Message, want) {
+		t.Errorf("message %q lacks %q", e.Message, want)
+	}
+	var all []string
+	for i := range 27 {
+		all = append(all, fmt.Sprintf("check-%02d", i))
+	}
+	e = RegressionEvent("PC1", since, since.Add(24*time.Hour), true, all, nil, "PC1.json")
+	if want := "nothing could be assessed this run; 27 checks determined then are now unknown. Result: PC1.json"; !strings.Contains(e.Message, want) || strings.Contains(e.Message, "check-00") {
+		t.Errorf("message %q; want %q and no check IDs", e.Message, want)
 	}
 }
 

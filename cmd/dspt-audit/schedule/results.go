@@ -296,45 +296,118 @@ func prune(hist *os.Root, keep int) error {
 }
 
 // HistoryFileName is the host's compact history file in history/:
-// HOST.history.jsonl, HOST written as FileName writes it.
-func HistoryFileName(host string) string {
+// HOST.HOSTID.history.jsonl (HOST.history.jsonl for a host without an ID),
+// each written as FileName writes it. The host ID is in the name so that a
+// replaced PC given the old one's name does not overwrite the old machine's
+// file: its records stay readable until they age out.
+func HistoryFileName(host, hostID string) string {
+	name := strings.TrimSuffix(FileName(host), ".json")
+	if hostID = strings.ToLower(strings.TrimSpace(hostID)); hostID != "" {
+		name += "." + strings.TrimSuffix(FileName(hostID), ".json")
+	}
+	return name + history.Suffix
+}
+
+// legacyHistoryFileName is the name test builds of this release gave the
+// file, HOST.history.jsonl, read once to seed the local history.
+func legacyHistoryFileName(host string) string {
 	return strings.TrimSuffix(FileName(host), ".json") + history.Suffix
 }
 
-// WriteHistory adds the run rec to the host's compact history in
-// dir/history/HOST.history.jsonl (about a year of runs, see package
-// history), rewriting it atomically: a reader sees the old file or the new,
-// never half of one. A line of the old file that is not a record is
-// dropped, and counted in the error-free Stats returned. As with
-// WriteResult, nothing planted in dir is followed.
-func WriteHistory(dir, host string, rec history.Record, now time.Time) (history.Stats, error) {
+// LocalHistoryFile is the machine's own compact history in the state
+// folder (readable and writable by administrators only): the authoritative
+// copy, which the share's file is rewritten from each run.
+const LocalHistoryFile = "history.jsonl"
+
+// ReadLocalHistory reads the compact history in the state folder; found is
+// false when there is none yet.
+func ReadLocalHistory(stateDir string) (recs []history.Record, st history.Stats, found bool, err error) {
+	root, err := os.OpenRoot(stateDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, st, false, nil
+	}
+	if err != nil {
+		return nil, st, false, fmt.Errorf("cannot open the state folder: %w", err)
+	}
+	defer root.Close()
+	f, err := openRegular(root, LocalHistoryFile)
+	if err != nil || f == nil {
+		return nil, st, false, err
+	}
+	defer f.Close()
+	recs, st, err = history.Read(f)
+	if err != nil {
+		return nil, st, true, fmt.Errorf("cannot read %s: %w", filepath.Join(stateDir, LocalHistoryFile), err)
+	}
+	return recs, st, true, nil
+}
+
+// WriteLocalHistory replaces the compact history in the state folder,
+// atomically.
+func WriteLocalHistory(stateDir string, recs []history.Record) error {
+	if err := os.MkdirAll(stateDir, 0o755); err != nil {
+		return fmt.Errorf("cannot create the state folder: %w", err)
+	}
+	root, err := os.OpenRoot(stateDir)
+	if err != nil {
+		return fmt.Errorf("cannot open the state folder: %w", err)
+	}
+	defer root.Close()
+	return writeIn(root, LocalHistoryFile, func(w io.Writer) error { return history.Write(w, recs) })
+}
+
+// ReadShareHistory reads the host's compact history in dir/history/ (the
+// name HistoryFileName gives it, then the older HOST.history.jsonl), as
+// bytes any PC could have written: bounded, links refused. A file that is
+// not there is no error.
+func ReadShareHistory(dir, host, hostID string) ([]history.Record, history.Stats, error) {
+	var all []history.Record
+	var total history.Stats
+	root, err := os.OpenRoot(filepath.Join(dir, HistoryDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, total, nil
+	}
+	if err != nil {
+		return nil, total, err
+	}
+	defer root.Close()
+	for _, name := range slices.Compact([]string{HistoryFileName(host, hostID), legacyHistoryFileName(host)}) {
+		f, err := openRegular(root, name)
+		if err != nil {
+			return all, total, err
+		}
+		if f == nil {
+			continue
+		}
+		recs, st, err := history.Read(f)
+		f.Close()
+		all = append(all, recs...)
+		total.Records += st.Records
+		total.Corrupt += st.Corrupt
+		total.TooLarge = total.TooLarge || st.TooLarge
+		if err != nil {
+			return all, total, err
+		}
+	}
+	return all, total, nil
+}
+
+// WriteShareHistory replaces the host's compact history in
+// dir/history/HistoryFileName with recs, atomically: a reader sees the old
+// file or the new, never half of one. As with WriteResult, nothing planted
+// in dir is followed.
+func WriteShareHistory(dir, host, hostID string, recs []history.Record) error {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return history.Stats{}, fmt.Errorf("cannot open the results folder: %w", err)
+		return fmt.Errorf("cannot open the results folder: %w", err)
 	}
 	defer root.Close()
 	hist, err := subfolder(root, HistoryDir)
 	if err != nil {
-		return history.Stats{}, err
+		return err
 	}
 	defer hist.Close()
-	name := HistoryFileName(host)
-	old, err := openRegular(hist, name)
-	if err != nil {
-		return history.Stats{}, err
-	}
-	var body []byte
-	var st history.Stats
-	if old == nil {
-		body, st, err = history.Update(nil, rec, now)
-	} else {
-		body, st, err = history.Update(old, rec, now)
-		old.Close()
-	}
-	if err != nil {
-		return st, fmt.Errorf("cannot update %s: %w", filepath.Join(hist.Name(), name), err)
-	}
-	return st, writeIn(hist, name, func(w io.Writer) error { _, err := w.Write(body); return err })
+	return writeIn(hist, HistoryFileName(host, hostID), func(w io.Writer) error { return history.Write(w, recs) })
 }
 
 // openRegular opens name inside root when it is a regular file; nil when
