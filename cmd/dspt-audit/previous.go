@@ -14,15 +14,26 @@ import (
 	"github.com/nhs-dspt/dspt-audit/report/sign"
 )
 
-// comparePrevious compares a nightly result with the one the results
-// folder holds for the host, before it is replaced, and records in
-// rep.Previous what it found. The earlier file is bytes any PC could have
-// written: it is compared only when it is a result of this machine (its
-// host ID) signed with this machine's own key; otherwise rep.Previous.Note
-// says why not. rejudge judges its verdicts again as this run judged
-// rep's. It returns the comparison, or nil when there was none; nothing
-// in the earlier file can stop the new result being written.
-func comparePrevious(dir, keyDir string, rep *report.Report, rejudge func(*report.Report) error) *diff.Diff {
+// comparePrevious compares a nightly result with the machine's previous
+// one, before it is replaced, and records in rep.Previous what it found.
+// The previous result is first the state folder's copy (stateDir, which
+// only administrators can write: this machine's own, found after a rename
+// too); only when there is none, the one the results folder dir holds
+// ("": none). That one is bytes any PC could have written: it is compared
+// only when it is a result of this machine (its host ID) signed with this
+// machine's own key; otherwise rep.Previous.Note says why not. rejudge
+// judges its verdicts again as this run judged rep's. It returns the
+// comparison, or nil when there was none; nothing in the earlier file can
+// stop the new result being written.
+func comparePrevious(stateDir, dir, keyDir string, rep *report.Report, rejudge func(*report.Report) error) *diff.Diff {
+	if b, _, err := schedule.ReadLocalPrevious(stateDir, rep.Host.Name, rep.Host.ID, report.MaxSize); err == nil {
+		if prev, err := report.Decode(b); err == nil && rejudge(prev) == nil {
+			return compared(prev, rep, b)
+		}
+	}
+	if dir == "" {
+		return nil
+	}
 	b, path, err := schedule.ReadPrevious(dir, rep.Host.Name, report.MaxSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -48,6 +59,11 @@ func comparePrevious(dir, keyDir string, rep *report.Report, rejudge func(*repor
 	if err := rejudge(prev); err != nil {
 		return notCompared("The previous result %s could not be judged again: %v", path, err)
 	}
+	return compared(prev, rep, b)
+}
+
+// compared is the comparison of rep with prev, read from the bytes b.
+func compared(prev, rep *report.Report, b []byte) *diff.Diff {
 	sum := sha256.Sum256(b)
 	prev.ResultSHA256 = hex.EncodeToString(sum[:])
 	d := diff.Compare(prev, rep)

@@ -20,7 +20,6 @@ import (
 	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/datafeed"
 	"github.com/nhs-dspt/dspt-audit/cmd/dspt-audit/schedule"
 	"github.com/nhs-dspt/dspt-audit/report"
-	"github.com/nhs-dspt/dspt-audit/report/diff"
 	"github.com/nhs-dspt/dspt-audit/report/sign"
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
@@ -344,24 +343,31 @@ func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
 	if err != nil {
 		return logged(s, schedule.FailedEvent(host, err), err)
 	}
-	keyDir := schedule.KeyDir(cmp.Or(o.StateDir, schedule.StateDir()))
-	var changes *diff.Diff
+	stateDir := cmp.Or(o.StateDir, schedule.StateDir())
+	keyDir := schedule.KeyDir(stateDir)
+	shareDir := ""
 	if resultsFolderMissing(o.ResultsDir) == nil {
-		changes = comparePrevious(o.ResultsDir, keyDir, rep, rejudge)
+		shareDir = o.ResultsDir
 	}
-	body, signErr := signedResult(rep, keyDir)
+	changes := comparePrevious(stateDir, shareDir, keyDir, rep, rejudge)
+	body, key, signErr := signedResult(rep, keyDir)
 	write := func(w io.Writer) error { _, err := w.Write(body); return err }
-	local, localErr := schedule.WriteResult(cmp.Or(o.StateDir, schedule.StateDir()), rep.Host.Name, rep.ScannedAt, 0, write)
+	local, localErr := schedule.WriteResult(stateDir, rep.Host.Name, rep.ScannedAt, 0, write)
 	path, err := "", resultsFolderMissing(o.ResultsDir)
 	if err == nil {
 		path, err = schedule.WriteResult(o.ResultsDir, rep.Host.Name, rep.ScannedAt, o.Keep, write)
 	}
+	historyShare := ""
 	if err == nil && o.Keep > 0 {
-		err = recordHistory(o.ResultsDir, rep, body, s)
+		historyShare = o.ResultsDir
 	}
+	histErr := recordHistory(stateDir, historyShare, rep, body, key, s)
 	if err = errors.Join(err, localErr, signErr); err != nil {
 		if path == "" && local != "" {
 			err = fmt.Errorf("%w (the result is kept in %s)", err, local)
+		}
+		if histErr != nil {
+			err = fmt.Errorf("%w; and the compact history: %w", err, histErr)
 		}
 		return logged(s, schedule.FailedEvent(rep.Host.Name, err), err)
 	}
@@ -378,7 +384,14 @@ func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
 		err = logged(s, event, findingsError{fmt.Sprintf("%s: %s", rep.Host.Name, rep.Outcome)})
 	}
 	if changes != nil && changes.Worse() {
-		logged(s, schedule.RegressionEvent(rep.Host.Name, changes.Old.ScannedAt, changes.Regressed(), changes.NewFailures(), path), nil)
+		logged(s, schedule.RegressionEvent(rep.Host.Name, changes.Old.ScannedAt, rep.ScannedAt, rep.Outcome == standards.NotAssessed,
+			changes.Regressed(), changes.NewFailures(), path), nil)
+	}
+	if histErr != nil {
+		// The outcome and the regression are written first: a history
+		// problem never hides them.
+		err = cmp.Or(err, histErr)
+		logged(s, schedule.HistoryEvent(rep.Host.Name, histErr), nil)
 	}
 	return err
 }
@@ -401,19 +414,19 @@ func resultsFolderMissing(dir string) error {
 // signedResult is the result as JSON, signed with the machine's key. A key
 // that cannot be had leaves the result unsigned, and says why: the result is
 // still worth keeping, but the roll-up will not count it.
-func signedResult(rep *report.Report, keyDir string) ([]byte, error) {
+func signedResult(rep *report.Report, keyDir string) ([]byte, ed25519.PrivateKey, error) {
 	var b bytes.Buffer
 	if err := report.JSON(&b, rep); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	key, _, err := schedule.EnsureKey(keyDir)
 	if err == nil {
 		var signed []byte
 		if signed, err = sign.Append(b.Bytes(), key, rep.Host.ID); err == nil {
-			return signed, nil
+			return signed, key, nil
 		}
 	}
-	return b.Bytes(), fmt.Errorf("result written unsigned (the roll-up will not count it): %w", err)
+	return b.Bytes(), nil, fmt.Errorf("result written unsigned (the roll-up will not count it): %w", err)
 }
 
 // refreshData updates the data folder before the scan. A failure is one

@@ -19,13 +19,17 @@ func TestScheduleRunHistoryAndFleetTrend(t *testing.T) {
 			t.Fatal(errOut)
 		}
 	}
-	f, err := os.Open(filepath.Join(results, "history", "GP-RECEPTION-01"+history.Suffix))
+	files, _ := filepath.Glob(filepath.Join(results, "history", "GP-RECEPTION-01.*"+history.Suffix))
+	if len(files) != 1 {
+		t.Fatalf("history files %v, want one named by host name and ID", files)
+	}
+	f, err := os.Open(files[0])
 	if err != nil {
 		t.Fatal(err)
 	}
 	recs, st, err := history.Read(f)
 	f.Close()
-	if err != nil || len(recs) != 1 || st.Corrupt != 0 || len(recs[0].Checks) == 0 {
+	if err != nil || len(recs) != 1 || st.Corrupt != 0 || len(recs[0].Checks) == 0 || recs[0].Sig == "" {
 		t.Fatalf("history: %d records, %+v, %v", len(recs), st, err)
 	}
 	trust := filepath.Join(tempDir(t), "trust.json")

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -73,6 +74,20 @@ type Trend struct {
 	// does not pin, results not signed by the pinned key).
 	Records, FullResults, Duplicates, Corrupt, Untrusted int
 	Skipped                                              []Skipped
+	// Forged are the history records claiming a pinned host whose
+	// signature does not verify with the key pinned for it (unsigned,
+	// forged or altered), by file, host and reason; not counted.
+	Forged []ForgedRecords
+}
+
+// ForgedRecords are records of one history file, claiming one pinned
+// host, not counted for one reason.
+type ForgedRecords struct {
+	Path     string `json:"path"`
+	HostName string `json:"host"`
+	HostID   string `json:"host_id,omitempty"`
+	Records  int    `json:"records"`
+	Reason   string `json:"reason"`
 }
 
 // TrendPeriod is one period's figures.
@@ -146,10 +161,6 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 	t := &Trend{Skipped: skipped}
 	var runs []run
 	sc := &scorer{ndg: opts.Standards}
-	var pinned map[string]bool
-	if opts.Trust != nil {
-		pinned = opts.Trust.machines()
-	}
 	for _, res := range inOrder(ctx, len(files), opts.Workers, func(i int) decoded { return rd.decodeFile(files[i]) }) {
 		switch {
 		case res.result == nil:
@@ -173,9 +184,14 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 				t.Corrupt++ // a wrong clock or a forged line
 				continue
 			}
-			if pinned != nil && !pinned[rec.Identity()] {
-				t.Untrusted++
-				continue
+			if opts.Trust != nil {
+				if trusted, reason := opts.Trust.judgeRecord(rec); !trusted {
+					t.Untrusted++
+					continue
+				} else if reason != "" {
+					t.forged(path, rec, reason)
+					continue
+				}
 			}
 			r, ok := sc.runOfRecord(rec)
 			if !ok {
@@ -218,17 +234,43 @@ func readHistory(path string) (historyFile, string) {
 	return h, ""
 }
 
-// machines are the machines the trust store pins, as history records
-// name them (Record.Identity): by host ID, whatever their name now (a
-// renamed PC keeps its ID), or by name for those without one. A compact
-// history is not signed: its records count only for machines whose signed
-// results the store already trusts.
-func (t *Trust) machines() map[string]bool {
-	out := make(map[string]bool, len(t.pins))
-	for _, p := range t.pins {
-		out[history.Record{HostID: p.HostID, HostName: p.HostName}.Identity()] = true
+// judgeRecord says whether the trust store pins the host a compact history
+// record claims (by host ID and name, as results are pinned), and if so why
+// the record is not counted: a record counts only when its signature
+// verifies with that host's pinned key, so a line anyone wrote into the
+// share counts for nobody.
+func (t *Trust) judgeRecord(rec history.Record) (pinned bool, reason string) {
+	p, ok := t.pins[identity(rec.HostID, rec.HostName)]
+	if !ok {
+		return false, ""
 	}
-	return out
+	switch err := rec.Verify(mustKey(p.PublicKey)); {
+	case errors.Is(err, history.ErrUnsigned):
+		return true, "unsigned: a history record counts only when the machine's own key signed it"
+	case err != nil:
+		return true, fmt.Sprintf("not signed with the key %s pinned for this host (%v): forged or altered", p.KeyID, err)
+	}
+	return true, ""
+}
+
+// forged counts a record not counted for reason, by file, host and reason.
+func (t *Trend) forged(path string, rec history.Record, reason string) {
+	for i, f := range t.Forged {
+		if f.Path == path && f.HostID == rec.HostID && f.HostName == rec.HostName && f.Reason == reason {
+			t.Forged[i].Records++
+			return
+		}
+	}
+	t.Forged = append(t.Forged, ForgedRecords{Path: path, HostName: rec.HostName, HostID: rec.HostID, Records: 1, Reason: reason})
+}
+
+// ForgedCount is how many history records were not counted as forged.
+func (t *Trend) ForgedCount() int {
+	n := 0
+	for _, f := range t.Forged {
+		n += f.Records
+	}
+	return n
 }
 
 func runOfResult(r *result) run {

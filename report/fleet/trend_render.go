@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -87,10 +88,30 @@ func trendReadFact(t *Trend) string {
 	if t.Untrusted > 0 {
 		s += fmt.Sprintf("; %d runs not counted (untrusted: unsigned, or of a machine the trust store does not pin)", t.Untrusted)
 	}
+	if n := t.ForgedCount(); n > 0 {
+		s += fmt.Sprintf("; %d history records not counted: %s", n, forgedList(t.Forged))
+	}
 	if n := len(t.Skipped); n > 0 {
 		s += fmt.Sprintf("; %d files skipped", n)
 	}
 	return s
+}
+
+// maxForgedListed is how many files of forged records the Read line names.
+const maxForgedListed = 3
+
+// forgedList names the files of records not counted, and why.
+func forgedList(forged []ForgedRecords) string {
+	var parts []string
+	for i, f := range forged {
+		if i == maxForgedListed {
+			parts = append(parts, fmt.Sprintf("and %d more files (every one in the JSON trend)", len(forged)-i))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%d in %s claiming %s (%s)", f.Records, report.Sanitize(f.Path),
+			report.Sanitize(report.Truncate(cmp.Or(strings.TrimSpace(f.HostName), f.HostID), 80)), f.Reason))
+	}
+	return strings.Join(parts, ", ")
 }
 
 type trendJSON struct {
@@ -105,6 +126,7 @@ type trendJSON struct {
 	Duplicates   int               `json:"duplicates"`
 	Corrupt      int               `json:"corrupt_history_lines"`
 	Untrusted    int               `json:"untrusted_runs"`
+	Forged       []ForgedRecords   `json:"forged_history_records"`
 	Skipped      []Skipped         `json:"skipped"`
 	Periods      []trendPeriodJSON `json:"periods"`
 	Improvements []improvementJSON `json:"improvements"`
@@ -145,7 +167,7 @@ type improvementJSON struct {
 func TrendJSON(w io.Writer, t *Trend) error {
 	doc := trendJSON{Kind: TrendKind, V: TrendVersion, GeneratedAt: t.GeneratedAt.UTC(), Period: t.Period, Rule: TrendRule,
 		Records: t.Records, FullResults: t.FullResults, Duplicates: t.Duplicates, Corrupt: t.Corrupt, Untrusted: t.Untrusted,
-		Skipped: nonNil(t.Skipped), Periods: []trendPeriodJSON{}, Improvements: []improvementJSON{}}
+		Forged: nonNil(t.Forged), Skipped: nonNil(t.Skipped), Periods: []trendPeriodJSON{}, Improvements: []improvementJSON{}}
 	if !t.Since.IsZero() {
 		doc.Since = t.Since.UTC().Format(time.DateOnly)
 	}

@@ -3,6 +3,7 @@ package fleet
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -17,6 +18,7 @@ import (
 	"github.com/nhs-dspt/dspt-audit/checks"
 	"github.com/nhs-dspt/dspt-audit/report"
 	"github.com/nhs-dspt/dspt-audit/report/history"
+	"github.com/nhs-dspt/dspt-audit/report/sign"
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
@@ -567,36 +569,82 @@ func BenchmarkTrend(b *testing.B) {
 	}
 }
 
-// A compact history is not signed: with a trust store its records count
-// only for machines the store pins, by host ID under any name; a line
-// claiming a scan in the future is skipped.
+// With a trust store, a compact history record counts only when it claims
+// a host the store pins (by host ID and name) and is signed with that
+// host's pinned key: records planted in any history file, under any name,
+// are not counted and are listed with the reason; a line claiming a scan
+// in the future is skipped.
 func TestTrendCountsHistoriesOnlyOfTrustedMachines(t *testing.T) {
 	dir := t.TempDir()
+	_, key, _ := ed25519.GenerateKey(nil)
+	_, forger, _ := ed25519.GenerateKey(nil)
 	rep := cloneReport(t, profileReports(t)[0])
-	var lines bytes.Buffer
-	var recs []history.Record
-	for i, id := range []string{"id-pinned", "id-stranger", "id-pinned"} {
-		rep.Host.ID, rep.Host.Name, rep.ScannedAt = id, "PC-"+id, trendNow.AddDate(0, 0, i-3)
-		sum := sha256.Sum256([]byte(id + rep.ScannedAt.String()))
-		recs = append(recs, history.FromReport(rep, hex.EncodeToString(sum[:])))
+	record := func(id, name string, day int, k ed25519.PrivateKey) history.Record {
+		rep.Host.ID, rep.Host.Name, rep.ScannedAt = id, name, trendNow.AddDate(0, 0, day)
+		sum := sha256.Sum256([]byte(id + name + rep.ScannedAt.String()))
+		rec := history.FromReport(rep, hex.EncodeToString(sum[:]))
+		if k != nil {
+			if err := rec.Sign(k); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return rec
 	}
-	recs[2].HostName = "PC-RENAMED"
-	future := recs[0]
-	future.ScannedAt, future.ResultSHA256 = trendNow.AddDate(0, 0, 3), strings.Repeat("f", 64)
-	recs = append(recs, future)
-	if err := history.Write(&lines, recs); err != nil {
-		t.Fatal(err)
+	own := []history.Record{record("id-pinned", "PC-A", -5, key), record("id-pinned", "PC-A", -4, key)}
+	stranger := record("id-stranger", "PC-X", -3, key)
+	future := record("id-pinned", "PC-A", 3, key)
+	// The attack: an all-fail then all-pass pair for PC-A, later than its
+	// own runs, in a file of another name.
+	failing, passing := record("id-pinned", "PC-A", -2, forger), record("id-pinned", "PC-A", -1, forger)
+	for id := range failing.Checks {
+		failing.Checks[id], passing.Checks[id] = standards.Fail, standards.Pass
 	}
-	writeFile(t, filepath.Join(dir, "history", "PC-1"+history.Suffix), lines.Bytes())
+	failing.Sign(forger)
+	passing.Sign(forger)
+	unsigned := record("id-pinned", "PC-A", -1, nil)
+	altered := record("id-pinned", "PC-A", -1, key)
+	altered.Outcome, altered.ResultSHA256 = standards.Met, strings.Repeat("a", 64)
+	write := func(name string, recs ...history.Record) {
+		var b bytes.Buffer
+		if err := history.Write(&b, recs); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, "history", name+history.Suffix), b.Bytes())
+	}
+	write("PC-A.id-pinned", append(own, future)...)
+	write("PC-X", stranger)
+	write("innocent-looking", failing, passing, unsigned, altered)
 	trust := NewTrust()
-	trust.pin(Pin{HostID: "ID-PINNED", HostName: "PC-id-pinned", KeyID: "k1"})
-	tr, err := ReadTrend(context.Background(), []string{dir}, Options{Now: trendNow, Standards: ndgStandards(t), Trust: trust}, TrendOptions{})
+	pub := key.Public().(ed25519.PublicKey)
+	trust.pin(Pin{HostID: "ID-PINNED", HostName: "PC-A", PublicKey: sign.EncodePublicKey(pub), KeyID: sign.KeyID(pub)})
+	tr, err := ReadTrend(context.Background(), []string{dir}, Options{Now: trendNow, Standards: ndgStandards(t), Trust: trust}, TrendOptions{Since: trendNow.AddDate(0, 0, -30)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	last := tr.Periods[len(tr.Periods)-1]
-	if tr.Records != 2 || tr.Untrusted != 1 || tr.Corrupt != 1 || last.Hosts != 1 {
-		t.Errorf("%d records counted, %d untrusted, %d corrupt, %d hosts; want 2 (one machine, renamed), 1, 1 (the future line), 1", tr.Records, tr.Untrusted, tr.Corrupt, last.Hosts)
+	if tr.Records != 2 || tr.Untrusted != 1 || tr.Corrupt != 1 || last.Hosts != 1 || tr.ForgedCount() != 4 {
+		t.Errorf("%d records counted, %d untrusted, %d corrupt, %d forged, %d hosts; want 2, 1, 1 (the future line), 4, 1",
+			tr.Records, tr.Untrusted, tr.Corrupt, tr.ForgedCount(), last.Hosts)
+	}
+	if last.Fixed != 0 || len(tr.Improvements) != 0 {
+		t.Errorf("the forged pair counted: %d fixed, improvements %v", last.Fixed, tr.Improvements)
+	}
+	reasons := map[string]int{}
+	for _, f := range tr.Forged {
+		if filepath.Base(f.Path) != "innocent-looking"+history.Suffix || f.HostName != "PC-A" {
+			t.Errorf("forged records listed as %+v", f)
+		}
+		reasons[strings.SplitN(f.Reason, ":", 2)[0]] += f.Records
+	}
+	if reasons["unsigned"] != 1 || len(reasons) != 2 {
+		t.Errorf("reasons %v; want 1 unsigned and 3 not signed with the pinned key", reasons)
+	}
+	var text bytes.Buffer
+	if err := TrendText(&text, tr, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "4 history records not counted: ") || !strings.Contains(text.String(), "forged or altered") {
+		t.Errorf("the Read line does not list the forged records:\n%s", text.String())
 	}
 }
 

@@ -2,8 +2,10 @@ package history
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"reflect"
@@ -203,5 +205,39 @@ func TestUpdateRewritesAFileWithACorruptLine(t *testing.T) {
 	}
 	if got[3].Checks["smb1-disabled"] != standards.Fail || len(got[3].Checks) != len(recs[3].Checks) {
 		t.Errorf("verdicts lost: %v", got[3].Checks)
+	}
+}
+
+// A signed record read back from its line still verifies; one changed
+// after signing, or checked against another key, does not.
+func TestSignedRecordVerifiesAfterARoundTrip(t *testing.T) {
+	rep, sum := golden(t)
+	pub, key, _ := ed25519.GenerateKey(nil)
+	other, _, _ := ed25519.GenerateKey(nil)
+	rec := FromReport(rep, sum)
+	if err := rec.Verify(pub); !errors.Is(err, ErrUnsigned) {
+		t.Errorf("unsigned record: %v", err)
+	}
+	if err := rec.Sign(key); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := Write(&b, []Record{rec}); err != nil {
+		t.Fatal(err)
+	}
+	recs, st, err := Read(&b)
+	if err != nil || len(recs) != 1 || st.Corrupt != 0 {
+		t.Fatalf("read back: %d records, %+v, %v", len(recs), st, err)
+	}
+	if err := recs[0].Verify(pub); err != nil {
+		t.Errorf("the record read back does not verify: %v", err)
+	}
+	if err := recs[0].Verify(other); err == nil {
+		t.Error("verified with another key")
+	}
+	recs[0].Checks["firewall-on"] = standards.Pass
+	recs[0].ScannedAt = recs[0].ScannedAt.Add(time.Hour)
+	if err := recs[0].Verify(pub); err == nil {
+		t.Error("a record changed after signing verifies")
 	}
 }
