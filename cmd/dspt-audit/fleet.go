@@ -67,7 +67,8 @@ same sheets.
 
 --trend reads every result and compact history under the folders (history/
 included: 'schedule run' keeps about 400 days per PC in
-history/HOST.history.jsonl) and shows the practice over time, per --period
+history/HOST.HOSTID.history.jsonl; a record counts only when signed with
+the key the trust store pins for its host) and shows the practice over time, per --period
 (month or week): the practice outcome and each standard's share of hosts
 meeting it, how many hosts got better or worse, and every check fixed since
 --since, with its date. A renamed PC stays one series (by host ID); a

@@ -37,6 +37,15 @@ func recordHistory(stateDir, shareDir string, rep *report.Report, body []byte, k
 	if st.Corrupt > 0 || st.TooLarge {
 		fmt.Fprintf(s.Err, "%d lines of this machine's history in %s could not be read and were dropped.\n", st.Corrupt, stateDir)
 	}
+	if key != nil {
+		// On Windows users can create files in a folder under ProgramData:
+		// only records this machine signed are its history.
+		pub := key.Public().(ed25519.PublicKey)
+		n := len(recs)
+		if recs = slices.DeleteFunc(recs, func(r history.Record) bool { return r.Verify(pub) != nil }); len(recs) < n {
+			fmt.Fprintf(s.Err, "%d records of this machine's history in %s were not signed with its key and were dropped.\n", n-len(recs), stateDir)
+		}
+	}
 	if !found && shareDir != "" && key != nil {
 		recs = seedHistory(shareDir, rep, key.Public().(ed25519.PublicKey), s)
 	}

@@ -261,3 +261,38 @@ func TestNightlyTrendRefusesForgedRecords(t *testing.T) {
 		t.Errorf("%d runs counted, %d forged listed, %+v; want 1, 2 and nothing fixed", doc.Records+doc.Full, forged, doc.Periods)
 	}
 }
+
+// On Windows users can create files in a folder under ProgramData: what
+// is planted in the state folder is not this machine's unless its key
+// signed it. A result of this host ID signed with another key, later
+// than the real one, is not taken as the previous result after a rename;
+// unsigned records added to the local history are dropped.
+func TestNightlyStateFolderTakesOnlyWhatThisMachineSigned(t *testing.T) {
+	n := newNightly(t)
+	first := n.run(editedSnapshot(t, n.snaps, "night1.json", 0, nil, nil))
+	elsewhere := tempDir(t)
+	if code, _, errOut := runArgs(t, "schedule", "run", "--from", editedSnapshot(t, n.snaps, "planted.json", 5, firewallOff, nil),
+		"--results-dir", elsewhere, "--state-dir", tempDir(t), "--keep", "0"); code == exitError {
+		t.Fatal(errOut)
+	}
+	planted, err := os.ReadFile(filepath.Join(elsewhere, "GP-RECEPTION-01.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(n.state, "ZZZ.json"), planted, 0o644)
+	local := filepath.Join(n.state, schedule.LocalHistoryFile)
+	recs, _ := readHistoryFile(t, local)
+	writeRecords(t, local, nil, append(recs, plantedRecords(first, first.Host.ID, first.Host.Name, 3, first.ScannedAt.Add(time.Hour))...))
+
+	code, out, errOut := runArgs(t, "schedule", "run", "--from", editedSnapshot(t, n.snaps, "night2.json", 1, firewallOff, func(h *probe.HostInfo) { h.Hostname = "GP-RECEPTION-02" }),
+		"--results-dir", n.results, "--state-dir", n.state, "--keep", "2")
+	if code == exitError {
+		t.Fatal(errOut)
+	}
+	if runtime.GOOS != "windows" && (!strings.Contains(out, "event 104: ") || !strings.Contains(out, "regressed: firewall-on")) {
+		t.Errorf("events %q; want 104 naming firewall-on, compared with the first night", out)
+	}
+	if recs, _ := readHistoryFile(t, local); len(recs) != 2 || !strings.Contains(errOut, "3 records of this machine's history") {
+		t.Errorf("the local history holds %d records (want 2); stderr %q", len(recs), errOut)
+	}
+}

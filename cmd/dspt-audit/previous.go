@@ -16,17 +16,20 @@ import (
 
 // comparePrevious compares a nightly result with the machine's previous
 // one, before it is replaced, and records in rep.Previous what it found.
-// The previous result is first the state folder's copy (stateDir, which
-// only administrators can write: this machine's own, found after a rename
-// too); only when there is none, the one the results folder dir holds
-// ("": none). That one is bytes any PC could have written: it is compared
-// only when it is a result of this machine (its host ID) signed with this
-// machine's own key; otherwise rep.Previous.Note says why not. rejudge
+// The previous result is first the state folder's copy (stateDir: this
+// machine's own, which no other PC can delete or replace; found after a
+// rename too); only when there is none, the one the results folder dir
+// holds ("": none). Either is compared only when it is of this machine's
+// host ID and signed with its key. The share's is bytes any PC could have written: when it is not
+// this machine's, rep.Previous.Note says why not. rejudge
 // judges its verdicts again as this run judged rep's. It returns the
 // comparison, or nil when there was none; nothing in the earlier file can
 // stop the new result being written.
 func comparePrevious(stateDir, dir, keyDir string, rep *report.Report, rejudge func(*report.Report) error) *diff.Diff {
-	if b, _, err := schedule.ReadLocalPrevious(stateDir, rep.Host.Name, rep.Host.ID, report.MaxSize); err == nil {
+	ours := func(b []byte, prev *report.Report) bool {
+		return prev.Host.ID != "" && prev.Host.ID == rep.Host.ID && signedByThisMachine(b, prev.Host.ID, keyDir) == nil
+	}
+	if b, _, err := schedule.ReadLocalPrevious(stateDir, rep.Host.Name, report.MaxSize, ours); err == nil {
 		if prev, err := report.Decode(b); err == nil && rejudge(prev) == nil {
 			return compared(prev, rep, b)
 		}

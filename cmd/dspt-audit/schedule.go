@@ -287,15 +287,17 @@ func newScheduleRunCommand(s *streams) *cobra.Command {
 		Short: "What the nightly task runs: scan, write HOST.json, log one event",
 		Long: `Scan this machine and write the result as HOST.json into the results folder
 (atomically: a reader never sees half a file), a copy into history/HOST/
-keeping the last --keep, one line for the run in history/HOST.history.jsonl
-(about 1.5 KB a run, 400 days kept, what 'fleet --trend' reads; none with
---keep 0), and a copy in the local state folder (so a share that is down
-loses nothing). Then write one event: ID 100 Standards Met,
+keeping the last --keep, a copy in the local state folder (so a share that
+is down loses nothing), and one signed record for the run in the compact
+history (about 1.5 KB a run, 400 days kept): the state folder keeps this
+machine's own, and history/HOST.HOSTID.history.jsonl, what 'fleet --trend'
+reads, is rewritten from it (not with --keep 0). Then write one event: ID 100 Standards Met,
 101 Approaching, 102 Not Met, 103 nothing assessable, 200 the scan or a
 write failed; before them, 201 when --update-data could not refresh the
 reference data (the scan goes on with the data it has); after them, 104 when
-checks regressed or newly fail since this machine's previous HOST.json, which
-the result records as "previous". Never prompts and never colours. Exit
+checks regressed or newly fail since this machine's previous result (the
+state folder's copy first), which the result records as "previous", and 202
+when the compact history could not be kept. Never prompts and never colours. Exit
 code 0: result written, Standards Met; 3: result written, standards not met; 1: failed.`,
 		Args: noArgs,
 		RunE: runE(func(cmd *cobra.Command, _ []string) error { return runScheduled(cmd.Context(), o, s) }),
@@ -388,9 +390,8 @@ func runScheduled(ctx context.Context, o *runOptions, s *streams) error {
 			changes.Regressed(), changes.NewFailures(), path), nil)
 	}
 	if histErr != nil {
-		// The outcome and the regression are written first: a history
-		// problem never hides them.
-		err = cmp.Or(err, histErr)
+		// The outcome and the regression are written first, and the exit
+		// code is the outcome's: a history problem never hides them.
 		logged(s, schedule.HistoryEvent(rep.Host.Name, histErr), nil)
 	}
 	return err

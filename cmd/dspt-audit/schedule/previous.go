@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/nhs-dspt/dspt-audit/report"
@@ -55,14 +54,16 @@ func ReadPrevious(dir, host string, limit int64) (body []byte, path string, err 
 }
 
 // ReadLocalPrevious reads this machine's last result from the state
-// folder, which only administrators can write: HOST.json when it is of
-// hostID, otherwise (the first run after a rename) the newest result of
-// hostID the folder holds. It returns an error wrapping fs.ErrNotExist
-// when there is none.
-func ReadLocalPrevious(stateDir, host, hostID string, limit int64) (body []byte, path string, err error) {
+// folder, where the runs keep their own copies: HOST.json when it is one
+// accept takes, otherwise (the first run after a rename) the newest result
+// there that accept takes. accept says whether a result (its bytes and
+// what they decode to) is this machine's: on Windows users can create
+// files in a folder under ProgramData, so it must not take the folder's
+// word. It returns an error wrapping fs.ErrNotExist when there is none.
+func ReadLocalPrevious(stateDir, host string, limit int64, accept func([]byte, *report.Report) bool) (body []byte, path string, err error) {
 	ofThisMachine := func(b []byte) (*report.Report, bool) {
 		rep, err := report.Decode(b)
-		return rep, err == nil && hostID != "" && strings.EqualFold(rep.Host.ID, hostID)
+		return rep, err == nil && accept(b, rep)
 	}
 	if b, p, err := ReadPrevious(stateDir, host, limit); err == nil {
 		if _, ok := ofThisMachine(b); ok {
@@ -88,7 +89,7 @@ func ReadLocalPrevious(stateDir, host, hostID string, limit int64) (body []byte,
 		}
 	}
 	if body == nil {
-		return nil, "", fmt.Errorf("no earlier result of host ID %s in %s: %w", hostID, stateDir, fs.ErrNotExist)
+		return nil, "", fmt.Errorf("no earlier result of this machine in %s: %w", stateDir, fs.ErrNotExist)
 	}
 	return body, path, nil
 }
