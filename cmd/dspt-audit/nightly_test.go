@@ -230,6 +230,7 @@ func TestNightlyTrendRefusesForgedRecords(t *testing.T) {
 		pair[0].Checks[id], pair[1].Checks[id] = standards.Fail, standards.Pass
 	}
 	pair[0].Sig = own.Host.ID // anything that is not this machine's signature
+	pair[1].HostName = "PC-FORGED"
 	writeRecords(t, filepath.Join(n.results, schedule.HistoryDir, "PC-Z"+history.Suffix), nil, pair)
 	code, out, errOut := runArgs(t, "fleet", n.results, "--trend", "-f", "json", "--now", "2026-11-27", "--trust", trust)
 	if code == exitError {

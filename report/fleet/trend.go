@@ -70,7 +70,7 @@ type Trend struct {
 	// What was read: runs counted, from the compact histories and from full
 	// copies; Duplicates counted once; Corrupt history lines skipped (not
 	// records, or claiming a scan more than a day after the trend's time);
-	// Untrusted runs not counted (unsigned records of hosts the trust store
+	// Untrusted runs not counted (history records of hosts the trust store
 	// does not pin, results not signed by the pinned key).
 	Records, FullResults, Duplicates, Corrupt, Untrusted int
 	Skipped                                              []Skipped
@@ -174,6 +174,10 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	var byID map[string]Pin
+	if opts.Trust != nil {
+		byID = opts.Trust.pinsByHostID()
+	}
 	for _, path := range histories {
 		recs, reason := readHistory(path)
 		if reason != "" {
@@ -185,7 +189,7 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 				continue
 			}
 			if opts.Trust != nil {
-				if trusted, reason := opts.Trust.judgeRecord(rec); !trusted {
+				if trusted, reason := opts.Trust.judgeRecord(rec, byID); !trusted {
 					t.Untrusted++
 					continue
 				} else if reason != "" {
@@ -235,14 +239,22 @@ func readHistory(path string) (historyFile, string) {
 }
 
 // judgeRecord says whether the trust store pins the host a compact history
-// record claims (by host ID and name, as results are pinned), and if so why
-// the record is not counted: a record counts only when its signature
-// verifies with that host's pinned key, so a line anyone wrote into the
-// share counts for nobody.
-func (t *Trust) judgeRecord(rec history.Record) (pinned bool, reason string) {
+// record claims (by host ID and name, as results are pinned; or its host
+// ID alone, under another name), and if so why the record is not counted:
+// a record counts only when its signature verifies with the key pinned for
+// its host ID and name, so a line anyone wrote into the share counts for
+// nobody. byID are the pins by lower-case host ID.
+func (t *Trust) judgeRecord(rec history.Record, byID map[string]Pin) (pinned bool, reason string) {
 	p, ok := t.pins[identity(rec.HostID, rec.HostName)]
 	if !ok {
-		return false, ""
+		other, sameID := byID[strings.ToLower(rec.HostID)]
+		if rec.HostID == "" || !sameID {
+			return false, ""
+		}
+		if rec.Verify(mustKey(other.PublicKey)) == nil {
+			return true, fmt.Sprintf("signed by %s, but under a name not pinned: a rename not yet trusted", other.HostName)
+		}
+		return true, fmt.Sprintf("claims the host ID pinned for %s under another name, not signed with its key: forged", other.HostName)
 	}
 	switch err := rec.Verify(mustKey(p.PublicKey)); {
 	case errors.Is(err, history.ErrUnsigned):
@@ -251,6 +263,17 @@ func (t *Trust) judgeRecord(rec history.Record) (pinned bool, reason string) {
 		return true, fmt.Sprintf("not signed with the key %s pinned for this host (%v): forged or altered", p.KeyID, err)
 	}
 	return true, ""
+}
+
+// pinsByHostID are the pins by lower-case host ID.
+func (t *Trust) pinsByHostID() map[string]Pin {
+	out := make(map[string]Pin, len(t.pins))
+	for _, p := range t.pins {
+		if p.HostID != "" {
+			out[strings.ToLower(p.HostID)] = p
+		}
+	}
+	return out
 }
 
 // forged counts a record not counted for reason, by file, host and reason.

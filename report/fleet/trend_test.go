@@ -613,7 +613,8 @@ func TestTrendCountsHistoriesOnlyOfTrustedMachines(t *testing.T) {
 	}
 	write("PC-A.id-pinned", append(own, future)...)
 	write("PC-X", stranger)
-	write("innocent-looking", failing, passing, unsigned, altered)
+	forgedName := record("id-pinned", "PC-FORGED", -1, forger)
+	write("innocent-looking", failing, passing, unsigned, altered, forgedName)
 	trust := NewTrust()
 	pub := key.Public().(ed25519.PublicKey)
 	trust.pin(Pin{HostID: "ID-PINNED", HostName: "PC-A", PublicKey: sign.EncodePublicKey(pub), KeyID: sign.KeyID(pub)})
@@ -622,8 +623,8 @@ func TestTrendCountsHistoriesOnlyOfTrustedMachines(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := tr.Periods[len(tr.Periods)-1]
-	if tr.Records != 2 || tr.Untrusted != 1 || tr.Corrupt != 1 || last.Hosts != 1 || tr.ForgedCount() != 4 {
-		t.Errorf("%d records counted, %d untrusted, %d corrupt, %d forged, %d hosts; want 2, 1, 1 (the future line), 4, 1",
+	if tr.Records != 2 || tr.Untrusted != 1 || tr.Corrupt != 1 || last.Hosts != 1 || tr.ForgedCount() != 5 {
+		t.Errorf("%d records counted, %d untrusted, %d corrupt, %d forged, %d hosts; want 2, 1, 1 (the future line), 5, 1",
 			tr.Records, tr.Untrusted, tr.Corrupt, tr.ForgedCount(), last.Hosts)
 	}
 	if last.Fixed != 0 || len(tr.Improvements) != 0 {
@@ -631,19 +632,19 @@ func TestTrendCountsHistoriesOnlyOfTrustedMachines(t *testing.T) {
 	}
 	reasons := map[string]int{}
 	for _, f := range tr.Forged {
-		if filepath.Base(f.Path) != "innocent-looking"+history.Suffix || f.HostName != "PC-A" {
+		if filepath.Base(f.Path) != "innocent-looking"+history.Suffix || f.HostID != "id-pinned" {
 			t.Errorf("forged records listed as %+v", f)
 		}
 		reasons[strings.SplitN(f.Reason, ":", 2)[0]] += f.Records
 	}
-	if reasons["unsigned"] != 1 || len(reasons) != 2 {
-		t.Errorf("reasons %v; want 1 unsigned and 3 not signed with the pinned key", reasons)
+	if reasons["unsigned"] != 1 || len(reasons) != 3 || reasons["claims the host ID pinned for PC-A under another name, not signed with its key"] != 1 {
+		t.Errorf("reasons %v; want 1 unsigned, 3 not signed with the pinned key, 1 under a forged name", reasons)
 	}
 	var text bytes.Buffer
 	if err := TrendText(&text, tr, false); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(text.String(), "4 history records not counted: ") || !strings.Contains(text.String(), "forged or altered") {
+	if !strings.Contains(text.String(), "5 history records not counted: ") || !strings.Contains(text.String(), "forged or altered") {
 		t.Errorf("the Read line does not list the forged records:\n%s", text.String())
 	}
 }
