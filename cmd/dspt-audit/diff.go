@@ -66,6 +66,9 @@ func runDiff(oldPath, newPath string, o *diffOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
+	if err := refuseInputAsOutput(o.Output, input{"OLD", oldPath}, input{"NEW", newPath}); err != nil {
+		return err
+	}
 	data, err := standards.Load()
 	if err != nil {
 		return err

@@ -120,18 +120,26 @@ func (e EvidenceChange) Lines() []string {
 		lines = append(lines, fmt.Sprintf("%s → %s", cmp.Or(e.Before, "(empty)"), cmp.Or(e.After, "(empty)")))
 	}
 	for _, f := range e.Fields {
-		lines = append(lines, "~ "+f)
+		lines = append(lines, "~ "+f.Text())
 	}
 	for _, a := range e.Added {
-		lines = append(lines, "+ "+a)
+		lines = append(lines, "+ "+a.line())
 	}
 	for _, r := range e.Removed {
-		lines = append(lines, "- "+r)
+		lines = append(lines, "- "+r.line())
 	}
 	if n := e.AddedMore + e.RemovedMore + e.FieldsMore; n > 0 {
 		lines = append(lines, fmt.Sprintf("… and %d more (%d added, %d removed, %d fields)", n, e.AddedMore, e.RemovedMore, e.FieldsMore))
 	}
 	return lines
+}
+
+// line is the item with the list it is in: "members: GP\locum (S-1-…)".
+func (i Item) line() string {
+	if i.Field == "" {
+		return i.Text
+	}
+	return i.Field + ": " + i.Text
 }
 
 func sideLine(s Side) string {
