@@ -120,7 +120,7 @@ func TestDiffNamesFilesThatAreNotResults(t *testing.T) {
 		{oneRecord, "is a compact history file (a line per nightly run), not a scan result"},
 		{write("null.json", []byte("null\n")), "is JSON holding no object (null, a number, a string or true/false), not a scan result"},
 		{write("notes.txt", []byte("results are on the share\n")), "is a text file (not JSON), not a scan result"},
-		{dir, "is a folder, not a file"},
+		{dir, "is a folder, not a regular file"},
 	} {
 		code, stdout, stderr := runArgs(t, "diff", c.path, new)
 		if code != exitUsage || stdout != "" || !strings.Contains(stderr, c.path+" "+c.want) || strings.Count(stderr, "\n") != 1 ||

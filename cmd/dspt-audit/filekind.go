@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strings"
 
@@ -24,7 +23,7 @@ func readInput(path, what string, limit int64) ([]byte, error) {
 		return nil, usagef("cannot read %s: %v", what, err)
 	}
 	if !info.Mode().IsRegular() {
-		return nil, usagef("cannot read %s: %s is %s, not a file", what, path, notAFile(info.Mode()))
+		return nil, usagef("cannot read %s: %s is %s, not a regular file", what, path, report.DescribeMode(info.Mode()))
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -39,21 +38,6 @@ func readInput(path, what string, limit int64) ([]byte, error) {
 		return nil, usagef("%s: larger than %s, the most a %s is read to", path, report.SizeText(limit), what)
 	}
 	return b, nil
-}
-
-// notAFile names what a path that is not a regular file is.
-func notAFile(mode fs.FileMode) string {
-	switch {
-	case mode.IsDir():
-		return "a folder"
-	case mode&fs.ModeNamedPipe != 0:
-		return "a pipe"
-	case mode&fs.ModeSocket != 0:
-		return "a socket"
-	case mode&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "a special file"
 }
 
 // wrongKind says, when b is plainly not a file of kind want, what it is
