@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/nhs-dspt/dspt-audit/checks/probe"
@@ -61,6 +62,32 @@ func TestTerminalOrderAndSafety(t *testing.T) {
 	}
 	if !strings.Contains(coloured.String(), "\x1b[") {
 		t.Error("no colour on a terminal")
+	}
+}
+
+// TestTerminalAt80Columns: on an 80-column terminal every line fits, and
+// an escape made visible is never split across lines.
+func TestTerminalAt80Columns(t *testing.T) {
+	d := regressingDiff(t)
+	for i, e := range d.Evidence {
+		if e.Source == probe.API && len(e.Added) == 1 {
+			d.Evidence[i].Added = append(d.Evidence[i].Added, Item{Field: "members", Text: "GP-RECEPTION-01\\backdoor\u202eexe.txt (S-1-5-21-1004336348-1177238915-682003330-1013)"})
+		}
+	}
+	for _, colour := range []bool{false, true} {
+		var b bytes.Buffer
+		if err := Terminal(&b, d, TerminalOptions{Width: 80, Color: colour}); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for _, line := range strings.Split(out, "\n") {
+			if w := lipgloss.Width(line); w > 80 {
+				t.Errorf("a line of %d cells at 80 columns: %q", w, line)
+			}
+		}
+		if !strings.Contains(out, `GP-RECEPTION-01\backdoor\u202eexe.txt`) || !strings.Contains(out, `\x1b]0;pwned\x07`) {
+			t.Errorf("an escape split across lines, or a name lost:\n%s", out)
+		}
 	}
 }
 
