@@ -334,6 +334,10 @@ func TestListsCompareAsSets(t *testing.T) {
 	if len(c.Fields) != 1 || c.Fields[0].Field != "min_length" || c.Fields[0].Text() != "min_length: 0 → 14" {
 		t.Errorf("fields %+v, want min_length 0 → 14", c.Fields)
 	}
+	cutEscapes := `[{"name":"x\u001b[2J\\u001b"}` + "… (5 more bytes)"
+	if lines := compareValues(probe.WMI, "q", cutEscapes, `[]`).Lines(); len(lines) != 1 || report.Sanitize(lines[0]) != `[{"name":"x\x1b[2J\\u001b"}… (5 more bytes) → []` {
+		t.Errorf("a value cut short shows its control characters as every view does: %q", lines)
+	}
 	cut := `[{"a":1}` + "… (5 more bytes)"
 	if c := compareValues(probe.WMI, "q", cut, `[]`); c.Before != cut || c.After != "[]" {
 		t.Errorf("a value the report cut short is compared whole: %+v", c)

@@ -3,10 +3,12 @@ package diff
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/nhs-dspt/dspt-audit/checks/probe"
+	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
 // itemShape is what the items of an observation's lists are, where the
@@ -175,4 +177,32 @@ func writeJSONText(b *strings.Builder, v any) {
 	default:
 		fmt.Fprint(b, x)
 	}
+}
+
+// jsonEscapesUndone is a value that is JSON text (one the report cut short,
+// compared whole) with JSON's escapes of control characters (\u001b) put
+// back as the characters, so that the views show them as report.Sanitize
+// does (\x1b), as they show every other value. An escaped backslash
+// (\\u001b) is left as it is.
+func jsonEscapesUndone(s string) string {
+	if !strings.Contains(s, `\u`) || !strings.ContainsAny(s[:1], `[{"`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		if s[i+1] == 'u' && i+6 <= len(s) {
+			if n, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil && standards.UnsafeRune(rune(n)) {
+				b.WriteRune(rune(n))
+				i += 5
+				continue
+			}
+		}
+		b.WriteString(s[i : i+2]) // an escape pair, kept whole
+		i++
+	}
+	return b.String()
 }

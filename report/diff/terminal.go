@@ -141,7 +141,7 @@ func Terminal(w io.Writer, d *Diff, opts TerminalOptions) error {
 func (e EvidenceChange) Lines() []string {
 	var lines []string
 	if e.Before != "" || e.After != "" {
-		lines = append(lines, fmt.Sprintf("%s → %s", cmp.Or(e.Before, "(empty)"), cmp.Or(e.After, "(empty)")))
+		lines = append(lines, fmt.Sprintf("%s → %s", cmp.Or(jsonEscapesUndone(e.Before), "(empty)"), cmp.Or(jsonEscapesUndone(e.After), "(empty)")))
 	}
 	for _, f := range e.Fields {
 		lines = append(lines, "~ "+f.Text())
