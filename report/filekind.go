@@ -36,13 +36,20 @@ const (
 	GzipFile
 	BinaryFile
 	TextFile
+	DiffFile    // from 'diff --format json'
+	TrendFile   // from 'fleet --trend --format json'
+	HistoryFile // a compact history, HOST.history.jsonl: a record per line
+	// JSONValue is JSON that holds no object or list: null, a number, a
+	// string, true or false.
+	JSONValue
 )
 
-// RollupKind and TrustStoreKind are the "kind" values fleet writes
-// (fleet.Kind, fleet.TrustKind).
+// RollupKind, TrustStoreKind and TrendKind are the "kind" values fleet
+// writes (fleet.Kind, fleet.TrustKind, fleet.TrendKind).
 const (
 	RollupKind     = "dspt-audit fleet roll-up"
 	TrustStoreKind = "dspt-audit trust store"
+	TrendKind      = "dspt-audit fleet trend"
 )
 
 var fileKindText = map[FileKind]string{
@@ -65,6 +72,10 @@ var fileKindText = map[FileKind]string{
 	GzipFile:          "a gzip-compressed file",
 	BinaryFile:        "a binary file (not JSON)",
 	TextFile:          "a text file (not JSON)",
+	DiffFile:          "a diff from 'dspt-audit diff'",
+	TrendFile:         "a trend from 'dspt-audit fleet --trend'",
+	HistoryFile:       "a compact history file (a line per nightly run)",
+	JSONValue:         "JSON holding no object (null, a number, a string or true/false)",
 }
 
 // String names the kind as a sentence says it: "a Word document".
@@ -105,6 +116,9 @@ func IdentifyFile(b []byte) FileKind {
 		return WebPage
 	}
 	if trimmed[0] != '{' && trimmed[0] != '[' {
+		if json.Valid(trimmed) {
+			return JSONValue
+		}
 		if bytes.IndexByte(trimmed, 0) >= 0 {
 			return BinaryFile
 		}
@@ -113,6 +127,9 @@ func IdentifyFile(b []byte) FileKind {
 	if !json.Valid(trimmed) {
 		if ocsfLines(trimmed) {
 			return OCSFEvents
+		}
+		if first, _, _ := bytes.Cut(trimmed, []byte("\n")); isHistoryRecord(first) {
+			return HistoryFile
 		}
 		return BrokenJSON
 	}
@@ -150,6 +167,7 @@ func identifyJSON(b []byte) FileKind {
 		CollectedAt json.RawMessage `json:"collected_at"`
 		AsOf        json.RawMessage `json:"as_of"`
 		ClassUID    json.RawMessage `json:"class_uid"`
+		DiffVersion json.RawMessage `json:"diff_schema_version"`
 	}
 	if b[0] != '{' || json.Unmarshal(b, &top) != nil {
 		return OtherJSON
@@ -164,6 +182,12 @@ func identifyJSON(b []byte) FileKind {
 		return Rollup
 	case kind == TrustStoreKind:
 		return TrustStore
+	case kind == TrendKind:
+		return TrendFile
+	case top.DiffVersion != nil:
+		return DiffFile
+	case isHistoryRecord(b):
+		return HistoryFile
 	case json.Unmarshal(top.Tool, &tool) == nil && tool.Name == "dspt-audit":
 		return ScanResult
 	case kind != "" && top.AsOf != nil:
@@ -172,6 +196,18 @@ func identifyJSON(b []byte) FileKind {
 		return OCSFEvents
 	}
 	return OtherJSON
+}
+
+// isHistoryRecord says whether b is a compact history record (package
+// history): an object with its version, time, checks and result hash.
+func isHistoryRecord(b []byte) bool {
+	var rec struct {
+		V            json.RawMessage `json:"v"`
+		ScannedAt    json.RawMessage `json:"scanned_at"`
+		Checks       json.RawMessage `json:"checks"`
+		ResultSHA256 json.RawMessage `json:"result_sha256"`
+	}
+	return json.Unmarshal(b, &rec) == nil && rec.V != nil && rec.ScannedAt != nil && rec.Checks != nil && rec.ResultSHA256 != nil
 }
 
 // ocsfLines says whether b is JSON lines whose first object is an OCSF

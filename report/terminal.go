@@ -312,11 +312,42 @@ func widerThan(word string, n int) bool {
 // character long.
 func prefix(word string, n int) string {
 	cut := ansi.Truncate(window(word, n), n, "")
+	cut = cut[:outsideEscape(word, len(cut))]
 	if cut == "" {
+		if l := escapeLen(word, 0); l > 0 {
+			return word[:l]
+		}
 		_, size := utf8.DecodeRuneInString(word)
 		return word[:size]
 	}
 	return cut
+}
+
+// outsideEscape moves a cut of word at byte i back to the start of the
+// escape Sanitize wrote (\x1b, \u202e) that it would split.
+func outsideEscape(word string, i int) int {
+	for j := max(i-5, 0); j < i; j++ {
+		if l := escapeLen(word, j); l > 0 && j+l > i {
+			return j
+		}
+	}
+	return i
+}
+
+// escapeLen is the length of the escape Sanitize writes for a control
+// character (\x1b or \u202e) at word[i:], or 0.
+func escapeLen(word string, i int) int {
+	hex := func(s string) bool {
+		return strings.Trim(s, "0123456789abcdef") == ""
+	}
+	rest := word[i:]
+	switch {
+	case strings.HasPrefix(rest, `\x`) && len(rest) >= 4 && hex(rest[2:4]):
+		return 4
+	case strings.HasPrefix(rest, `\u`) && len(rest) >= 6 && hex(rest[2:6]):
+		return 6
+	}
+	return 0
 }
 
 // breakWord returns the longest head of word that fits in n cells and ends
@@ -329,8 +360,10 @@ func breakWord(word string, n int) string {
 	if ansi.StringWidth(cut) > n {
 		return ""
 	}
-	if i := strings.LastIndex(cut, `\`); i > 0 {
-		return cut[:i+1]
+	for i := strings.LastIndex(cut, `\`); i > 0; i = strings.LastIndex(cut[:i], `\`) {
+		if escapeLen(word, i) == 0 { // a path's separator, not an escape's start
+			return cut[:i+1]
+		}
 	}
 	if n < 20 {
 		return ""

@@ -59,6 +59,9 @@ func runConvert(path string, o *outputOptions, view viewOptions, s *streams) err
 	if err := view.validate(format); err != nil {
 		return err
 	}
+	if err := refuseInputAsOutput(o.Output, input{"the report", path}); err != nil {
+		return err
+	}
 	rep, err := readReport(path)
 	if err != nil {
 		return err

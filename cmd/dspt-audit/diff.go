@@ -44,8 +44,8 @@ note saying so; so do results given newest first. A check in one result
 only is listed as added or removed.
 
 Exit status: 0 compared; 3 with --fail-on-regression when a check regressed
-or newly fails; 2 a file is not a result or the command line is wrong; 1 the
-diff could not be written.`,
+or newly fails; 2 a file is not a result or the command line is wrong (-o
+naming OLD or NEW among them); 1 the diff could not be written.`,
 		Example: `  dspt-audit diff history/PC1/20260601T020000Z.json PC1.json
   dspt-audit diff old.json new.json -o changes.xlsx
   dspt-audit diff old.json new.json --format json --fail-on-regression`,
@@ -64,6 +64,9 @@ diff could not be written.`,
 func runDiff(oldPath, newPath string, o *diffOptions, s *streams) error {
 	format, err := pickFormat(&o.outputOptions, s, diff.Formats())
 	if err != nil {
+		return err
+	}
+	if err := refuseInputAsOutput(o.Output, input{"OLD", oldPath}, input{"NEW", newPath}); err != nil {
 		return err
 	}
 	data, err := standards.Load()

@@ -28,8 +28,10 @@ type Diff struct {
 	// Notes say what a reader must know before trusting the comparison:
 	// another machine, a renamed one, another tool version or data, results
 	// given in the wrong order.
-	Notes []string `json:"notes,omitempty"`
-	// Counts are the checks by kind of change.
+	// It is an empty list when there is nothing to note.
+	Notes []string `json:"notes"`
+	// Counts are the checks by kind of change, every kind named (zero
+	// when no check moved so).
 	Counts map[string]int `json:"counts"`
 	// Checks are every check of either result: worse first, then better,
 	// then other moves, added, removed, and the unchanged last.
@@ -97,6 +99,9 @@ func Compare(old, new *report.Report) *Diff {
 		Notes:         notes(old, new),
 		Counts:        map[string]int{},
 	}
+	for _, k := range ChangeKinds {
+		d.Counts[k.String()] = 0
+	}
 	d.Checks = checkChanges(old.Results, new.Results)
 	for _, c := range d.Checks {
 		d.Counts[c.Change.String()]++
@@ -104,6 +109,12 @@ func Compare(old, new *report.Report) *Diff {
 	d.Evidence = evidenceChanges(old.Results, new.Results)
 	d.Standards = standardChanges(old.Standards, new.Standards)
 	return d
+}
+
+// ChangeKinds are the kinds of change, in the order the views list them.
+var ChangeKinds = []standards.StatusChange{
+	standards.Regressed, standards.NewFailure, standards.Fixed, standards.Improved, standards.NowKnown,
+	standards.Other, standards.Added, standards.Removed, standards.Unchanged,
 }
 
 func side(r *report.Report) Side {
@@ -192,7 +203,11 @@ func standardChanges(old, new []report.StandardResult) []StandardChange {
 // notes says what makes the two results less than a plain before and
 // after of one machine.
 func notes(old, new *report.Report) []string {
-	var out []string
+	out := []string{}
+	if old.ResultSHA256 != "" && old.ResultSHA256 == new.ResultSHA256 {
+		out = append(out, fmt.Sprintf("OLD and NEW are the same result (the files' SHA-256 is %s in both): nothing can have changed; give an earlier result as OLD.",
+			report.Sanitize(report.Truncate(old.ResultSHA256, 64))))
+	}
 	if n := hostNote(old.Host, new.Host); n != "" {
 		out = append(out, n)
 	}

@@ -236,8 +236,8 @@ func TestRegressingPC(t *testing.T) {
 	if e == nil {
 		t.Fatal("no evidence change for the administrators group")
 	}
-	if len(e.Added) != 1 || !strings.HasPrefix(e.Added[0], "members: ") || !strings.Contains(e.Added[0], `"name":"locum`) || len(e.Removed) != 0 || e.Before != "" {
-		t.Errorf("administrators change %+v, want only the added member", e)
+	if len(e.Added) != 1 || e.Added[0].Field != "members" || e.Added[0].Text != "GP-RECEPTION-01\\locum\x1b[31m (S-1-5-21-1004336348-1177238915-682003330-1013)" || len(e.Removed) != 0 || e.Before != "" {
+		t.Errorf("administrators change %+v, want only the added member, as DOMAIN\\name (SID)", e)
 	}
 	prev := d.Previous()
 	if !slices.Contains(prev.Regressed, "firewall-on") || !prev.ScannedAt.Equal(old.ScannedAt) || prev.Outcome != old.Outcome {
@@ -304,32 +304,70 @@ func unionIDs(a, b *report.Report) map[string]bool {
 }
 
 func TestListsCompareAsSets(t *testing.T) {
-	old := `[{"address":"0.0.0.0","port":445,"pid":4,"process":"System"},{"address":"0.0.0.0","port":3389,"pid":1188,"process":"svchost.exe"}]`
-	new := `[{"address":"0.0.0.0","port":3389,"pid":1200,"process":"svchost.exe"},{"address":"0.0.0.0","port":5900,"pid":77,"process":"vnc.exe"}]`
-	c := compareValues(old, new)
-	if want := []string{`{"address":"0.0.0.0","port":5900,"process":"vnc.exe"}`}; !slices.Equal(c.Added, want) {
-		t.Errorf("added %q, want %q (a process ID that moved is no change)", c.Added, want)
+	old := `[{"address":"0.0.0.0","port":445,"pid":4,"process":"System"},{"address":"::","port":3389,"pid":1188,"process":"svchost.exe"}]`
+	new := `[{"address":"::","port":3389,"pid":1200,"process":"svchost.exe"},{"address":"0.0.0.0","port":5900,"pid":77,"process":"vnc.exe"}]`
+	c := compareValues(probe.Sockets, "tcp-listen", old, new)
+	if len(c.Added) != 1 || c.Added[0].Text != "0.0.0.0:5900 (vnc.exe)" || itemKey(c.Added[0].Value) != `{"address":"0.0.0.0","port":5900,"process":"vnc.exe"}` {
+		t.Errorf("added %+v, want the VNC socket only (a process ID that moved is no change)", c.Added)
 	}
-	if want := []string{`{"address":"0.0.0.0","port":445,"process":"System"}`}; !slices.Equal(c.Removed, want) {
-		t.Errorf("removed %q, want %q", c.Removed, want)
+	if len(c.Removed) != 1 || c.Removed[0].Text != "0.0.0.0:445 (System)" {
+		t.Errorf("removed %+v, want the SMB socket", c.Removed)
+	}
+	if c = compareValues(probe.Sockets, "tcp-listen", new, old); len(c.Removed) != 1 || c.Removed[0].Text != "0.0.0.0:5900 (vnc.exe)" {
+		t.Errorf("removed %+v", c.Removed)
+	}
+	c = compareValues(probe.Sockets, "tcp-listen", `[]`, `[{"address":"::1","port":22}]`)
+	if len(c.Added) != 1 || c.Added[0].Text != "[::1]:22" {
+		t.Errorf("an IPv6 socket without a process: %+v", c.Added)
 	}
 
 	var many []string
 	for i := range 50 {
 		many = append(many, `"pkg`+strings.Repeat("x", i)+`"`)
 	}
-	c = compareValues("[]", "["+strings.Join(many, ",")+"]")
-	if len(c.Added) != maxItems || c.AddedMore != 50-maxItems {
+	c = compareValues(probe.Processes, "names", "[]", "["+strings.Join(many, ",")+"]")
+	if len(c.Added) != maxItems || c.AddedMore != 50-maxItems || c.Added[0].Text != "pkg" || c.Added[0].Value != "pkg" {
 		t.Errorf("%d added shown and %d more, want %d and %d", len(c.Added), c.AddedMore, maxItems, 50-maxItems)
 	}
 
-	c = compareValues(`{"min_length":0,"history_length":24}`, `{"min_length":14,"history_length":24}`)
-	if want := []string{"min_length: 0 → 14"}; !slices.Equal(c.Fields, want) {
-		t.Errorf("fields %q, want %q", c.Fields, want)
+	c = compareValues(probe.API, "NetUserModalsGet()", `{"min_length":0,"history_length":24}`, `{"min_length":14,"history_length":24}`)
+	if len(c.Fields) != 1 || c.Fields[0].Field != "min_length" || c.Fields[0].Text() != "min_length: 0 → 14" {
+		t.Errorf("fields %+v, want min_length 0 → 14", c.Fields)
+	}
+	cutEscapes := `[{"name":"x\u001b[2J\\u001b"}` + "… (5 more bytes)"
+	if lines := compareValues(probe.WMI, "q", cutEscapes, `[]`).Lines(); len(lines) != 1 || report.Sanitize(lines[0]) != `[{"name":"x\x1b[2J\\u001b"}… (5 more bytes) → []` {
+		t.Errorf("a value cut short shows its control characters as every view does: %q", lines)
 	}
 	cut := `[{"a":1}` + "… (5 more bytes)"
-	if c := compareValues(cut, `[]`); c.Before != cut || c.After != "[]" {
+	if c := compareValues(probe.WMI, "q", cut, `[]`); c.Before != cut || c.After != "[]" {
 		t.Errorf("a value the report cut short is compared whole: %+v", c)
+	}
+}
+
+// TestItemsAsPeopleReadThem: each list whose shape the probe fixes shows
+// its items as a person writes them; another shape shows compact JSON,
+// its control characters as every view shows them (\x1b, not \u001b).
+func TestItemsAsPeopleReadThem(t *testing.T) {
+	uninstall := `HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\* (values DisplayName, DisplayVersion, Publisher, SystemComponent)`
+	cases := []struct {
+		source   probe.Kind
+		query    string
+		old, new string
+		want     string
+	}{
+		{probe.API, "NetLocalGroupGetMembers(S-1-5-32-544)", `{"sid":"S-1-5-32-544","name":"Administrators","members":[]}`,
+			`{"sid":"S-1-5-32-544","name":"Administrators","members":[{"sid":"S-1-12-1-1-2-3-4"}]}`, "members: S-1-12-1-1-2-3-4"},
+		{probe.API, "NetLocalGroupGetMembers(S-1-5-32-544)", `{"members":[]}`, `{"members":[{"sid":"S-1-5-21-9-500","name":"Administrator"}]}`, "members: Administrator (S-1-5-21-9-500)"},
+		{probe.RegistryKeys, uninstall, `[]`, `[{"path":"HKLM\\X\\{1}","values":{"DisplayName":{"type":"REG_SZ","data":"TeamViewer"},"DisplayVersion":{"type":"REG_SZ","data":"15.59.3"}}}]`, "TeamViewer 15.59.3"},
+		{probe.RegistryKeys, `HKLM\SYSTEM\CurrentControlSet\Services\* (values Start)`, `[]`, `[{"path":"HKLM\\S\\RemoteRegistry","values":{"Start":{"type":"REG_DWORD","data":2}}}]`, `HKLM\S\RemoteRegistry (Start 2)`},
+		{probe.Files, "/etc/cron.d/*", `[]`, `[{"path":"/etc/cron.d/miner","size":40,"modified":"2026-11-20T06:00:00Z"}]`, "/etc/cron.d/miner (40 bytes, modified 2026-11-20 06:00 UTC)"},
+		{probe.WMI, "SELECT HotFixID FROM Win32_QuickFixEngineering", `[]`, `[{"HotFixID":"KB5\u001b[2J","InstalledOn":"9/9/2026"}]`, `{"HotFixID":"KB5` + "\x1b" + `[2J","InstalledOn":"9/9/2026"}`},
+	}
+	for _, c := range cases {
+		e := compareValues(c.source, c.query, c.old, c.new)
+		if lines := e.Lines(); len(lines) != 1 || lines[0] != "+ "+c.want {
+			t.Errorf("%s %s: lines %q, want %q", c.source, c.query, lines, "+ "+c.want)
+		}
 	}
 }
 

@@ -39,13 +39,40 @@ type EvidenceChange struct {
 	After  string `json:"after,omitempty"`
 	// Added and Removed are the items of a list that appeared and went,
 	// at most 20 each; AddedMore and RemovedMore count the rest.
-	Added       []string `json:"added,omitempty"`
-	Removed     []string `json:"removed,omitempty"`
-	AddedMore   int      `json:"added_more,omitempty"`
-	RemovedMore int      `json:"removed_more,omitempty"`
-	// Fields are the changed fields of an object, as "name: before → after".
-	Fields     []string `json:"fields,omitempty"`
-	FieldsMore int      `json:"fields_more,omitempty"`
+	Added       []Item `json:"added,omitempty"`
+	Removed     []Item `json:"removed,omitempty"`
+	AddedMore   int    `json:"added_more,omitempty"`
+	RemovedMore int    `json:"removed_more,omitempty"`
+	// Fields are the changed fields of an object.
+	Fields     []FieldChange `json:"fields,omitempty"`
+	FieldsMore int           `json:"fields_more,omitempty"`
+}
+
+// Item is one item of a list that appeared or went.
+type Item struct {
+	// Field is the list's path within the value ("members"); empty when the
+	// value is the list.
+	Field string `json:"field,omitempty"`
+	// Value is the item as recorded, less what moves without the machine
+	// changing (a socket's process ID).
+	Value any `json:"value"`
+	// Text is the item as a person reads it: a group member as
+	// DOMAIN\name (SID), a socket as address:port (process), a program as
+	// name version; compact JSON when its shape is not known.
+	Text string `json:"text"`
+}
+
+// FieldChange is one changed field of an object: its path, and its value
+// before and after (null where the field is missing).
+type FieldChange struct {
+	Field  string `json:"field"`
+	Before any    `json:"before"`
+	After  any    `json:"after"`
+}
+
+// Text is the field change as a person reads it: "name: before → after".
+func (f FieldChange) Text() string {
+	return fmt.Sprintf("%s: %s → %s", f.Field, clip(scalarText(f.Before)), clip(scalarText(f.After)))
 }
 
 // evidenceChanges lists the observations both sides recorded whose values
@@ -74,7 +101,7 @@ func evidenceChanges(old, new []report.CheckResult) []EvidenceChange {
 			if !had || old == now {
 				continue
 			}
-			c := compareValues(old, now)
+			c := compareValues(e.Source, e.Query, old, now)
 			c.Source, c.Query, c.Checks = e.Source, e.Query, []string{r.ID}
 			at[k] = len(out)
 			out = append(out, c)
@@ -94,20 +121,21 @@ func valueText(e report.Evidence) string {
 
 // compareValues says how a value moved: as sets when both are JSON lists,
 // field by field when both are JSON objects, else whole.
-func compareValues(old, new string) EvidenceChange {
+func compareValues(source probe.Kind, query, old, new string) EvidenceChange {
 	var a, b any
 	if decode(old, &a) && decode(new, &b) {
+		shape := shapeOf(source, query)
 		switch av := a.(type) {
 		case []any:
 			if bv, ok := b.([]any); ok {
 				var c EvidenceChange
-				addSetChange(&c, "", av, bv)
+				addSetChange(&c, shape, "", av, bv)
 				return c
 			}
 		case map[string]any:
 			if bv, ok := b.(map[string]any); ok {
 				var c EvidenceChange
-				objectChange(&c, "", av, bv)
+				objectChange(&c, shape, "", av, bv)
 				if len(c.Added)+len(c.Removed)+len(c.Fields) > 0 {
 					return c
 				}
@@ -127,7 +155,7 @@ func decode(s string, v *any) bool {
 
 // objectChange compares two objects field by field: lists as sets, nested
 // objects within, other values whole.
-func objectChange(c *EvidenceChange, prefix string, a, b map[string]any) {
+func objectChange(c *EvidenceChange, shape itemShape, prefix string, a, b map[string]any) {
 	keys := map[string]bool{}
 	for k := range a {
 		keys[k] = true
@@ -146,60 +174,60 @@ func objectChange(c *EvidenceChange, prefix string, a, b map[string]any) {
 		switch x := av.(type) {
 		case []any:
 			if y, ok := bv.([]any); ok {
-				addSetChange(c, name+": ", x, y)
+				addSetChange(c, shape, name, x, y)
 				continue
 			}
 		case map[string]any:
 			if y, ok := bv.(map[string]any); ok {
-				objectChange(c, name+".", x, y)
+				objectChange(c, shape, name+".", x, y)
 				continue
 			}
 		}
-		if ta, tb := itemText(av), itemText(bv); ta != tb {
+		if itemKey(av) != itemKey(bv) {
 			if len(c.Fields) == maxItems {
 				c.FieldsMore++
 				continue
 			}
-			c.Fields = append(c.Fields, fmt.Sprintf("%s: %s → %s", name, clip(ta), clip(tb)))
+			c.Fields = append(c.Fields, FieldChange{Field: name, Before: av, After: bv})
 		}
 	}
 }
 
 // addSetChange adds the items of b not in a, and of a not in b, each named
-// with prefix. A list holding an item twice counts it twice.
-func addSetChange(c *EvidenceChange, prefix string, a, b []any) {
+// with the list's field. A list holding an item twice counts it twice.
+func addSetChange(c *EvidenceChange, shape itemShape, field string, a, b []any) {
 	count := map[string]int{}
 	for _, x := range a {
-		count[itemText(withoutVolatile(x))]++
+		count[itemKey(withoutVolatile(x))]++
 	}
-	var added []string
+	var added []any
 	for _, y := range b {
-		t := itemText(withoutVolatile(y))
-		if count[t] > 0 {
+		y = withoutVolatile(y)
+		if t := itemKey(y); count[t] > 0 {
 			count[t]--
 			continue
 		}
-		added = append(added, t)
+		added = append(added, y)
 	}
-	var removed []string
+	var removed []any
 	for _, x := range a { // in the old list's order
-		t := itemText(withoutVolatile(x))
-		if count[t] > 0 {
+		x = withoutVolatile(x)
+		if t := itemKey(x); count[t] > 0 {
 			count[t]--
-			removed = append(removed, t)
+			removed = append(removed, x)
 		}
 	}
-	c.Added, c.AddedMore = appendBounded(c.Added, c.AddedMore, prefix, added)
-	c.Removed, c.RemovedMore = appendBounded(c.Removed, c.RemovedMore, prefix, removed)
+	c.Added, c.AddedMore = appendBounded(c.Added, c.AddedMore, shape, field, added)
+	c.Removed, c.RemovedMore = appendBounded(c.Removed, c.RemovedMore, shape, field, removed)
 }
 
-func appendBounded(list []string, more int, prefix string, items []string) ([]string, int) {
-	for _, t := range items {
+func appendBounded(list []Item, more int, shape itemShape, field string, items []any) ([]Item, int) {
+	for _, v := range items {
 		if len(list) == maxItems {
 			more++
 			continue
 		}
-		list = append(list, prefix+clip(t))
+		list = append(list, Item{Field: field, Value: v, Text: clip(shape.text(field, v))})
 	}
 	return list, more
 }
@@ -218,15 +246,9 @@ func withoutVolatile(v any) any {
 	return out
 }
 
-// itemText is a JSON value as compact JSON (object keys sorted), and a
-// string as itself.
-func itemText(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	if v == nil {
-		return "(none)"
-	}
+// itemKey is a JSON value as compact JSON (object keys sorted): equal
+// values have equal keys.
+func itemKey(v any) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/nhs-dspt/dspt-audit/checks/probe"
@@ -41,8 +42,11 @@ func TestTerminalOrderAndSafety(t *testing.T) {
 	if strings.ContainsAny(out, "\x1b\x07") {
 		t.Errorf("a control character reached the terminal:\n%s", out)
 	}
+	if strings.Contains(out, `\u00`) {
+		t.Errorf("a control character shown in JSON's style, not as report.Sanitize shows one:\n%s", out)
+	}
 	order := []string{"Note: Renamed: ", "Regressed and newly failing (", "REGRESSED    firewall-on", "Fixed and improved (", "Evidence that changed (", "9168 (REG_DWORD) → 9445 (REG_DWORD)",
-		`+ members: {"domain":"GP-RECEPTION-01","name":"=locum\u001b]0;pwned\u0007"`, "NDG data security standards", "checks unchanged."}
+		`+ members: GP-RECEPTION-01\=locum\x1b]0;pwned\x07 (S-1-5-21-1-2-3-1013)`, "NDG data security standards", "checks unchanged."}
 	at := 0
 	for _, want := range order {
 		i := strings.Index(out[at:], want)
@@ -58,6 +62,32 @@ func TestTerminalOrderAndSafety(t *testing.T) {
 	}
 	if !strings.Contains(coloured.String(), "\x1b[") {
 		t.Error("no colour on a terminal")
+	}
+}
+
+// TestTerminalAt80Columns: on an 80-column terminal every line fits, and
+// an escape made visible is never split across lines.
+func TestTerminalAt80Columns(t *testing.T) {
+	d := regressingDiff(t)
+	for i, e := range d.Evidence {
+		if e.Source == probe.API && len(e.Added) == 1 {
+			d.Evidence[i].Added = append(d.Evidence[i].Added, Item{Field: "members", Text: "GP-RECEPTION-01\\backdoor\u202eexe.txt (S-1-5-21-1004336348-1177238915-682003330-1013)"})
+		}
+	}
+	for _, colour := range []bool{false, true} {
+		var b bytes.Buffer
+		if err := Terminal(&b, d, TerminalOptions{Width: 80, Color: colour}); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for _, line := range strings.Split(out, "\n") {
+			if w := lipgloss.Width(line); w > 80 {
+				t.Errorf("a line of %d cells at 80 columns: %q", w, line)
+			}
+		}
+		if !strings.Contains(out, `GP-RECEPTION-01\backdoor\u202eexe.txt`) || !strings.Contains(out, `\x1b]0;pwned\x07`) {
+			t.Errorf("an escape split across lines, or a name lost:\n%s", out)
+		}
 	}
 }
 
@@ -81,7 +111,11 @@ func TestJSONDiff(t *testing.T) {
 		Evidence []struct {
 			Query         string
 			Before, After string
-			Added         []string
+			Added         []struct {
+				Field string
+				Value map[string]any
+				Text  string
+			}
 		}
 		Standards []struct {
 			Number        int
@@ -104,6 +138,50 @@ func TestJSONDiff(t *testing.T) {
 	if back.Counts["regressed"] == 0 || back.Counts["unchanged"] == 0 {
 		t.Errorf("counts %v", back.Counts)
 	}
+	var admins []struct {
+		Field string
+		Value map[string]any
+		Text  string
+	}
+	for _, e := range back.Evidence {
+		if e.Query == "NetLocalGroupGetMembers(S-1-5-32-544)" {
+			admins = e.Added
+		}
+	}
+	if len(admins) != 1 || admins[0].Field != "members" || admins[0].Value["name"] != "=locum\x1b]0;pwned\x07" || admins[0].Value["sid"] != "S-1-5-21-1-2-3-1013" ||
+		admins[0].Text != "GP-RECEPTION-01\\=locum\x1b]0;pwned\x07 (S-1-5-21-1-2-3-1013)" {
+		t.Errorf("added administrators %+v, want the member as a JSON object, its list named apart", admins)
+	}
+}
+
+// TestJSONDiffListsEveryCountAndNote: a reader of the JSON finds notes as
+// a list and a count for every kind of change, even with nothing to say.
+func TestJSONDiffListsEveryCountAndNote(t *testing.T) {
+	before := snapshot(t, patchedProfile)
+	before.CollectedAt = before.CollectedAt.AddDate(0, 0, -1)
+	d := Compare(result(t, before), result(t, snapshot(t, patchedProfile)))
+	var b bytes.Buffer
+	if err := Formats()[0].Write(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Notes  *[]string
+		Counts map[string]*int
+	}
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Notes == nil || len(*back.Notes) != 0 {
+		t.Errorf("notes %v, want an empty list", back.Notes)
+	}
+	for c := standards.StatusChange(0); c.String() != "change(?)"; c++ {
+		if n := back.Counts[c.String()]; n == nil {
+			t.Errorf("no count of %s in %s", c, b.String()[:min(b.Len(), 2000)])
+		}
+	}
+	if n := back.Counts["unchanged"]; n == nil || *n != len(d.Checks) {
+		t.Errorf("unchanged %v, want all %d", n, len(d.Checks))
+	}
 }
 
 func TestHTMLDiff(t *testing.T) {
@@ -113,7 +191,7 @@ func TestHTMLDiff(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := b.String()
-	for _, want := range []string{`GP-RECEPTION-01\x1b[2J`, "Regressed and newly failing", "firewall-on", "9168 (REG_DWORD) → 9445 (REG_DWORD)", `Page &#34; counter(page)`, "@top-left { content: \"GP\\2d RECEPTION"} {
+	for _, want := range []string{`GP-RECEPTION-01\x1b[2J`, `members: GP-RECEPTION-01\=locum\x1b]0;pwned\x07 (S-1-5-21-1-2-3-1013)`, "Regressed and newly failing", "firewall-on", "9168 (REG_DWORD) → 9445 (REG_DWORD)", `Page &#34; counter(page)`, "@top-left { content: \"GP\\2d RECEPTION"} {
 		if !strings.Contains(page, want) && !strings.Contains(page, strings.ReplaceAll(want, "&#34;", `"`)) {
 			t.Errorf("the page lacks %q", want)
 		}
@@ -151,7 +229,7 @@ func TestXLSXDiff(t *testing.T) {
 	for _, row := range evidence {
 		joined += strings.Join(row, "|") + "\n"
 	}
-	if !strings.Contains(joined, "9168 (REG_DWORD) → 9445 (REG_DWORD)") || !strings.Contains(joined, `|added: members: {"domain":"GP-RECEPTION-01","name":"=locum\u001b]0;pwned`) || strings.ContainsAny(joined, "\x1b\x07") {
+	if !strings.Contains(joined, "9168 (REG_DWORD) → 9445 (REG_DWORD)") || !strings.Contains(joined, `|added: members: GP-RECEPTION-01\=locum\x1b]0;pwned\x07 (S-1-5-21-1-2-3-1013)`) || strings.ContainsAny(joined, "\x1b\x07") {
 		t.Errorf("Evidence sheet:\n%s", joined)
 	}
 	standardsRows, _ := f.GetRows(sheetStandards)

@@ -49,7 +49,13 @@ func Terminal(w io.Writer, d *Diff, opts TerminalOptions) error {
 		label string
 		side  Side
 	}{{"OLD:", d.Old}, {"NEW:", d.New}} {
-		p("%s %s\n", st.Label.Render(fmt.Sprintf("%-8s", s.label)), sideLine(s.side))
+		for i, line := range report.WordWrap(sideLine(s.side), width-9) {
+			label := st.Label.Render(fmt.Sprintf("%-8s", s.label))
+			if i > 0 {
+				label = strings.Repeat(" ", 8)
+			}
+			p("%s %s\n", label, line)
+		}
 	}
 	p("%s %s → %s   score %s → %s\n", st.Label.Render("Outcome: "), outcome(d.Old.Outcome), outcome(d.New.Outcome), scoreText(d.Old.Score), scoreText(d.New.Score))
 	for _, n := range d.Notes {
@@ -72,8 +78,17 @@ func Terminal(w io.Writer, d *Diff, opts TerminalOptions) error {
 		}
 		p("\n%s\n", st.Title.Render(fmt.Sprintf("%s (%d)", title, len(list))))
 		for _, c := range list {
-			p("  %s %-*s %s\n", changeStyle(st, c.Change).Render(fmt.Sprintf("%-12s", changeLabel(c.Change))), idWidth,
+			head := fmt.Sprintf("  %s %-*s %s", changeStyle(st, c.Change).Render(fmt.Sprintf("%-12s", changeLabel(c.Change))), idWidth,
 				report.Sanitize(report.Truncate(c.ID, 40)), movement(st, c))
+			// The title takes the rest of the line, on a line of its own
+			// when too little is left.
+			title := report.Sanitize(report.Truncate(c.Title, 60))
+			if room := width - lipgloss.Width(head) - 2; room >= 24 {
+				p("%s  %s\n", head, truncateWords(title, room))
+			} else {
+				p("%s\n", head)
+				indented(6, st.Faint, title)
+			}
 			if c.After != nil && c.After.Summary != "" {
 				indented(6, plain, c.After.Summary)
 			} else if c.Before != nil && c.Before.Summary != "" {
@@ -103,8 +118,17 @@ func Terminal(w io.Writer, d *Diff, opts TerminalOptions) error {
 		if s.Changed() {
 			mark = "*"
 		}
-		p("%s %2d %-26s %7s → %-7s  %s → %s\n", mark, s.Number, report.Sanitize(report.Truncate(s.Title, 26)),
-			scoreText(s.ScoreBefore), scoreText(s.ScoreAfter), outcome(s.OutcomeBefore), outcome(s.OutcomeAfter))
+		row := fmt.Sprintf("%s %2d %-26s %7s → %-7s", mark, s.Number, report.Sanitize(report.Truncate(s.Title, 26)),
+			scoreText(s.ScoreBefore), scoreText(s.ScoreAfter))
+		outcomes := outcome(s.OutcomeAfter) // the same before and after: said once
+		if s.OutcomeBefore != s.OutcomeAfter {
+			outcomes = outcome(s.OutcomeBefore) + " → " + outcome(s.OutcomeAfter)
+		}
+		if lipgloss.Width(row)+2+lipgloss.Width(outcomes) <= width {
+			p("%s  %s\n", row, outcomes)
+		} else {
+			p("%s\n%s%s\n", row, strings.Repeat(" ", 5), outcomes)
+		}
 	}
 	p("\n")
 	indented(0, plain, unchangedText(d))
@@ -117,21 +141,43 @@ func Terminal(w io.Writer, d *Diff, opts TerminalOptions) error {
 func (e EvidenceChange) Lines() []string {
 	var lines []string
 	if e.Before != "" || e.After != "" {
-		lines = append(lines, fmt.Sprintf("%s → %s", cmp.Or(e.Before, "(empty)"), cmp.Or(e.After, "(empty)")))
+		lines = append(lines, fmt.Sprintf("%s → %s", cmp.Or(jsonEscapesUndone(e.Before), "(empty)"), cmp.Or(jsonEscapesUndone(e.After), "(empty)")))
 	}
 	for _, f := range e.Fields {
-		lines = append(lines, "~ "+f)
+		lines = append(lines, "~ "+f.Text())
 	}
 	for _, a := range e.Added {
-		lines = append(lines, "+ "+a)
+		lines = append(lines, "+ "+a.line())
 	}
 	for _, r := range e.Removed {
-		lines = append(lines, "- "+r)
+		lines = append(lines, "- "+r.line())
 	}
 	if n := e.AddedMore + e.RemovedMore + e.FieldsMore; n > 0 {
 		lines = append(lines, fmt.Sprintf("… and %d more (%d added, %d removed, %d fields)", n, e.AddedMore, e.RemovedMore, e.FieldsMore))
 	}
 	return lines
+}
+
+// line is the item with the list it is in: "members: GP\locum (S-1-…)".
+func (i Item) line() string {
+	if i.Field == "" {
+		return i.Text
+	}
+	return i.Field + ": " + i.Text
+}
+
+// truncateWords shortens s to n characters at a space where it can, the
+// last one an ellipsis.
+func truncateWords(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n-1])
+	if i := strings.LastIndexByte(cut, ' '); i > len(cut)/2 {
+		cut = strings.TrimRight(cut[:i], " ,;:")
+	}
+	return cut + "…"
 }
 
 func sideLine(s Side) string {
@@ -150,7 +196,7 @@ func movement(st report.TerminalStyles, c CheckChange) string {
 		}
 		return st.Status(v.Status).Render(v.Status.Label())
 	}
-	return fmt.Sprintf("%s → %s  %s", status(c.Before), status(c.After), report.Sanitize(report.Truncate(c.Title, 60)))
+	return fmt.Sprintf("%s → %s", status(c.Before), status(c.After))
 }
 
 func changeStyle(st report.TerminalStyles, c standards.StatusChange) lipgloss.Style {

@@ -130,7 +130,7 @@ func (wb *workbook) summary(d *Diff) {
 	line("New result", sideLine(d.New), wb.Wrap)
 	line("Outcome before", outcomeText(d.Old.Outcome)+", score "+scoreText(d.Old.Score), wb.Outcome[d.Old.Outcome])
 	line("Outcome after", outcomeText(d.New.Outcome)+", score "+scoreText(d.New.Score), wb.Outcome[d.New.Outcome])
-	for _, kind := range []standards.StatusChange{standards.Regressed, standards.NewFailure, standards.Fixed, standards.Improved, standards.NowKnown, standards.Other, standards.Added, standards.Removed, standards.Unchanged} {
+	for _, kind := range ChangeKinds {
 		wb.set(sheetSummary, row, changeLabel(kind), d.Counts[kind.String()])
 		wb.style(sheetSummary, 1, row, wb.Label)
 		row++
