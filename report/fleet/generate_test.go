@@ -78,6 +78,32 @@ func profileReports(t testing.TB) []*report.Report {
 	return baseReports
 }
 
+var (
+	jsonOnce     sync.Once
+	profileDocs  [][]byte
+	profileDocsE error
+)
+
+// profileJSON is every profile's report as JSON, marshalled once.
+func profileJSON(t testing.TB) [][]byte {
+	t.Helper()
+	reps := profileReports(t)
+	jsonOnce.Do(func() {
+		for _, rep := range reps {
+			b, err := json.Marshal(rep)
+			if err != nil {
+				profileDocsE = err
+				return
+			}
+			profileDocs = append(profileDocs, b)
+		}
+	})
+	if profileDocsE != nil {
+		t.Fatal(profileDocsE)
+	}
+	return profileDocs
+}
+
 func judge(path string, data *standards.Data) (*report.Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -264,7 +290,12 @@ func mustJSON(t testing.TB, v any) []byte {
 
 func writeJSON(t testing.TB, path string, v any) {
 	t.Helper()
-	if err := os.WriteFile(path, mustJSON(t, v), 0o644); err != nil {
+	writeFile(t, path, mustJSON(t, v))
+}
+
+func writeFile(t testing.TB, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
