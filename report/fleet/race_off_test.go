@@ -2,4 +2,5 @@
 
 package fleet
 
+// raceDetector is true when the tests run under -race.
 const raceDetector = false
