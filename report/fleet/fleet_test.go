@@ -44,6 +44,7 @@ func rollUp(t testing.TB, paths []string, recursive bool) *Rollup {
 // Speed at scale is BenchmarkRollup's. Under -race the share has 200 hosts
 // (every kind of file the generator writes is still there).
 func TestRollupMatchesAnIndependentCount(t *testing.T) {
+	t.Parallel()
 	n := 1000
 	if testing.Short() || underRace(t) {
 		n = 200
@@ -223,6 +224,7 @@ func TestReadRefusesAMissingFolder(t *testing.T) {
 // TestRollupIsTheSameHoweverTheWorkIsSplit guards the ordered pipeline: one
 // worker and many must give the same hosts, files and skipped list.
 func TestRollupIsTheSameHoweverTheWorkIsSplit(t *testing.T) {
+	t.Parallel()
 	dir := tempDir(t)
 	generateShare(t, dir, 200)
 	var want []string

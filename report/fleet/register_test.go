@@ -164,6 +164,7 @@ func TestRegisterCSV(t *testing.T) {
 // TestRegisterOpensInLibreOffice converts the register workbook, and the
 // fleet workbook with the register's sheets, to CSV with LibreOffice.
 func TestRegisterOpensInLibreOffice(t *testing.T) {
+	t.Parallel()
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
 		if os.Getenv("DSPT_AUDIT_REQUIRE_LIBREOFFICE") != "" {
