@@ -152,8 +152,12 @@ func olderVersionResults(t testing.TB) []map[string]any {
 func generateShare(t testing.TB, dir string, n int) *share {
 	t.Helper()
 	var bases []map[string]any
-	for _, rep := range profileReports(t) {
-		bases = append(bases, toMap(t, rep))
+	for _, doc := range profileJSON(t) {
+		var m map[string]any
+		if err := json.Unmarshal(doc, &m); err != nil {
+			t.Fatal(err)
+		}
+		bases = append(bases, m)
 	}
 	olds := olderVersionResults(t)
 	dir2 := filepath.Join(dir, "second-site")
