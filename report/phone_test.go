@@ -12,6 +12,7 @@ import (
 // not scroll sideways, and the standards table drops coverage and the
 // check list to keep the outcome in view.
 func TestHTMLOnAPhone(t *testing.T) {
+	t.Parallel()
 	const width = 390
 	lines := strings.Split(browser.Layout(t, render(t, "html", buildProfile(t, "win10-1607-wannacry-era")), width), "\n")
 	var viewport, document int

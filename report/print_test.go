@@ -20,6 +20,7 @@ func squeeze(s string) string { return strings.Join(strings.Fields(s), "") }
 // the PDF back: the evidence is on paper, page 1 holds the outcome with its
 // caveat, and every page says which machine, which scan and which page.
 func TestPrintedHTML(t *testing.T) {
+	t.Parallel()
 	rep := buildProfile(t, "win10-1607-wannacry-era")
 	pages := browser.PrintedPages(t, render(t, "html", rep))
 	head := rep.Host.Name + " · scanned " + rep.ScannedAt.UTC().Format("2006-01-02 15:04")

@@ -20,6 +20,7 @@ const minPrintedSize = 8
 // header on each page; headers and evidence kinds print whole, never
 // broken mid-word, and nothing prints over anything else.
 func TestXLSXPrintsReadably(t *testing.T) {
+	t.Parallel()
 	rep := buildProfile(t, biggestProfile)
 	doc := printed.Print(t, tempDir(t), render(t, "xlsx", rep))
 	printed.AssertHeaded(t, doc, rep.Host.Name, "Scanned "+rep.ScannedAt.UTC().Format(time.DateOnly))

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,13 +21,18 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
+// builtInData is the built-in data, decoded once for the package's tests
+// (each standards.Load decodes every embedded file afresh, a second's work
+// under -race); judging and building a report only read it.
+var builtInData = sync.OnceValues(func() (*standards.Data, error) { return standards.Load() })
+
 func buildProfile(t testing.TB, name string, only ...string) *Report {
 	t.Helper()
 	selected, err := checks.Select(checks.All(), only, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := standards.Load()
+	data, err := builtInData()
 	if err != nil {
 		t.Fatal(err)
 	}

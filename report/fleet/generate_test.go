@@ -78,6 +78,32 @@ func profileReports(t testing.TB) []*report.Report {
 	return baseReports
 }
 
+var (
+	jsonOnce     sync.Once
+	profileDocs  [][]byte
+	profileDocsE error
+)
+
+// profileJSON is every profile's report as JSON, marshalled once.
+func profileJSON(t testing.TB) [][]byte {
+	t.Helper()
+	reps := profileReports(t)
+	jsonOnce.Do(func() {
+		for _, rep := range reps {
+			b, err := json.Marshal(rep)
+			if err != nil {
+				profileDocsE = err
+				return
+			}
+			profileDocs = append(profileDocs, b)
+		}
+	})
+	if profileDocsE != nil {
+		t.Fatal(profileDocsE)
+	}
+	return profileDocs
+}
+
 func judge(path string, data *standards.Data) (*report.Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -126,8 +152,12 @@ func olderVersionResults(t testing.TB) []map[string]any {
 func generateShare(t testing.TB, dir string, n int) *share {
 	t.Helper()
 	var bases []map[string]any
-	for _, rep := range profileReports(t) {
-		bases = append(bases, toMap(t, rep))
+	for _, doc := range profileJSON(t) {
+		var m map[string]any
+		if err := json.Unmarshal(doc, &m); err != nil {
+			t.Fatal(err)
+		}
+		bases = append(bases, m)
 	}
 	olds := olderVersionResults(t)
 	dir2 := filepath.Join(dir, "second-site")
@@ -264,7 +294,12 @@ func mustJSON(t testing.TB, v any) []byte {
 
 func writeJSON(t testing.TB, path string, v any) {
 	t.Helper()
-	if err := os.WriteFile(path, mustJSON(t, v), 0o644); err != nil {
+	writeFile(t, path, mustJSON(t, v))
+}
+
+func writeFile(t testing.TB, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 // be there. CI sets DSPT_AUDIT_REQUIRE_LIBREOFFICE=1, so there it cannot
 // be skipped.
 func TestXLSXOpensInLibreOffice(t *testing.T) {
+	t.Parallel()
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
 		if os.Getenv("DSPT_AUDIT_REQUIRE_LIBREOFFICE") != "" {

@@ -13,6 +13,7 @@ import (
 // scroll sideways (a wide table scrolls inside its own box), and the
 // standards table keeps the fleet's key columns.
 func TestHTMLOnAPhone(t *testing.T) {
+	t.Parallel()
 	_, roll := smallShare(t)
 	const width = 390
 	lines := strings.Split(browser.Layout(t, write(t, "html", roll), width), "\n")

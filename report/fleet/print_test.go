@@ -12,6 +12,7 @@ import (
 // broken at a hyphen, and every page says what it is, when it was made,
 // and which page of how many.
 func TestPrintedHTML(t *testing.T) {
+	t.Parallel()
 	_, roll := smallShare(t)
 	pages := browser.PrintedPages(t, write(t, "html", roll))
 	var whole []string

@@ -44,6 +44,7 @@ var isNumber = regexp.MustCompile(`^\d+%?$`)
 // check names print whole, a check that does not apply reads "n/a", and
 // numbers never run into the text beside them.
 func TestXLSXPrintsReadably(t *testing.T) {
+	t.Parallel()
 	dir := tempDir(t)
 	generateShare(t, dir, 20)
 	roll := rollUp(t, []string{dir}, true)

@@ -41,6 +41,7 @@ func assertReadableSize(t *testing.T, doc *printed.Document, sheet string, pages
 // sheets prints at 8 pt or more, no word prints over another, "could not
 // read" reasons print whole, and a product's support prints on its page.
 func TestRegisterPrintsReadably(t *testing.T) {
+	t.Parallel()
 	data, err := standards.Load()
 	if err != nil {
 		t.Fatal(err)

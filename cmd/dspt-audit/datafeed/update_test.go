@@ -227,15 +227,25 @@ func TestFailedUpdateChangesNothing(t *testing.T) {
 			fmt.Fprint(w, `{"value": [`)
 		}},
 	}
+	// One earlier update, copied for each case: every case starts from the
+	// same folder, served by the same sources with its one failure.
+	src := newSources(t)
+	srv := httptest.NewServer(src)
+	defer srv.Close()
+	installed := installedFolder(t, src, srv.URL)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := newSources(t)
-			srv := httptest.NewServer(src)
-			defer srv.Close()
-			dir := installedFolder(t, src, srv.URL)
+			dir := tempDir(t)
+			if err := os.CopyFS(dir, os.DirFS(installed)); err != nil {
+				t.Fatal(err)
+			}
 			before := digest(t, dir)
+			if fmt.Sprint(before) != fmt.Sprint(digest(t, installed)) {
+				t.Fatal("the copy of the installed folder differs from it")
+			}
 
 			src.failWith(tt.path, tt.handler)
+			defer src.failWith(tt.path, nil)
 			delete(src.months, "2026-Oct") // the earlier update's record must not stop a re-fetch
 			src.months["2026-Oct"] = "cvrfDocument-2026-Oct-edited.xml.gz"
 			f, _ := fetcher(nil)
