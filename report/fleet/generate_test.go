@@ -297,9 +297,3 @@ func writeJSON(t testing.TB, path string, v any) {
 	writeFile(t, path, mustJSON(t, v))
 }
 
-func writeFile(t testing.TB, path string, b []byte) {
-	t.Helper()
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
