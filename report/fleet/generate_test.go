@@ -296,4 +296,3 @@ func writeJSON(t testing.TB, path string, v any) {
 	t.Helper()
 	writeFile(t, path, mustJSON(t, v))
 }
-
