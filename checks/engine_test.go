@@ -91,7 +91,9 @@ func TestPanickingCheckBecomesUnknown(t *testing.T) {
 			return verdict(standards.Unknown, "%v", err)
 		}}
 	checks := append(All(), broken, stuck, sneaky)
-	scan, err := Run(context.Background(), probe.NewReplay(snap), Options{Checks: checks, Data: data, ProbeTimeout: 20 * time.Millisecond, Clock: func() time.Time { return snap.CollectedAt }})
+	// The stuck check costs two probe timeouts; long enough that a loaded
+	// machine under -race still finishes the others within theirs.
+	scan, err := Run(context.Background(), probe.NewReplay(snap), Options{Checks: checks, Data: data, ProbeTimeout: 250 * time.Millisecond, Clock: func() time.Time { return snap.CollectedAt }})
 	if err != nil {
 		t.Fatal(err)
 	}
