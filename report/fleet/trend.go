@@ -73,6 +73,9 @@ type Trend struct {
 	// does not pin, results not signed by the pinned key).
 	Records, FullResults, Duplicates, Corrupt, Untrusted int
 	Skipped                                              []Skipped
+	// ends are the retired machines' series (fleet --retire): each ends
+	// at its last result, never stale afterwards.
+	ends map[string]time.Time
 }
 
 // TrendPeriod is one period's figures.
@@ -154,7 +157,7 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 		switch {
 		case res.result == nil:
 			t.Skipped = append(t.Skipped, Skipped{res.path, res.reason})
-		case opts.Trust != nil && opts.Trust.judge(res.result).reason != "":
+		case opts.Trust != nil && !opts.Trust.countsInTrend(res.result):
 			t.Untrusted++
 		default:
 			runs = append(runs, runOfResult(res.result))
@@ -188,6 +191,10 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 	}
 	sortSkipped(t.Skipped)
 	runs, t.Duplicates = dedupe(runs)
+	if opts.Trust != nil {
+		t.ends = opts.Trust.seriesEnds()
+		runs = t.endRetired(runs)
+	}
 	t.build(runs, opts.Standards, now, topts)
 	return t, nil
 }
@@ -225,10 +232,41 @@ func readHistory(path string) (historyFile, string) {
 // results the store already trusts.
 func (t *Trust) machines() map[string]bool {
 	out := make(map[string]bool, len(t.pins))
-	for _, p := range t.pins {
+	for _, p := range append(t.Pins(), t.retired...) {
 		out[history.Record{HostID: p.HostID, HostName: p.HostName}.Identity()] = true
 	}
 	return out
+}
+
+// seriesEnds are the series of retired machines, by Record.Identity, with
+// the time each was retired; a series a machine in use shares (a key
+// rotated on the same PC) goes on.
+func (t *Trust) seriesEnds() map[string]time.Time {
+	inUse := map[string]bool{}
+	for _, p := range t.pins {
+		inUse[history.Record{HostID: p.HostID, HostName: p.HostName}.Identity()] = true
+	}
+	ends := map[string]time.Time{}
+	for _, p := range t.retired {
+		id := history.Record{HostID: p.HostID, HostName: p.HostName}.Identity()
+		if !inUse[id] && p.RetiredAt.After(ends[id]) {
+			ends[id] = p.RetiredAt
+		}
+	}
+	return ends
+}
+
+// endRetired drops the runs a retired machine claims after its retirement
+// (they count as untrusted): its series ends at its last result before.
+func (t *Trend) endRetired(runs []run) []run {
+	return slices.DeleteFunc(runs, func(r run) bool {
+		end, retired := t.ends[r.series]
+		if retired && r.at.After(end) {
+			t.Untrusted++
+			return true
+		}
+		return false
+	})
 }
 
 func runOfResult(r *result) run {
@@ -326,7 +364,7 @@ func dedupe(runs []run) ([]run, int) {
 // one holding now.
 func (t *Trend) build(runs []run, ndg []standards.Standard, now time.Time, opts TrendOptions) {
 	t.Period, t.Since, t.GeneratedAt, t.Standards = cmp.Or(opts.Period, Month), opts.Since, now, ndg
-	series := seriesOf(runs)
+	series := seriesOf(runs, t.ends)
 	for _, r := range runs {
 		if r.fromHistory {
 			t.Records++
@@ -356,7 +394,7 @@ type machine struct {
 	endsWith time.Time // replaced: the series ends at its last run; zero: it does not end
 }
 
-func seriesOf(runs []run) []*machine {
+func seriesOf(runs []run, ends map[string]time.Time) []*machine {
 	by := map[string]*machine{}
 	var order []*machine
 	for _, r := range runs {
@@ -371,6 +409,9 @@ func seriesOf(runs []run) []*machine {
 	for _, m := range order {
 		slices.SortStableFunc(m.runs, func(a, b run) int { return a.at.Compare(b.at) })
 		m.name = m.runs[len(m.runs)-1].name
+		if _, retired := ends[m.runs[0].series]; retired {
+			m.endsWith = m.runs[len(m.runs)-1].at
+		}
 	}
 	// A series whose last name a later series of another machine carries
 	// was replaced: it ends.
