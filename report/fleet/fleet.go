@@ -639,7 +639,7 @@ func trustFact(r *Rollup) string {
 			strings.Join(tampered, ", "), plural(len(tampered), "host", "hosts"), plural(len(tampered), "it writes", "they write"), plural(len(tampered), "it has", "they have"))
 	}
 	if len(missing) > 0 {
-		s += fmt.Sprintf("; no result from trusted %s %s, so the practice cannot be Met (remove a retired PC from the trust store)",
+		s += fmt.Sprintf("; no result from trusted %s %s, so the practice cannot be Met (retire a PC taken out of use: fleet --retire HOST)",
 			plural(len(missing), "host", "hosts"), strings.Join(missing, ", "))
 	}
 	return s
