@@ -171,6 +171,11 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 	if o.Register {
 		render = registerRenderer(format, roll.Register)
 	}
+	if o.Trend && len(roll.Hosts) == 0 {
+		// An empty trend says nothing of why: say what the roll-up would.
+		fleet.NotCounted(s.Err, roll)
+		return nothingTrusted(roll)
+	}
 	if o.Trend {
 		if roll.Trend, err = fleet.ReadTrend(cmd.Context(), paths, opts, topts); err != nil {
 			return usageError{err}
@@ -186,13 +191,21 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 		fmt.Fprintf(s.Err, "%s: %s\n", sk.Path, sk.Reason)
 	}
 	if len(roll.Hosts) == 0 {
-		return fmt.Errorf("no trusted scan results found in %d files (%d skipped, %d not counted, each listed with its reason)", roll.FilesSeen, len(roll.Skipped), len(roll.Untrusted))
+		return nothingTrusted(roll)
 	}
 	if s.ErrTTY && !toStdout(o.Output) {
 		fmt.Fprintf(s.Err, "%d hosts (%s) from %d results written to %s; %d files skipped.\n",
 			len(roll.Hosts), roll.Outcome, roll.ResultsRead, o.Output, len(roll.Skipped))
 	}
 	return nil
+}
+
+func nothingTrusted(roll *fleet.Rollup) error {
+	msg := fmt.Sprintf("no trusted scan results found in %d files (%d skipped, %d not counted, each listed with its reason)", roll.FilesSeen, len(roll.Skipped), len(roll.Untrusted))
+	if n := roll.NewHosts(); n > 0 {
+		msg += fmt.Sprintf(": %d %s from machines not yet trusted; check their key IDs against what 'schedule install' printed on each PC, then accept them with 'fleet --trust-new'", n, plural(n, "is", "are"))
+	}
+	return errors.New(msg)
 }
 
 // retirePins retires the hosts named and keeps the trust store.

@@ -75,3 +75,26 @@ func TestTrendFlags(t *testing.T) {
 		})
 	}
 }
+
+// A new user's first trend, before any PC is trusted: each result is
+// listed with its reason and the way forward, and no empty page is
+// written.
+func TestTrendBeforeAnyPCIsTrusted(t *testing.T) {
+	results := tempDir(t)
+	for _, p := range []string{"win11-enterprise-24h2-patched", "win10-1607-wannacry-era"} {
+		runArgs(t, "schedule", "run", "--from", profiles+p+".json", "--results-dir", results, "--state-dir", tempDir(t), "--keep", "3")
+	}
+	page := filepath.Join(tempDir(t), "x.html")
+	code, out, errOut := runArgs(t, "fleet", results, "--trend", "--now", "2026-11-27", "--trust", filepath.Join(tempDir(t), "trust.json"), "-o", page)
+	if code != exitError || out != "" {
+		t.Errorf("exit %d, stdout %q", code, out)
+	}
+	for _, want := range []string{"not counted: " + filepath.Join(results, "GP-RECEPTION-01.json"), "not counted: " + filepath.Join(results, "GP-OLD-SCANNER.json"), "new, not yet trusted", "accept them with 'fleet --trust-new'"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, errOut)
+		}
+	}
+	if _, err := os.Stat(page); err == nil {
+		t.Error("an empty trend page was written")
+	}
+}
