@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -121,6 +122,9 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 	now, err := nowFrom(o.Now, s)
 	if err != nil {
 		return err
+	}
+	if today := cmp.Or(now, time.Now()); topts.Since.After(today) {
+		return usagef("--since %s is in the future (today is %s): give a day up to today", o.Since, today.UTC().Format(time.DateOnly))
 	}
 	data, err := standards.Load()
 	if err != nil {

@@ -65,6 +65,7 @@ func TestTrendFlags(t *testing.T) {
 		{[]string{"--trend", "--since", "June"}, "is not a date"},
 		{[]string{"--trend", "-f", "csv"}, "--trend writes text, json, xlsx or html"},
 		{[]string{"--trend", "--register", "-o", "x.xlsx"}, "run them one at a time"},
+		{[]string{"--trend", "--since", "2027-01-01", "--now", "2026-11-27"}, "--since 2027-01-01 is in the future (today is 2026-11-27)"},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			args := append([]string{"fleet", tempDir(t), "--trust", filepath.Join(tempDir(t), "trust.json")}, c.args...)

@@ -68,10 +68,13 @@ type Trend struct {
 	Improvements []Improvement
 	// What was read: runs counted, from the compact histories and from full
 	// copies; Duplicates counted once; Corrupt history lines skipped (not
-	// records, or claiming a scan more than a day after the trend's time);
-	// Untrusted runs not counted (unsigned records of hosts the trust store
-	// does not pin, results not signed by the pinned key).
+	// records); Future history records not counted, claiming a scan more
+	// than a day after the trend's time; Untrusted runs not counted
+	// (unsigned records of hosts the trust store does not pin, results not
+	// signed by the pinned key), of which Altered are full results whose
+	// signature does not match their bytes.
 	Records, FullResults, Duplicates, Corrupt, Untrusted int
+	Future, Altered                                      int
 	Skipped                                              []Skipped
 	// ends are the retired machines' series (fleet --retire): each ends
 	// at its last result, never stale afterwards.
@@ -117,11 +120,24 @@ type Improvement struct {
 	HostID string
 	Check  string
 	Change standards.StatusChange
+	// Repairs, when set, is when the same check regressed (or newly
+	// failed) on the machine within the --since window: the improvement
+	// undoes a break, it is not progress.
+	Repairs time.Time
+}
+
+// ChangeText is the change in words: "fixed", or "fixed, after it
+// regressed 2026-07-10" when it repairs a regression.
+func (i Improvement) ChangeText() string {
+	if i.Repairs.IsZero() {
+		return i.Change.String()
+	}
+	return fmt.Sprintf("%s, after it regressed %s", i.Change, i.Repairs.UTC().Format(time.DateOnly))
 }
 
 // String is the improvement as a line: "2026-07-14 GP-RECEPTION-1: patches-current fixed".
 func (i Improvement) String() string {
-	return fmt.Sprintf("%s %s: %s %s", i.At.UTC().Format(time.DateOnly), report.Sanitize(i.Host), report.Sanitize(i.Check), i.Change)
+	return fmt.Sprintf("%s %s: %s %s", i.At.UTC().Format(time.DateOnly), report.Sanitize(i.Host), report.Sanitize(i.Check), i.ChangeText())
 }
 
 // run is one scan of one machine, as the trend needs it.
@@ -159,6 +175,9 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 			t.Skipped = append(t.Skipped, Skipped{res.path, res.reason})
 		case opts.Trust != nil && !opts.Trust.countsInTrend(res.result):
 			t.Untrusted++
+			if res.result.altered() {
+				t.Altered++
+			}
 		default:
 			runs = append(runs, runOfResult(res.result))
 		}
@@ -173,7 +192,7 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 		}
 		for _, rec := range recs.records {
 			if rec.ScannedAt.After(now.Add(FutureSlack)) {
-				t.Corrupt++ // a wrong clock or a forged line
+				t.Future++ // a wrong clock or a forged line
 				continue
 			}
 			if pinned != nil && !pinned[rec.Identity()] {
@@ -539,13 +558,18 @@ func forEachChange(before, after run, f func(id string, c standards.StatusChange
 func improvements(series []*machine, since time.Time) []Improvement {
 	var out []Improvement
 	for _, m := range series {
+		broke := map[string]time.Time{} // check -> when it got worse, since the day given
 		for i := 1; i < len(m.runs); i++ {
 			if m.runs[i].at.Before(since) {
 				continue
 			}
 			forEachChange(m.runs[i-1], m.runs[i], func(id string, c standards.StatusChange) {
-				if c.Better() {
-					out = append(out, Improvement{At: m.runs[i].at, Host: m.name, HostID: m.id, Check: id, Change: c})
+				switch {
+				case c.Worse():
+					broke[id] = m.runs[i].at
+				case c.Better():
+					out = append(out, Improvement{At: m.runs[i].at, Host: m.name, HostID: m.id, Check: id, Change: c, Repairs: broke[id]})
+					delete(broke, id)
 				}
 			})
 		}

@@ -595,8 +595,8 @@ func TestTrendCountsHistoriesOnlyOfTrustedMachines(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := tr.Periods[len(tr.Periods)-1]
-	if tr.Records != 2 || tr.Untrusted != 1 || tr.Corrupt != 1 || last.Hosts != 1 {
-		t.Errorf("%d records counted, %d untrusted, %d corrupt, %d hosts; want 2 (one machine, renamed), 1, 1 (the future line), 1", tr.Records, tr.Untrusted, tr.Corrupt, last.Hosts)
+	if tr.Records != 2 || tr.Untrusted != 1 || tr.Corrupt != 0 || tr.Future != 1 || last.Hosts != 1 {
+		t.Errorf("%d records counted, %d untrusted, %d corrupt, %d future, %d hosts; want 2 (one machine, renamed), 1, 0, 1 (the future line), 1", tr.Records, tr.Untrusted, tr.Corrupt, tr.Future, last.Hosts)
 	}
 }
 

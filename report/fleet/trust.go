@@ -262,6 +262,9 @@ func (t *Trust) judge(r *result) verdict {
 	return verdict{pending: t.AcceptNew, newHost: true, reason: newHost}
 }
 
+// altered says the result is signed but its bytes are not what was signed.
+func (r *result) altered() bool { return r.signErr != nil && !errors.Is(r.signErr, sign.ErrUnsigned) }
+
 func mustKey(s string) ed25519.PublicKey {
 	pub, _ := sign.ParsePublicKey(s)
 	return pub
