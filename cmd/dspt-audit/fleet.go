@@ -55,6 +55,9 @@ badly signed ones, and ones signed by another key than the host's are
 named on the first page with the reason and not counted: a folder of
 'scan -f json' results rolls up as "not assessed" with every file listed. A host seen for
 the first time is listed as new; --trust-new pins its key and counts it.
+--retire HOST retires a replaced or renamed PC's pin: its results up to then
+still count in the trend, it is no longer expected, and its name is free
+for the new PC's key.
 
 For more hosts than a spreadsheet holds, --format ocsf writes every host's
 findings as OCSF events (one JSON object per line) for a SIEM.
