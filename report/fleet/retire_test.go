@@ -172,3 +172,23 @@ func TestARenamedPCIsAcceptedOnlyAfterRetiringItsOldName(t *testing.T) {
 		}
 	}
 }
+
+// The retired PC's own files left in the share are no sign that the new
+// PC of that name was tampered with: before the new one reports, it is
+// missing, not TAMPERED.
+func TestARetiredPCsFilesDoNotMakeItsSuccessorTampered(t *testing.T) {
+	dir := tempDir(t)
+	oldB, newB := newPC("PC-B", "ID-B-OLD"), newPC("PC-B", "ID-B-NEW")
+	oldB.monthly(t, dir, time.September, time.September)
+	trust := NewTrust()
+	trust.pin(oldB.pin())
+	trust.Retire("PC-B", time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC))
+	trust.pin(newB.pin())
+	roll, err := Read(context.Background(), []string{dir}, Options{Now: trendNow, Standards: ndgStandards(t), Trust: trust})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(roll.Unaccounted) != 1 || roll.Unaccounted[0].HostID != "ID-B-NEW" || roll.Unaccounted[0].Tampered {
+		t.Errorf("unaccounted %+v; want the new PC-B missing, not tampered", roll.Unaccounted)
+	}
+}

@@ -243,6 +243,10 @@ func (t *Trust) judge(r *result) verdict {
 		}
 		return verdict{}
 	}
+	old, retired := t.retiredKey(r)
+	if retired && old.identity() == identity(r.host.ID, name) {
+		return verdict{retired: true, reason: fmt.Sprintf("signed by the key of %s, retired %s: a retired machine's results are not counted", old.HostName, old.RetiredAt.Format(time.DateOnly))}
+	}
 	if other, taken := t.names[strings.ToLower(name)]; taken {
 		return verdict{reason: fmt.Sprintf("claims the name %s, which is pinned to another machine (host ID %s): a forgery, a cloned PC, or a replacement; if the PC was replaced, retire the old one ('fleet --retire %s') and trust the new one ('fleet --trust-new')", name, other.HostID, name)}
 	}
@@ -253,9 +257,9 @@ func (t *Trust) judge(r *result) verdict {
 		return verdict{reason: fmt.Sprintf("signed by the key pinned for %s: one PC posing as another, or a PC imaged with another's key folder (delete its key folder and reinstall)", other.HostName)}
 	}
 	newHost := "new, not yet trusted: accept this machine's key with 'fleet --trust-new' once you know it is the PC's own"
-	if old, was := t.retiredKey(r); was {
-		if old.HostID == "" || !strings.EqualFold(old.HostID, r.host.ID) || strings.EqualFold(strings.TrimSpace(old.HostName), name) {
-			return verdict{retired: true, reason: fmt.Sprintf("signed by the key of %s, retired %s: a retired machine's results are not counted", old.HostName, old.RetiredAt.Format(time.DateOnly))}
+	if retired {
+		if old.HostID == "" || !strings.EqualFold(old.HostID, r.host.ID) {
+			return verdict{reason: fmt.Sprintf("signed by the key of %s, retired %s, claiming another machine: one PC posing as another", old.HostName, old.RetiredAt.Format(time.DateOnly))}
 		}
 		newHost = fmt.Sprintf("new, not yet trusted: signed by the key of %s (same host ID), retired %s: if that PC was renamed %s, accept it with 'fleet --trust-new'", old.HostName, old.RetiredAt.Format(time.DateOnly), name)
 	}
