@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ type fleetOptions struct {
 	Now       string
 	Trust     string
 	TrustNew  bool
+	Retire    []string
 	Register  bool
 	Practice  string
 	Trend     bool
@@ -53,6 +55,9 @@ badly signed ones, and ones signed by another key than the host's are
 named on the first page with the reason and not counted: a folder of
 'scan -f json' results rolls up as "not assessed" with every file listed. A host seen for
 the first time is listed as new; --trust-new pins its key and counts it.
+--retire HOST retires a replaced or renamed PC's pin: its results up to then
+still count in the trend, it is no longer expected, and its name is free
+for the new PC's key.
 
 For more hosts than a spreadsheet holds, --format ocsf writes every host's
 findings as OCSF events (one JSON object per line) for a SIEM.
@@ -81,7 +86,7 @@ workbook gets a Trend sheet with a line chart and the page a Trend section.`,
   dspt-audit fleet \\server\share\dspt --trend --since 2026-06-01
   dspt-audit fleet \\server\share\dspt --trend --period week -o practice.xlsx`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
+			if len(args) == 0 && len(o.Retire) == 0 {
 				return usagef("%s needs at least one folder (or file) of results", cmd.CommandPath())
 			}
 			return nil
@@ -93,6 +98,7 @@ workbook gets a Trend sheet with a line chart and the page a Trend section.`,
 	cmd.Flags().BoolVarP(&o.Recursive, "recursive", "r", false, "also read the folders inside each folder (history/ included)")
 	cmd.Flags().StringVar(&o.Trust, "trust", "", "the trust store: each host's pinned public key (default "+defaultTrustHint()+"; never inside a results folder)")
 	cmd.Flags().BoolVar(&o.TrustNew, "trust-new", false, "pin the key of each host seen for the first time and count its results (check the new hosts listed first)")
+	cmd.Flags().StringArrayVar(&o.Retire, "retire", nil, "retire the trust store's `HOST` (name or host ID): a replaced or renamed PC; its results up to now still count in the trend, where its series ends, and its name is free for the new PC's key (--trust-new)")
 	cmd.Flags().BoolVar(&o.Register, "register", false, "write the digital asset register (DSPT 7.1.1) instead of the roll-up: -o register.xlsx or register.csv")
 	cmd.Flags().StringVar(&o.Practice, "practice", "", "the practice file `FILE`: attestations, accepted risks and asset notes for the roll-up; a broken one is a warning and the roll-up goes on without it")
 	cmd.Flags().BoolVar(&o.Trend, "trend", false, "show the practice over time from every result and history under the folders")
@@ -121,6 +127,9 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 	if err != nil {
 		return err
 	}
+	if today := cmp.Or(now, time.Now()); topts.Since.After(today) {
+		return usagef("--since %s is in the future (today is %s): give a day up to today", o.Since, today.UTC().Format(time.DateOnly))
+	}
 	data, err := standards.Load()
 	if err != nil {
 		return err
@@ -138,6 +147,11 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 		return usageError{err}
 	}
 	opts.Trust.AcceptNew = o.TrustNew
+	if len(o.Retire) > 0 {
+		if err := retirePins(opts.Trust, trustPath, o.Retire, now, s); err != nil || len(paths) == 0 {
+			return err
+		}
+	}
 	bar := newProgressBar(s, "Reading results")
 	opts.Progress = bar.Update
 	roll, err := fleet.Read(cmd.Context(), paths, opts)
@@ -165,6 +179,11 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 	if o.Register {
 		render = registerRenderer(format, roll.Register)
 	}
+	if o.Trend && len(roll.Hosts) == 0 {
+		// An empty trend says nothing of why: say what the roll-up would.
+		fleet.NotCounted(s.Err, roll)
+		return nothingTrusted(roll)
+	}
 	if o.Trend {
 		if roll.Trend, err = fleet.ReadTrend(cmd.Context(), paths, opts, topts); err != nil {
 			return usageError{err}
@@ -180,11 +199,43 @@ func runFleet(cmd *cobra.Command, paths []string, o *fleetOptions, s *streams) e
 		fmt.Fprintf(s.Err, "%s: %s\n", sk.Path, sk.Reason)
 	}
 	if len(roll.Hosts) == 0 {
-		return fmt.Errorf("no trusted scan results found in %d files (%d skipped, %d not counted, each listed with its reason)", roll.FilesSeen, len(roll.Skipped), len(roll.Untrusted))
+		return nothingTrusted(roll)
 	}
 	if s.ErrTTY && !toStdout(o.Output) {
 		fmt.Fprintf(s.Err, "%d hosts (%s) from %d results written to %s; %d files skipped.\n",
 			len(roll.Hosts), roll.Outcome, roll.ResultsRead, o.Output, len(roll.Skipped))
+	}
+	return nil
+}
+
+func nothingTrusted(roll *fleet.Rollup) error {
+	msg := fmt.Sprintf("no trusted scan results found in %d files (%d skipped, %d not counted, each listed with its reason)", roll.FilesSeen, len(roll.Skipped), len(roll.Untrusted))
+	if n := roll.NewHosts(); n > 0 {
+		msg += fmt.Sprintf(": %d %s from machines not yet trusted; check their key IDs against what 'schedule install' printed on each PC, then accept them with 'fleet --trust-new'", n, plural(n, "is", "are"))
+	}
+	return errors.New(msg)
+}
+
+// retirePins retires the hosts named and keeps the trust store.
+func retirePins(t *fleet.Trust, path string, hosts []string, now time.Time, s *streams) error {
+	at := now
+	if at.IsZero() {
+		at = time.Now()
+	}
+	var done []fleet.Pin
+	for _, h := range hosts {
+		pins := t.Retire(h, at)
+		if len(pins) == 0 {
+			return usagef("--retire %s: no host of that name or host ID is pinned in the trust store %s", h, path)
+		}
+		done = append(done, pins...)
+	}
+	if err := saveTrust(t, path); err != nil {
+		return err
+	}
+	for _, p := range done {
+		fmt.Fprintf(s.Err, "Retired %s (host ID %s, key %s) as of %s: its results until then still count in the trend, where its series ends; the name is free for a new PC (fleet --trust-new).\n",
+			report.Sanitize(p.HostName), report.Sanitize(p.HostID), p.KeyID, p.RetiredAt.Format(time.RFC3339))
 	}
 	return nil
 }

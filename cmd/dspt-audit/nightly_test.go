@@ -297,3 +297,43 @@ func TestNightlyStateFolderTakesOnlyWhatThisMachineSigned(t *testing.T) {
 		t.Errorf("the local history holds %d records (want 2); stderr %q", len(recs), errOut)
 	}
 }
+
+// A retired PC's signed history still counts up to its retirement: the
+// trust store keeps its key to verify what it signed before.
+func TestNightlyTrendCountsARetiredPCsSignedHistory(t *testing.T) {
+	n := newNightly(t)
+	first := n.run(editedSnapshot(t, n.snaps, "night1.json", 0, nil, nil))
+	n.run(editedSnapshot(t, n.snaps, "night2.json", 1, nil, nil))
+	n.state = tempDir(t) // another PC, with its own key, stays in use
+	n.run(editedSnapshot(t, n.snaps, "other.json", 1, nil, func(h *probe.HostInfo) { h.Hostname, h.HostID = "GP-OTHER-02", "other-machine-id" }))
+	trust := filepath.Join(tempDir(t), "trust.json")
+	if code, _, errOut := runArgs(t, "fleet", n.results, "--now", "2026-11-27", "--trust", trust, "--trust-new"); code == exitError {
+		t.Fatal(errOut)
+	}
+	counted := func() (runs, forged int) {
+		t.Helper()
+		_, out, errOut := runArgs(t, "fleet", n.results, "--trend", "-f", "json", "--now", "2026-11-27", "--trust", trust)
+		var doc struct {
+			Records int                     `json:"runs_from_histories"`
+			Full    int                     `json:"runs_from_full_results"`
+			Forged  []struct{ Records int } `json:"forged_history_records"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatalf("%v: %s %s", err, out, errOut)
+		}
+		for _, f := range doc.Forged {
+			forged += f.Records
+		}
+		return doc.Records + doc.Full, forged
+	}
+	before, _ := counted()
+	if before < 3 {
+		t.Fatalf("%d runs counted before retiring, want the three nights", before)
+	}
+	if code, _, errOut := runArgs(t, "fleet", "--retire", first.Host.Name, "--now", "2026-11-27", "--trust", trust); code != exitOK {
+		t.Fatalf("--retire: exit %d, %q", code, errOut)
+	}
+	if after, forged := counted(); after != before || forged != 0 {
+		t.Errorf("after retiring: %d runs counted (%d before), %d records called forged", after, before, forged)
+	}
+}

@@ -69,6 +69,7 @@ func TestTrendFlags(t *testing.T) {
 		{[]string{"--trend", "--since", "June"}, "is not a date"},
 		{[]string{"--trend", "-f", "csv"}, "--trend writes text, json, xlsx or html"},
 		{[]string{"--trend", "--register", "-o", "x.xlsx"}, "run them one at a time"},
+		{[]string{"--trend", "--since", "2027-01-01", "--now", "2026-11-27"}, "--since 2027-01-01 is in the future (today is 2026-11-27)"},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			args := append([]string{"fleet", tempDir(t), "--trust", filepath.Join(tempDir(t), "trust.json")}, c.args...)
@@ -77,5 +78,28 @@ func TestTrendFlags(t *testing.T) {
 				t.Errorf("exit %d, %q; want a usage error saying %q", code, errOut, c.want)
 			}
 		})
+	}
+}
+
+// A new user's first trend, before any PC is trusted: each result is
+// listed with its reason and the way forward, and no empty page is
+// written.
+func TestTrendBeforeAnyPCIsTrusted(t *testing.T) {
+	results := tempDir(t)
+	for _, p := range []string{"win11-enterprise-24h2-patched", "win10-1607-wannacry-era"} {
+		runArgs(t, "schedule", "run", "--from", profiles+p+".json", "--results-dir", results, "--state-dir", tempDir(t), "--keep", "3")
+	}
+	page := filepath.Join(tempDir(t), "x.html")
+	code, out, errOut := runArgs(t, "fleet", results, "--trend", "--now", "2026-11-27", "--trust", filepath.Join(tempDir(t), "trust.json"), "-o", page)
+	if code != exitError || out != "" {
+		t.Errorf("exit %d, stdout %q", code, out)
+	}
+	for _, want := range []string{"not counted: " + filepath.Join(results, "GP-RECEPTION-01.json"), "not counted: " + filepath.Join(results, "GP-OLD-SCANNER.json"), "new, not yet trusted", "accept them with 'fleet --trust-new'"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, errOut)
+		}
+	}
+	if _, err := os.Stat(page); err == nil {
+		t.Error("an empty trend page was written")
 	}
 }

@@ -329,3 +329,24 @@ func TestTrustStoreThroughALinkIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// fleet --retire keeps the pin, marked retired, frees the name and needs
+// no results folder; a host the store does not pin is a usage error.
+func TestRetireAPin(t *testing.T) {
+	sh := newShare(t)
+	code, _, errOut := runArgs(t, "fleet", "--trust", sh.trust, "--retire", "gp-old-scanner", "--now", "2026-11-25")
+	if code != exitOK || !strings.Contains(errOut, "Retired GP-OLD-SCANNER") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	store, err := fleet.LoadTrust(sh.trust)
+	if err != nil || len(store.Pins()) != 2 || len(store.Retired()) != 1 || store.Retired()[0].RetiredAt.Format("2006-01-02") != "2026-11-25" {
+		t.Fatalf("%v: %+v retired %+v", err, store.Pins(), store.Retired())
+	}
+	_, out, _ := runArgs(t, "fleet", sh.dir, "--trust", sh.trust, "--now", "2026-11-26")
+	if !strings.Contains(out, "Hosts:    2") || strings.Contains(out, "no result from trusted") {
+		t.Errorf("the retired PC is still expected, or counted:\n%s", out)
+	}
+	if code, _, errOut := runArgs(t, "fleet", "--trust", sh.trust, "--retire", "PC-NOBODY"); code != exitUsage || !strings.Contains(errOut, "no host of that name") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}

@@ -54,6 +54,7 @@ func (c *collector) add(d decoded) {
 			return
 		case v.reason != "":
 			c.untrusted(d.result, v.reason, v.newHost)
+			c.roll.Untrusted[len(c.roll.Untrusted)-1].retired = v.retired
 			return
 		}
 	}
@@ -233,7 +234,7 @@ func (c *collector) unaccounted() []Unaccounted {
 		}
 		u := Unaccounted{HostName: p.HostName, HostID: p.HostID}
 		for _, bad := range c.roll.Untrusted {
-			if strings.EqualFold(bad.HostName, p.HostName) || p.HostID != "" && bad.HostID == p.HostID {
+			if !bad.retired && strings.EqualFold(bad.HostName, p.HostName) || p.HostID != "" && bad.HostID == p.HostID {
 				u.Tampered = true
 			}
 		}

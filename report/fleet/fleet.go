@@ -8,6 +8,7 @@ package fleet
 import (
 	"cmp"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -639,10 +640,46 @@ func trustFact(r *Rollup) string {
 			strings.Join(tampered, ", "), plural(len(tampered), "host", "hosts"), plural(len(tampered), "it writes", "they write"), plural(len(tampered), "it has", "they have"))
 	}
 	if len(missing) > 0 {
-		s += fmt.Sprintf("; no result from trusted %s %s, so the practice cannot be Met (remove a retired PC from the trust store)",
+		s += fmt.Sprintf("; no result from trusted %s %s, so the practice cannot be Met (retire a PC taken out of use: fleet --retire HOST)",
 			plural(len(missing), "host", "hosts"), strings.Join(missing, ", "))
 	}
 	return s
+}
+
+// NotCounted writes, a line each, why nothing was counted: the trust
+// store's verdict, each result not counted and each file skipped (as many
+// as the terminal roll-up lists), for a trend that has nothing to show.
+func NotCounted(w io.Writer, r *Rollup) error {
+	shown := func(s string) string { return report.Sanitize(report.Truncate(s, report.ShownLimit)) }
+	var b strings.Builder
+	fmt.Fprintf(&b, "Trust: %s\n", shown(trustFact(r)))
+	for i, u := range r.Untrusted {
+		if i == maxUntrustedListed {
+			fmt.Fprintf(&b, "  ... and %d more not counted: the roll-up without --trend lists every one in its xlsx, html, json and csv output\n", len(r.Untrusted)-i)
+			break
+		}
+		fmt.Fprintf(&b, "  not counted: %s\n", shown(untrustedLine(u)))
+	}
+	for i, sk := range r.Skipped {
+		if i == maxUntrustedListed {
+			fmt.Fprintf(&b, "  ... and %d more skipped\n", len(r.Skipped)-i)
+			break
+		}
+		fmt.Fprintf(&b, "  skipped: %s\n", shown(sk.Path+": "+sk.Reason))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// NewHosts counts the results not counted because their host is new.
+func (r *Rollup) NewHosts() int {
+	n := 0
+	for _, u := range r.Untrusted {
+		if u.New {
+			n++
+		}
+	}
+	return n
 }
 
 // untrustedLine names one result not counted, and why.

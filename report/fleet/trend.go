@@ -69,11 +69,17 @@ type Trend struct {
 	Improvements []Improvement
 	// What was read: runs counted, from the compact histories and from full
 	// copies; Duplicates counted once; Corrupt history lines skipped (not
-	// records, or claiming a scan more than a day after the trend's time);
-	// Untrusted runs not counted (history records of hosts the trust store
-	// does not pin, results not signed by the pinned key).
+	// records); Future history records not counted, claiming a scan more
+	// than a day after the trend's time; Untrusted runs not counted
+	// (unsigned records of hosts the trust store does not pin, results not
+	// signed by the pinned key), of which Altered are full results whose
+	// signature does not match their bytes.
 	Records, FullResults, Duplicates, Corrupt, Untrusted int
+	Future, Altered                                      int
 	Skipped                                              []Skipped
+	// ends are the retired machines' series (fleet --retire): each ends
+	// at its last result, never stale afterwards.
+	ends map[string]time.Time
 	// Forged are the history records claiming a pinned host whose
 	// signature does not verify with the key pinned for it (unsigned,
 	// forged or altered), by file, host and reason; not counted.
@@ -129,11 +135,24 @@ type Improvement struct {
 	HostID string
 	Check  string
 	Change standards.StatusChange
+	// Repairs, when set, is when the same check regressed (or newly
+	// failed) on the machine within the --since window: the improvement
+	// undoes a break, it is not progress.
+	Repairs time.Time
+}
+
+// ChangeText is the change in words: "fixed", or "fixed, after it
+// regressed 2026-07-10" when it repairs a regression.
+func (i Improvement) ChangeText() string {
+	if i.Repairs.IsZero() {
+		return i.Change.String()
+	}
+	return fmt.Sprintf("%s, after it regressed %s", i.Change, i.Repairs.UTC().Format(time.DateOnly))
 }
 
 // String is the improvement as a line: "2026-07-14 GP-RECEPTION-1: patches-current fixed".
 func (i Improvement) String() string {
-	return fmt.Sprintf("%s %s: %s %s", i.At.UTC().Format(time.DateOnly), report.Sanitize(i.Host), report.Sanitize(i.Check), i.Change)
+	return fmt.Sprintf("%s %s: %s %s", i.At.UTC().Format(time.DateOnly), report.Sanitize(i.Host), report.Sanitize(i.Check), i.ChangeText())
 }
 
 // run is one scan of one machine, as the trend needs it.
@@ -165,8 +184,11 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 		switch {
 		case res.result == nil:
 			t.Skipped = append(t.Skipped, Skipped{res.path, res.reason})
-		case opts.Trust != nil && opts.Trust.judge(res.result).reason != "":
+		case opts.Trust != nil && !opts.Trust.countsInTrend(res.result):
 			t.Untrusted++
+			if res.result.altered() {
+				t.Altered++
+			}
 		default:
 			runs = append(runs, runOfResult(res.result))
 		}
@@ -185,7 +207,7 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 		}
 		for _, rec := range recs.records {
 			if rec.ScannedAt.After(now.Add(FutureSlack)) {
-				t.Corrupt++ // a wrong clock or a forged line
+				t.Future++ // a wrong clock or a forged line
 				continue
 			}
 			if opts.Trust != nil {
@@ -208,6 +230,10 @@ func ReadTrend(ctx context.Context, paths []string, opts Options, topts TrendOpt
 	}
 	sortSkipped(t.Skipped)
 	runs, t.Duplicates = dedupe(runs)
+	if opts.Trust != nil {
+		t.ends = opts.Trust.seriesEnds()
+		runs = t.endRetired(runs)
+	}
 	t.build(runs, opts.Standards, now, topts)
 	return t, nil
 }
@@ -245,8 +271,8 @@ func readHistory(path string) (historyFile, string) {
 // its host ID and name, so a line anyone wrote into the share counts for
 // nobody. byID are the pins by lower-case host ID.
 func (t *Trust) judgeRecord(rec history.Record, byID map[string]Pin) (pinned bool, reason string) {
-	p, ok := t.pins[identity(rec.HostID, rec.HostName)]
-	if !ok {
+	pins := t.pinsOf(identity(rec.HostID, rec.HostName))
+	if len(pins) == 0 {
 		other, sameID := byID[strings.ToLower(rec.HostID)]
 		if rec.HostID == "" || !sameID {
 			return false, ""
@@ -256,18 +282,43 @@ func (t *Trust) judgeRecord(rec history.Record, byID map[string]Pin) (pinned boo
 		}
 		return true, fmt.Sprintf("claims the host ID pinned for %s under another name, not signed with its key: forged", other.HostName)
 	}
-	switch err := rec.Verify(mustKey(p.PublicKey)); {
-	case errors.Is(err, history.ErrUnsigned):
-		return true, "unsigned: a history record counts only when the machine's own key signed it"
-	case err != nil:
-		return true, fmt.Sprintf("not signed with the key %s pinned for this host (%v): forged or altered", p.KeyID, err)
+	var err error
+	for _, p := range pins {
+		if err = rec.Verify(mustKey(p.PublicKey)); err == nil {
+			return true, ""
+		}
 	}
-	return true, ""
+	if errors.Is(err, history.ErrUnsigned) {
+		return true, "unsigned: a history record counts only when the machine's own key signed it"
+	}
+	return true, fmt.Sprintf("not signed with the key %s pinned for this host (%v): forged or altered", pins[0].KeyID, err)
+}
+
+// pinsOf are the pins of one identity: the one in use, then any retired
+// (a key rotated on the same PC, or a machine retired since), whose keys
+// still verify what the machine signed before; endRetired drops what it
+// claims after.
+func (t *Trust) pinsOf(id string) []Pin {
+	var out []Pin
+	if p, ok := t.pins[id]; ok {
+		out = append(out, p)
+	}
+	for _, p := range t.retired {
+		if p.identity() == id {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // pinsByHostID are the pins by lower-case host ID.
 func (t *Trust) pinsByHostID() map[string]Pin {
 	out := make(map[string]Pin, len(t.pins))
+	for _, p := range t.retired {
+		if p.HostID != "" {
+			out[strings.ToLower(p.HostID)] = p
+		}
+	}
 	for _, p := range t.pins {
 		if p.HostID != "" {
 			out[strings.ToLower(p.HostID)] = p
@@ -294,6 +345,37 @@ func (t *Trend) ForgedCount() int {
 		n += f.Records
 	}
 	return n
+}
+
+// seriesEnds are the series of retired machines, by Record.Identity, with
+// the time each was retired; a series a machine in use shares (a key
+// rotated on the same PC) goes on.
+func (t *Trust) seriesEnds() map[string]time.Time {
+	inUse := map[string]bool{}
+	for _, p := range t.pins {
+		inUse[history.Record{HostID: p.HostID, HostName: p.HostName}.Identity()] = true
+	}
+	ends := map[string]time.Time{}
+	for _, p := range t.retired {
+		id := history.Record{HostID: p.HostID, HostName: p.HostName}.Identity()
+		if !inUse[id] && p.RetiredAt.After(ends[id]) {
+			ends[id] = p.RetiredAt
+		}
+	}
+	return ends
+}
+
+// endRetired drops the runs a retired machine claims after its retirement
+// (they count as untrusted): its series ends at its last result before.
+func (t *Trend) endRetired(runs []run) []run {
+	return slices.DeleteFunc(runs, func(r run) bool {
+		end, retired := t.ends[r.series]
+		if retired && r.at.After(end) {
+			t.Untrusted++
+			return true
+		}
+		return false
+	})
 }
 
 func runOfResult(r *result) run {
@@ -391,7 +473,7 @@ func dedupe(runs []run) ([]run, int) {
 // one holding now.
 func (t *Trend) build(runs []run, ndg []standards.Standard, now time.Time, opts TrendOptions) {
 	t.Period, t.Since, t.GeneratedAt, t.Standards = cmp.Or(opts.Period, Month), opts.Since, now, ndg
-	series := seriesOf(runs)
+	series := seriesOf(runs, t.ends)
 	for _, r := range runs {
 		if r.fromHistory {
 			t.Records++
@@ -421,7 +503,7 @@ type machine struct {
 	endsWith time.Time // replaced: the series ends at its last run; zero: it does not end
 }
 
-func seriesOf(runs []run) []*machine {
+func seriesOf(runs []run, ends map[string]time.Time) []*machine {
 	by := map[string]*machine{}
 	var order []*machine
 	for _, r := range runs {
@@ -436,6 +518,9 @@ func seriesOf(runs []run) []*machine {
 	for _, m := range order {
 		slices.SortStableFunc(m.runs, func(a, b run) int { return a.at.Compare(b.at) })
 		m.name = m.runs[len(m.runs)-1].name
+		if _, retired := ends[m.runs[0].series]; retired {
+			m.endsWith = m.runs[len(m.runs)-1].at
+		}
 	}
 	// A series whose last name a later series of another machine carries
 	// was replaced: it ends.
@@ -563,13 +648,18 @@ func forEachChange(before, after run, f func(id string, c standards.StatusChange
 func improvements(series []*machine, since time.Time) []Improvement {
 	var out []Improvement
 	for _, m := range series {
+		broke := map[string]time.Time{} // check -> when it got worse, since the day given
 		for i := 1; i < len(m.runs); i++ {
 			if m.runs[i].at.Before(since) {
 				continue
 			}
 			forEachChange(m.runs[i-1], m.runs[i], func(id string, c standards.StatusChange) {
-				if c.Better() {
-					out = append(out, Improvement{At: m.runs[i].at, Host: m.name, HostID: m.id, Check: id, Change: c})
+				switch {
+				case c.Worse():
+					broke[id] = m.runs[i].at
+				case c.Better():
+					out = append(out, Improvement{At: m.runs[i].at, Host: m.name, HostID: m.id, Check: id, Change: c, Repairs: broke[id]})
+					delete(broke, id)
 				}
 			})
 		}

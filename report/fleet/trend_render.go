@@ -46,6 +46,10 @@ func percentText(v float64) string {
 	return fmt.Sprintf("%.0f%%", 100*v)
 }
 
+// TrendFootnote says what the trend table's columns count.
+const TrendFootnote = "S1..S10: share of hosts meeting the NDG standard. Fixed: hosts with a check fixed (warning or fail to pass) " +
+	"or improved (fail to warning). Worse: hosts with a check regressed or newly failing. Stale: hosts with no result in the period."
+
 // TrendText writes the trend for a terminal: one line per period and the
 // improvements since the day asked for.
 func TrendText(w io.Writer, t *Trend, color bool) error {
@@ -55,19 +59,23 @@ func TrendText(w io.Writer, t *Trend, color bool) error {
 	p("%s\n", st.Title.Render("NHS data security standards: practice trend by "+string(t.Period)))
 	p("%s %s\n", st.Label.Render("Read:"), trendReadFact(t))
 	cols := t.assessed()
-	head := fmt.Sprintf("%-8s %-13s %5s %5s %5s %5s", "Period", "Outcome", "Hosts", "Stale", "Fixed", "Worse")
+	width := 8
+	if t.Period == Week {
+		width = 17 // 2026-W26 (22 Jun)
+	}
+	head := fmt.Sprintf("%-*s %-13s %5s %5s %5s %5s", width, "Period", "Outcome", "Hosts", "Stale", "Fixed", "Worse")
 	for _, s := range cols {
 		head += fmt.Sprintf(" %4s", fmt.Sprintf("S%d", s.Number))
 	}
 	p("\n%s\n", st.Label.Render(head))
 	for _, per := range t.Periods {
-		line := fmt.Sprintf("%-8s %-13s %5d %5d %5d %5d", per.Label, shortOutcome(per.Outcome), per.Hosts, per.Hosts-per.Reporting, per.Fixed, per.Regressed)
+		line := fmt.Sprintf("%-*s %-13s %5d %5d %5d %5d", width, per.Dated(), report.ShortOutcome(per.Outcome), per.Hosts, per.Hosts-per.Reporting, per.Fixed, per.Regressed)
 		for _, s := range cols {
 			line += fmt.Sprintf(" %4s", percentText(per.share(s.Number)))
 		}
 		p("%s\n", line)
 	}
-	p("%s\n", st.Faint.Render("S1..S10: share of hosts meeting the NDG standard. Worse: hosts with a regression or new failure."))
+	p("%s\n", st.Faint.Render(TrendFootnote))
 	since := "the start of the history"
 	if !t.Since.IsZero() {
 		since = t.Since.UTC().Format(time.DateOnly)
@@ -81,18 +89,25 @@ func TrendText(w io.Writer, t *Trend, color bool) error {
 }
 
 func trendReadFact(t *Trend) string {
-	s := fmt.Sprintf("%d runs from compact histories, %d from full results; %d duplicates counted once", t.Records, t.FullResults, t.Duplicates)
+	s := fmt.Sprintf("%d runs from compact histories, %d from full results; %d duplicates counted once (the same run read twice: from a history and a full copy, or from two copies)",
+		t.Records, t.FullResults, t.Duplicates)
+	if t.Future > 0 {
+		s += fmt.Sprintf("; %d history records dated after now (a wrong clock or a forged line: not counted)", t.Future)
+	}
 	if t.Corrupt > 0 {
 		s += fmt.Sprintf("; %d history lines not records (skipped)", t.Corrupt)
 	}
-	if t.Untrusted > 0 {
-		s += fmt.Sprintf("; %d runs not counted (untrusted: unsigned, or of a machine the trust store does not pin)", t.Untrusted)
+	if t.Altered > 0 {
+		s += fmt.Sprintf("; %d results with a bad signature (altered after signing: not counted)", t.Altered)
+	}
+	if n := t.Untrusted - t.Altered; n > 0 {
+		s += fmt.Sprintf("; %d runs not counted (unsigned, or of a machine the trust store does not pin)", n)
 	}
 	if n := t.ForgedCount(); n > 0 {
 		s += fmt.Sprintf("; %d history records not counted: %s", n, forgedList(t.Forged))
 	}
 	if n := len(t.Skipped); n > 0 {
-		s += fmt.Sprintf("; %d files skipped", n)
+		s += fmt.Sprintf("; %d %s skipped: %s", n, plural(n, "file", "files"), skippedNames(t.Skipped))
 	}
 	return s
 }
@@ -114,6 +129,22 @@ func forgedList(forged []ForgedRecords) string {
 	return strings.Join(parts, ", ")
 }
 
+// maxSkippedNamed is how many skipped files the trend's Read line names.
+const maxSkippedNamed = 3
+
+// skippedNames names the first few skipped files with their reasons.
+func skippedNames(sk []Skipped) string {
+	var parts []string
+	for _, s := range sk[:min(len(sk), maxSkippedNamed)] {
+		parts = append(parts, report.Sanitize(report.Truncate(s.Path+" ("+s.Reason+")", 200)))
+	}
+	text := strings.Join(parts, ", ")
+	if more := len(sk) - maxSkippedNamed; more > 0 {
+		text += fmt.Sprintf(" and %d more (listed in the JSON)", more)
+	}
+	return text
+}
+
 type trendJSON struct {
 	Kind         string            `json:"kind"`
 	V            int               `json:"v"`
@@ -127,6 +158,8 @@ type trendJSON struct {
 	Corrupt      int               `json:"corrupt_history_lines"`
 	Untrusted    int               `json:"untrusted_runs"`
 	Forged       []ForgedRecords   `json:"forged_history_records"`
+	Altered      int               `json:"altered_results"`
+	Future       int               `json:"future_dated_records"`
 	Skipped      []Skipped         `json:"skipped"`
 	Periods      []trendPeriodJSON `json:"periods"`
 	Improvements []improvementJSON `json:"improvements"`
@@ -161,12 +194,15 @@ type improvementJSON struct {
 	HostID string                 `json:"host_id,omitempty"`
 	Check  string                 `json:"check"`
 	Change standards.StatusChange `json:"change"`
+	// AfterRegression is the day the same check regressed on the machine,
+	// when the improvement repairs it.
+	AfterRegression string `json:"after_regression,omitempty"`
 }
 
 // TrendJSON writes the trend as one versioned JSON document.
 func TrendJSON(w io.Writer, t *Trend) error {
 	doc := trendJSON{Kind: TrendKind, V: TrendVersion, GeneratedAt: t.GeneratedAt.UTC(), Period: t.Period, Rule: TrendRule,
-		Records: t.Records, FullResults: t.FullResults, Duplicates: t.Duplicates, Corrupt: t.Corrupt, Untrusted: t.Untrusted,
+		Records: t.Records, FullResults: t.FullResults, Duplicates: t.Duplicates, Corrupt: t.Corrupt, Untrusted: t.Untrusted, Altered: t.Altered, Future: t.Future,
 		Forged: nonNil(t.Forged), Skipped: nonNil(t.Skipped), Periods: []trendPeriodJSON{}, Improvements: []improvementJSON{}}
 	if !t.Since.IsZero() {
 		doc.Since = t.Since.UTC().Format(time.DateOnly)
@@ -185,9 +221,16 @@ func TrendJSON(w io.Writer, t *Trend) error {
 	}
 	for _, im := range t.Improvements {
 		doc.Improvements = append(doc.Improvements, improvementJSON{Date: im.At.UTC().Format(time.DateOnly), At: im.At.UTC(),
-			Host: im.Host, HostID: im.HostID, Check: im.Check, Change: im.Change})
+			Host: im.Host, HostID: im.HostID, Check: im.Check, Change: im.Change, AfterRegression: dateOrEmpty(im.Repairs)})
 	}
 	return report.JSON(w, doc)
+}
+
+func dateOrEmpty(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
 }
 
 func nonNil[T any](s []T) []T {
@@ -213,6 +256,9 @@ func (b *book) trend() {
 	b.printable(sheet)
 	cols := t.assessed()
 	header := []string{"Period", "Practice outcome", "Hosts", "Stale (no result)", "Hosts fixed", "Hosts regressed"}
+	if t.Period == Week {
+		header[0] = "Week (from Monday)"
+	}
 	for _, s := range cols {
 		header = append(header, fmt.Sprintf("%d %s", s.Number, s.Title))
 	}
@@ -222,7 +268,7 @@ func (b *book) trend() {
 	b.check(b.f.SetRowHeight(sheet, 1, 60))
 	for i, p := range t.Periods {
 		row := i + 2
-		b.set(sheet, 1, row, p.Label, 0)
+		b.set(sheet, 1, row, p.sheetLabel(t.Period), 0)
 		b.set(sheet, 2, row, string(p.Outcome), b.Outcome[p.Outcome])
 		for j, v := range []int{p.Hosts, p.Hosts - p.Reporting, p.Fixed, p.Regressed} {
 			b.set(sheet, 3+j, row, v, 0)
@@ -233,7 +279,7 @@ func (b *book) trend() {
 			}
 		}
 	}
-	widths := []float64{10, 22, 8, 10, 9, 10}
+	widths := []float64{12, 22, 12, 12, 9, 10}
 	for range cols {
 		widths = append(widths, 14)
 	}
@@ -246,46 +292,89 @@ func (b *book) trend() {
 		b.trendChart(sheet, fmt.Sprintf("A%d", below+1), cols, last)
 		below += 24
 	}
-	b.set(sheet, 1, below, "Date", b.Header)
-	b.set(sheet, 2, below, "Host", b.Header)
-	b.set(sheet, 3, below, "Check", b.Header)
-	b.set(sheet, 5, below, "Change", b.Header)
-	for i, im := range t.Improvements {
-		row := below + 1 + i
-		b.set(sheet, 1, row, im.At.UTC().Format(time.DateOnly), 0)
-		b.set(sheet, 2, row, report.Sanitize(im.Host), 0)
-		b.set(sheet, 3, row, report.Sanitize(im.Check), 0)
-		b.set(sheet, 5, row, im.Change.String(), 0)
+	since := "the start of the history"
+	if !t.Since.IsZero() {
+		since = t.Since.UTC().Format(time.DateOnly)
+	}
+	b.set(sheet, 1, below, fmt.Sprintf("Improvements since %s (%d)", since, len(t.Improvements)), b.Label)
+	below++
+	// The check and the change run over the period table's narrow columns.
+	spans := []struct {
+		title    string
+		from, to int
+	}{{"Date", 1, 1}, {"Host", 2, 2}, {"Check", 3, 5}, {"Change", 6, 8}}
+	cell := func(col, row int) string { c, _ := excelize.CoordinatesToCellName(col, row); return c }
+	for i, im := range append([]Improvement{{}}, t.Improvements...) {
+		row := below + i
+		texts := []string{im.At.UTC().Format(time.DateOnly), report.Sanitize(im.Host), report.Sanitize(im.Check), im.ChangeText()}
+		for j, sp := range spans {
+			text, style := texts[j], 0
+			if i == 0 {
+				text, style = sp.title, b.Header
+			}
+			for c := sp.from; c <= sp.to; c++ {
+				b.set(sheet, c, row, "", style)
+			}
+			b.set(sheet, sp.from, row, text, style)
+			if sp.to > sp.from {
+				b.check(b.f.MergeCell(sheet, cell(sp.from, row), cell(sp.to, row)))
+			}
+		}
 	}
 }
 
-// trendLineColours tell the standards' lines apart (NHS palette).
-var trendLineColours = []string{"005EB8", "009639", "D5281B", "ED8B00", "330072", "00A499", "7C2855", "425563", "41B6E6", "FFB81C"}
+// trendLineColours tell the standards' lines apart, by standard number
+// (1 first): clearly distinct hues from the NHS palette, none two blues
+// side by side, dark enough to print.
+var trendLineColours = []string{"005EB8", "D5281B", "009639", "ED8B00", "330072", "41B6E6", "AE2573", "231F20", "00A499", "425563"}
+
+func lineColour(n int) string {
+	return trendLineColours[(n-1+len(trendLineColours))%len(trendLineColours)]
+}
+
+// The workbook's lines differ by marker as well as colour, and each is
+// drawn narrower than the one before, the first three solid and the
+// others dashed, so that lines that coincide (two standards with the same
+// share) stay visible, one inside the other.
+var (
+	trendMarkers = []string{"circle", "square", "diamond", "triangle", "x", "star", "plus", "dash", "dot", "circle"}
+	trendDash    = []excelize.LineDashType{excelize.LineDashSolid, excelize.LineDashSolid, excelize.LineDashSolid,
+		excelize.LineDashDash, excelize.LineDashSysDash, excelize.LineDashLgDashDot, excelize.LineDashSysDot}
+)
 
 func (b *book) trendChart(sheet, at string, cols []standards.Standard, last int) {
 	var series []excelize.ChartSeries
 	for j, s := range cols {
 		col, _ := excelize.ColumnNumberToName(7 + j)
-		colour := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{trendLineColours[s.Number%len(trendLineColours)]}}
+		colour := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{lineColour(s.Number)}}
+		wide := max(1.25, 4-0.5*float64(j))
 		series = append(series, excelize.ChartSeries{
 			Name:       fmt.Sprintf("'%s'!$%s$1", sheet, col),
 			Categories: fmt.Sprintf("'%s'!$A$2:$A$%d", sheet, last),
 			Values:     fmt.Sprintf("'%s'!$%s$2:$%s$%d", sheet, col, col, last),
-			Line:       excelize.LineOptions{Width: 2.25, Fill: colour},
-			Marker:     excelize.ChartMarker{Symbol: "circle", Size: 5, Fill: colour},
+			Fill:       colour,
+			Line:       excelize.LineOptions{Width: wide, Fill: colour, Dash: trendDash[min(j, len(trendDash)-1)]},
+			Marker:     excelize.ChartMarker{Symbol: trendMarkers[(s.Number-1)%len(trendMarkers)], Size: max(3, 6-j/2), Fill: colour},
 		})
+	}
+	// A week's label is its Monday ("22 Jun 2026"): shown every few weeks
+	// and slanted, so that labels never break into fragments.
+	skip := 1
+	if n := last - 1; n > 12 {
+		skip = (n + 8) / 9
 	}
 	one, zero := 1.0, 0.0
 	percent := excelize.ChartNumFmt{CustomNumFmt: "0%"}
 	ink := excelize.Font{Color: "231F20", Size: 9} // axis labels dark enough to print
 	b.check(b.f.AddChart(sheet, at, &excelize.Chart{
-		Type:         excelize.Line,
-		Series:       series,
-		Title:        excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share of hosts meeting each NDG standard, by " + string(b.r.Trend.Period)}}},
-		Legend:       excelize.ChartLegend{Position: "bottom"},
-		PlotArea:     excelize.ChartPlotArea{NumFmt: percent},
-		YAxis:        excelize.ChartAxis{Maximum: &one, Minimum: &zero, NumFmt: percent, MajorGridLines: true, Font: ink},
-		XAxis:        excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: string(b.r.Trend.Period)}}}, Font: ink},
+		Type:     excelize.Line,
+		Series:   series,
+		Title:    excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share of hosts meeting each NDG standard, by " + string(b.r.Trend.Period)}}},
+		Legend:   excelize.ChartLegend{Position: "bottom"},
+		PlotArea: excelize.ChartPlotArea{NumFmt: percent},
+		YAxis:    excelize.ChartAxis{Maximum: &one, Minimum: &zero, NumFmt: percent, MajorGridLines: true, Font: ink},
+		XAxis: excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: string(b.r.Trend.Period)}}}, Font: ink,
+			TickLabelSkip: skip, Alignment: excelize.Alignment{TextRotation: -45}},
 		Dimension:    excelize.ChartDimension{Width: 640, Height: 400},
 		ShowBlanksAs: "gap",
 	}))
@@ -360,12 +449,12 @@ func trendSVG(t *Trend) svgTrend {
 			case i == n-1:
 				anchor = "end"
 			}
-			c.XLabels = append(c.XLabels, svgText{X: x(i), Text: p.Label, Anchor: anchor})
+			c.XLabels = append(c.XLabels, svgText{X: x(i), Text: p.chartLabel(t.Period), Anchor: anchor})
 		}
 		c.Outcomes = append(c.Outcomes, svgDot{X: x(i), Class: report.OutcomeClass(p.Outcome), Title: p.Label + ": " + string(p.Outcome)})
 	}
 	for _, s := range t.assessed() {
-		l := svgLine{Title: fmt.Sprintf("%d %s", s.Number, s.Title), Colour: "#" + trendLineColours[s.Number%len(trendLineColours)], Dash: trendDashes[s.Number%len(trendDashes)]}
+		l := svgLine{Title: fmt.Sprintf("%d %s", s.Number, s.Title), Colour: "#" + lineColour(s.Number), Dash: trendDashes[s.Number%len(trendDashes)]}
 		var pts []string
 		for i, p := range t.Periods {
 			v := p.share(s.Number)
@@ -385,6 +474,34 @@ func trendSVG(t *Trend) svgTrend {
 	}
 	return c
 }
+
+// Dated is the period's label, a week's with its Monday: "2026-W26 (22 Jun)".
+func (p TrendPeriod) Dated() string {
+	if strings.Contains(p.Label, "-W") {
+		return p.Label + p.Start.UTC().Format(" (2 Jan)")
+	}
+	return p.Label
+}
+
+// sheetLabel is the period as the workbook's first column shows it, and
+// the chart's axis: a week by its Monday's date.
+func (p TrendPeriod) sheetLabel(period Period) string {
+	if period == Week {
+		return p.Start.UTC().Format("2 Jan 2006")
+	}
+	return p.Label
+}
+
+// chartLabel is the period under the page's chart: a week by its Monday.
+func (p TrendPeriod) chartLabel(period Period) string {
+	if period == Week {
+		return p.Start.UTC().Format("2 Jan")
+	}
+	return p.Label
+}
+
+// Footnote is TrendFootnote, for templates.
+func (t *Trend) Footnote() string { return TrendFootnote }
 
 // Rule is TrendRule, for templates.
 func (t *Trend) Rule() string { return TrendRule }

@@ -81,7 +81,7 @@ func TestTrendSheetHoldsThePeriodsAndALineChart(t *testing.T) {
 	}
 	var found bool
 	for _, row := range rows {
-		if len(row) >= 5 && row[0] == "2026-07-14" && row[1] == "GP-RECEPTION-1" && row[2] == "patches-current" && row[4] == "fixed" {
+		if len(row) >= 6 && row[0] == "2026-07-14" && row[1] == "GP-RECEPTION-1" && row[2] == "patches-current" && row[5] == "fixed" {
 			found = true
 		}
 	}
@@ -146,7 +146,7 @@ func TestTrendTextAndJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	keep(t, "trend.txt", text.Bytes())
-	for _, want := range []string{"2026-07-14 GP-RECEPTION-1: patches-current fixed", "\n2026-11  Not met", "Period   Outcome"} {
+	for _, want := range []string{"2026-07-14 GP-RECEPTION-1: patches-current fixed", "\n2026-11  Not Met", "Period   Outcome"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, text.String())
 		}

@@ -623,9 +623,9 @@ func TestTrendCountsHistoriesOnlyOfTrustedMachines(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := tr.Periods[len(tr.Periods)-1]
-	if tr.Records != 2 || tr.Untrusted != 1 || tr.Corrupt != 1 || last.Hosts != 1 || tr.ForgedCount() != 5 {
-		t.Errorf("%d records counted, %d untrusted, %d corrupt, %d forged, %d hosts; want 2, 1, 1 (the future line), 5, 1",
-			tr.Records, tr.Untrusted, tr.Corrupt, tr.ForgedCount(), last.Hosts)
+	if tr.Records != 2 || tr.Untrusted != 1 || tr.Corrupt != 0 || tr.Future != 1 || last.Hosts != 1 || tr.ForgedCount() != 5 {
+		t.Errorf("%d records counted, %d untrusted, %d corrupt, %d future, %d forged, %d hosts; want 2, 1, 0, 1 (the future line), 5, 1",
+			tr.Records, tr.Untrusted, tr.Corrupt, tr.Future, tr.ForgedCount(), last.Hosts)
 	}
 	if last.Fixed != 0 || len(tr.Improvements) != 0 {
 		t.Errorf("the forged pair counted: %d fixed, improvements %v", last.Fixed, tr.Improvements)

@@ -36,6 +36,11 @@ type Pin struct {
 	PinnedAt  time.Time `json:"pinned_at"`
 	// File is the result the key was first accepted from.
 	File string `json:"first_seen_in"`
+	// RetiredAt, when set (fleet --retire), says the machine was replaced,
+	// renamed or taken out of use then: its results up to that time still
+	// count in the trend, where its series ends; it is not expected in the
+	// roll-up, and its name is free for another machine's key.
+	RetiredAt time.Time `json:"retired_at,omitzero"`
 }
 
 func (p Pin) identity() string { return identity(p.HostID, p.HostName) }
@@ -57,6 +62,7 @@ type Trust struct {
 	pins      map[string]Pin
 	names     map[string]Pin // by lower-case host name
 	keys      map[string]Pin // by key ID
+	retired   []Pin
 }
 
 type trustFile struct {
@@ -99,6 +105,10 @@ func LoadTrust(path string) (*Trust, error) {
 		if err != nil || sign.KeyID(pub) != p.KeyID {
 			return nil, fmt.Errorf("trust store %s: host %s: the public key and key ID do not match", path, p.HostName)
 		}
+		if !p.RetiredAt.IsZero() {
+			t.retired = append(t.retired, p)
+			continue
+		}
 		if _, dup := t.pins[p.identity()]; dup {
 			return nil, fmt.Errorf("trust store %s: host %s is pinned twice", path, p.HostName)
 		}
@@ -113,7 +123,7 @@ func (t *Trust) pin(p Pin) {
 	t.keys[p.KeyID] = p
 }
 
-// Pins are the pinned hosts, by name.
+// Pins are the pinned hosts in use (not retired), by name.
 func (t *Trust) Pins() []Pin {
 	pins := make([]Pin, 0, len(t.pins))
 	for _, p := range t.pins {
@@ -128,8 +138,70 @@ func (t *Trust) Pins() []Pin {
 // Save writes the trust store atomically.
 func (t *Trust) Save(path string) error {
 	return report.WriteFileAtomic(path, func(w io.Writer) error {
-		return report.JSON(w, trustFile{Kind: TrustKind, Hosts: t.Pins()})
+		return report.JSON(w, trustFile{Kind: TrustKind, Hosts: append(t.Pins(), t.Retired()...)})
 	})
+}
+
+// Retired are the retired pins, by name and retirement.
+func (t *Trust) Retired() []Pin {
+	out := slices.Clone(t.retired)
+	slices.SortFunc(out, func(a, b Pin) int {
+		return cmp.Or(cmp.Compare(strings.ToLower(a.HostName), strings.ToLower(b.HostName)), a.RetiredAt.Compare(b.RetiredAt))
+	})
+	return out
+}
+
+// Retire retires the pins in use whose host name or host ID is host, as of
+// at, and returns them: a replaced PC's series ends, a renamed PC's key can
+// be trusted under its new name, and the name is free for a new machine.
+func (t *Trust) Retire(host string, at time.Time) []Pin {
+	host = strings.TrimSpace(host)
+	var done []Pin
+	for id, p := range t.pins {
+		if !strings.EqualFold(p.HostName, host) && (p.HostID == "" || !strings.EqualFold(p.HostID, host)) {
+			continue
+		}
+		delete(t.pins, id)
+		if n := strings.ToLower(strings.TrimSpace(p.HostName)); t.names[n].identity() == id {
+			delete(t.names, n)
+		}
+		if t.keys[p.KeyID].identity() == id {
+			delete(t.keys, p.KeyID)
+		}
+		p.RetiredAt = at.UTC()
+		t.retired = append(t.retired, p)
+		done = append(done, p)
+	}
+	slices.SortFunc(done, func(a, b Pin) int { return cmp.Compare(a.HostID, b.HostID) })
+	return done
+}
+
+// retiredKey is the retired pin whose key signed r, if any.
+func (t *Trust) retiredKey(r *result) (Pin, bool) {
+	for _, p := range t.retired {
+		if p.KeyID == r.signer.KeyID && r.signer.PublicKey.Equal(mustKey(p.PublicKey)) {
+			return p, true
+		}
+	}
+	return Pin{}, false
+}
+
+// countsInTrend says whether the trend counts a result: one the roll-up
+// counts, or one a retired machine signed before it was retired.
+func (t *Trust) countsInTrend(r *result) bool {
+	if t.judge(r).reason == "" {
+		return true
+	}
+	if r.signErr != nil {
+		return false
+	}
+	for _, p := range t.retired {
+		if p.identity() == identity(r.host.ID, r.host.Name) && p.KeyID == r.signer.KeyID &&
+			r.signer.PublicKey.Equal(mustKey(p.PublicKey)) && !r.scannedAt.After(p.RetiredAt) {
+			return true
+		}
+	}
+	return false
 }
 
 // Untrusted is a result the roll-up read but did not count, and why.
@@ -141,6 +213,9 @@ type Untrusted struct {
 	// New marks a host seen for the first time: accept it with --trust-new.
 	New    bool   `json:"new,omitempty"`
 	Reason string `json:"reason"`
+	// retired: signed by a retired machine's key, so no sign that the
+	// host pinned under that name now was tampered with.
+	retired bool
 }
 
 // verdict is how the trust store judges one result: counted (empty
@@ -150,6 +225,7 @@ type verdict struct {
 	reason  string
 	pending bool
 	newHost bool
+	retired bool // signed by a retired machine's key
 }
 
 func (t *Trust) judge(r *result) verdict {
@@ -167,14 +243,31 @@ func (t *Trust) judge(r *result) verdict {
 		}
 		return verdict{}
 	}
+	old, retired := t.retiredKey(r)
+	if retired && old.identity() == identity(r.host.ID, name) {
+		return verdict{retired: true, reason: fmt.Sprintf("signed by the key of %s, retired %s: a retired machine's results are not counted", old.HostName, old.RetiredAt.Format(time.DateOnly))}
+	}
 	if other, taken := t.names[strings.ToLower(name)]; taken {
-		return verdict{reason: fmt.Sprintf("claims the name %s, which is pinned to another machine (host ID %s): a forgery, a cloned PC, or one renamed", name, other.HostID)}
+		return verdict{reason: fmt.Sprintf("claims the name %s, which is pinned to another machine (host ID %s): a forgery, a cloned PC, or a replacement; if the PC was replaced, retire the old one ('fleet --retire %s') and trust the new one ('fleet --trust-new')", name, other.HostID, name)}
 	}
 	if other, taken := t.keys[r.signer.KeyID]; taken {
+		if other.HostID != "" && strings.EqualFold(other.HostID, r.host.ID) {
+			return verdict{reason: fmt.Sprintf("signed by the key pinned for %s, with the same host ID: if %s was renamed %s, run 'fleet --retire %s' then 'fleet --trust-new'; if not, a PC imaged with another's key folder (delete its key folder and reinstall)", other.HostName, other.HostName, name, other.HostName)}
+		}
 		return verdict{reason: fmt.Sprintf("signed by the key pinned for %s: one PC posing as another, or a PC imaged with another's key folder (delete its key folder and reinstall)", other.HostName)}
 	}
-	return verdict{pending: t.AcceptNew, newHost: true, reason: "new, not yet trusted: accept this machine's key with 'fleet --trust-new' once you know it is the PC's own"}
+	newHost := "new, not yet trusted: accept this machine's key with 'fleet --trust-new' once you know it is the PC's own"
+	if retired {
+		if old.HostID == "" || !strings.EqualFold(old.HostID, r.host.ID) {
+			return verdict{reason: fmt.Sprintf("signed by the key of %s, retired %s, claiming another machine: one PC posing as another", old.HostName, old.RetiredAt.Format(time.DateOnly))}
+		}
+		newHost = fmt.Sprintf("new, not yet trusted: signed by the key of %s (same host ID), retired %s: if that PC was renamed %s, accept it with 'fleet --trust-new'", old.HostName, old.RetiredAt.Format(time.DateOnly), name)
+	}
+	return verdict{pending: t.AcceptNew, newHost: true, reason: newHost}
 }
+
+// altered says the result is signed but its bytes are not what was signed.
+func (r *result) altered() bool { return r.signErr != nil && !errors.Is(r.signErr, sign.ErrUnsigned) }
 
 func mustKey(s string) ed25519.PublicKey {
 	pub, _ := sign.ParsePublicKey(s)

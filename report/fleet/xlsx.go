@@ -366,7 +366,7 @@ func (b *book) hosts() {
 		}
 		for _, s := range std {
 			o := h.StandardOutcome(s.Number)
-			row = append(row, b.cell(shortOutcome(o), b.Outcome[o]))
+			row = append(row, b.cell(report.ShortOutcome(o), b.Outcome[o]))
 		}
 		row = append(row, b.cell(h.ToolVersion, b.Wrap), b.cell(h.Note(), b.Wrap), b.cell(h.File, b.Wrap))
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
@@ -402,19 +402,6 @@ func severityText(s standards.Severity) string {
 		return ""
 	}
 	return s.String()
-}
-
-// shortOutcome fits an outcome in a narrow column.
-func shortOutcome(o standards.Outcome) string {
-	switch o {
-	case standards.Met:
-		return "Met"
-	case standards.Approaching:
-		return "Approaching"
-	case standards.NotMet:
-		return "Not met"
-	}
-	return "Not assessed"
 }
 
 func (b *book) checks() {
