@@ -114,6 +114,9 @@ func runInstall(o *installOptions, s *streams) error {
 	if err := plan.Validate(schedule.Absolute); err != nil {
 		return usageError{err}
 	}
+	if missing := missingDirs(o.ChecksDirs); len(missing) > 0 {
+		return usagef("--checks-dir %s is not a folder: give the folder of custom checks files each run loads", missing[0].Path)
+	}
 	if warning := practiceInResults(o.Practice, o.ResultsDir); warning != "" {
 		fmt.Fprintf(s.Err, "dspt-audit: warning: %s\n", warning)
 	}
