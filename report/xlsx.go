@@ -147,6 +147,7 @@ type workbook struct {
 // XLSX writes the report as an Excel workbook: Summary (with a chart of
 // the per-standard scores), Findings, Evidence and DSPT sheets.
 func XLSX(w io.Writer, rep *Report) error {
+	rep = forViews(rep)
 	f := excelize.NewFile()
 	defer f.Close()
 	styles, err := NewSheetStyles(f)
