@@ -219,24 +219,65 @@ func isSHA256(s string) bool {
 	return true
 }
 
+// Why a custom check's result is left out of a recount.
+const (
+	customUnlisted  = "unlisted"  // no checks file of the result lists it
+	customMalformed = "malformed" // over-long title, or no severity
+)
+
 // customResult says whether r is the result of a custom check the report's
 // files account for, and makes its title, mappings and origin fit to show:
 // a custom check is not in this build's catalogue, so what the result says
 // of it is all there is, bounded and validated. Its mappings keep only the
-// NDG standards that exist; ok is false for a result no file accounts for.
-func (rep *Report) customResult(r *CheckResult, ndg []standards.Standard) bool {
-	if rep.CustomChecks == nil || !customID(r.ID) {
-		return false
+// NDG standards, DSPT items, Cyber Essentials controls and CAF outcomes
+// that exist; dropped names those taken off. When it is not kept, why is
+// customUnlisted or customMalformed, or empty for an ID that is not a custom
+// check's.
+func (rep *Report) customResult(r *CheckResult, ndg []standards.Standard) (ok bool, why string, dropped []string) {
+	if !customID(r.ID) {
+		return false, "", nil
 	}
-	f, ok := rep.customFile(r.Origin)
-	if !ok || !slices.Contains(f.Loaded, r.ID) {
-		return false
+	if rep.CustomChecks == nil {
+		return false, customUnlisted, nil
+	}
+	f, listed := rep.customFile(r.Origin)
+	if !listed || !slices.Contains(f.Loaded, r.ID) {
+		return false, customUnlisted, nil
 	}
 	if len(r.Title) > maxCustomText || r.Severity == 0 {
-		return false
+		return false, customMalformed, nil
 	}
-	r.Mappings.NDG = slices.DeleteFunc(slices.Clone(r.Mappings.NDG), func(n int) bool {
-		return !slices.ContainsFunc(ndg, func(s standards.Standard) bool { return s.Number == n })
+	m := &r.Mappings
+	m.NDG = slices.DeleteFunc(slices.Clone(m.NDG), func(n int) bool {
+		gone := !slices.ContainsFunc(ndg, func(s standards.Standard) bool { return s.Number == n })
+		if gone {
+			dropped = append(dropped, fmt.Sprintf("NDG standard %d", n))
+		}
+		return gone
 	})
-	return true
+	keep := func(list []string, what string, exists func(string) bool) []string {
+		return slices.DeleteFunc(slices.Clone(list), func(v string) bool {
+			if exists(v) {
+				return false
+			}
+			dropped = append(dropped, fmt.Sprintf("%s %.40q", what, v))
+			return true
+		})
+	}
+	m.DSPTItems = keep(m.DSPTItems, "DSPT item", dsptItemExists)
+	m.CyberEssentials = keep(m.CyberEssentials, "Cyber Essentials control", func(c string) bool { return slices.Contains(standards.CyberEssentialsControls, c) })
+	m.CAF = keep(m.CAF, "CAF outcome", cafOutcome)
+	return true, "", dropped
+}
+
+// dsptItemExists reports whether id is an item of the toolkit this build
+// judges against.
+func dsptItemExists(id string) bool {
+	return slices.ContainsFunc(dsptData(), func(it standards.DSPTItem) bool { return it.ID == id })
+}
+
+// cafOutcome reports whether c is of the form of a CAF outcome, as the
+// checks file loader requires.
+func cafOutcome(c string) bool {
+	return standards.Mappings{NDG: []int{1}, DSPTItems: []string{"1.1.1"}, CAF: []string{c}}.Validate() == nil
 }
