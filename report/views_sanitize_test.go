@@ -93,10 +93,10 @@ func TestEveryViewShowsHiddenCharactersAsEscapes(t *testing.T) {
 
 func TestSanitizeShowsInvisibleCharacters(t *testing.T) {
 	for in, want := range map[string]string{
-		"a\u200bb":           `a\u200bb`,
-		"\ufeffhost":         `\ufeffhost`,
-		"x\u2060y\u2064":     `x\u2060y\u2064`,
-		"\u200e\u200f":       `\u200e\u200f`,
+		"a\u200bb":          `a\u200bb`,
+		"\ufeffhost":        `\ufeffhost`,
+		"x\u2060y\u2064":    `x\u2060y\u2064`,
+		"\u200e\u200f":      `\u200e\u200f`,
 		"plain text, é ü 中": "plain text, é ü 中",
 	} {
 		if got := Sanitize(in); got != want {
