@@ -68,14 +68,26 @@ func (r *Report) CustomUsed() []CheckResult {
 	return out
 }
 
-// CustomText says in one line how many custom checks were used and from
-// which files; empty when the scan read no checks file.
+// CustomText says in one line how many custom checks were used (of how
+// many loaded, when a platform or --only left some aside) and from which
+// files, naming the checks used; empty when the scan read no checks file.
 func (r *Report) CustomText() string {
 	if r.CustomChecks == nil {
 		return ""
 	}
-	used := len(r.CustomUsed())
-	text := fmt.Sprintf("%d %s used", used, plural(used, "custom check", "custom checks"))
+	usedBy := map[string][]string{}
+	used := r.CustomUsed()
+	for _, c := range used {
+		usedBy[c.Origin] = append(usedBy[c.Origin], c.ID)
+	}
+	loaded := 0
+	for _, f := range r.CustomChecks.Files {
+		loaded += len(f.Loaded)
+	}
+	text := fmt.Sprintf("%d %s used", len(used), plural(len(used), "custom check", "custom checks"))
+	if loaded != len(used) {
+		text += fmt.Sprintf(" (of %d loaded)", loaded)
+	}
 	if refused := len(r.CustomChecks.NotLoaded); refused > 0 {
 		text += fmt.Sprintf(", %d not loaded (refused, below)", refused)
 	}
@@ -85,9 +97,23 @@ func (r *Report) CustomText() string {
 	}
 	var named []string
 	for _, f := range files {
-		named = append(named, fmt.Sprintf("%s (SHA-256 %s; %s)", f.Path, shortHash(f.SHA256), loadedText(f.Loaded)))
+		named = append(named, fmt.Sprintf("%s (SHA-256 %s; %s)", f.Path, shortHash(f.SHA256), usedText(usedBy[f.Path], len(f.Loaded))))
 	}
 	return fmt.Sprintf("%s, from %d %s: %s", text, len(files), plural(len(files), "file", "files"), strings.Join(named, "; "))
+}
+
+// usedText names the checks of one file that were used, saying how many it
+// loaded when that is more.
+func usedText(used []string, loaded int) string {
+	switch {
+	case loaded == 0:
+		return "no check loaded"
+	case len(used) == 0:
+		return fmt.Sprintf("none used; %d loaded", loaded)
+	case len(used) < loaded:
+		return fmt.Sprintf("%s; %d loaded", strings.Join(used, ", "), loaded)
+	}
+	return strings.Join(used, ", ")
 }
 
 // NotLoadedLines are the custom checks and checks files that did not load,
@@ -124,13 +150,6 @@ func (r *Report) customFile(path string) (CustomFile, bool) {
 		return CustomFile{}, false
 	}
 	return r.CustomChecks.Files[i], true
-}
-
-func loadedText(ids []string) string {
-	if len(ids) == 0 {
-		return "no check loaded"
-	}
-	return strings.Join(ids, ", ")
 }
 
 // shortHash is the first 12 hex digits of a SHA-256, enough to tell files

@@ -255,3 +255,16 @@ func TestRecountSaysWhyACustomResultIsLeftOut(t *testing.T) {
 		}
 	}
 }
+
+// The Custom line counts and names the same checks: those used, of those
+// loaded when a platform or --only left some aside.
+func TestCustomTextNamesTheChecksUsed(t *testing.T) {
+	rep := buildWithCustom(t, "win10-1607-wannacry-era", smb1ClientOff())
+	rep.CustomChecks.NotLoaded = nil
+	rep.CustomChecks.Files[0].Loaded = append(rep.CustomChecks.Files[0].Loaded, "custom-linux-sshd", "custom-linux-ufw")
+	rep.CustomChecks.Files = append(rep.CustomChecks.Files, CustomFile{Path: "/etc/linux.yaml", SHA256: customHash, Loaded: []string{"custom-auditd"}})
+	want := `1 custom check used (of 4 loaded), from 2 files: \\server\it\checks\reception.yaml (SHA-256 abababababab; custom-smb1-client-off; 3 loaded); /etc/linux.yaml (SHA-256 abababababab; none used; 1 loaded)`
+	if got := rep.CustomText(); got != want {
+		t.Errorf("CustomText\n got %q\nwant %q", got, want)
+	}
+}

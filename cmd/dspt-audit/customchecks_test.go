@@ -669,3 +669,16 @@ func TestInstallRefusesAChecksDirThatIsNotAFolder(t *testing.T) {
 		t.Errorf("exit %d, %q", code, errOut)
 	}
 }
+
+// --only of a custom check no checks file loaded says where custom checks
+// come from, not only which built-in checks there are.
+func TestOnlyAnUnloadedCustomCheckSaysWhereCustomChecksLoadFrom(t *testing.T) {
+	code, _, errOut := runCustom(t, &fakeLoader{}, "scan", "--from", profiles+"win10-1607-wannacry-era.json", "--only", "custom-x")
+	if code != exitUsage || !strings.Contains(errOut, "custom checks load with --checks-dir, the data folder's checks folder or the practice folder's") {
+		t.Errorf("exit %d, %q", code, errOut)
+	}
+	code, _, errOut = runCustom(t, &fakeLoader{}, "scan", "--from", profiles+"win10-1607-wannacry-era.json", "--only", "smb1-of")
+	if code != exitUsage || strings.Contains(errOut, "custom checks load") {
+		t.Errorf("a mistyped built-in: exit %d, %q", code, errOut)
+	}
+}
