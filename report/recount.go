@@ -70,11 +70,15 @@ func recount(rep *Report, ndg []standards.Standard, ifFixed bool) (Recounted, er
 	}
 	notes = append(notes, aside.notes()...)
 	rep.Counts = map[string]int{}
+	var fixes *standards.Rescorer
+	if ifFixed {
+		fixes = standards.NewRescorer(ndg, findings)
+	}
 	for i, r := range kept {
 		rep.Counts[r.Status.String()]++
 		kept[i].IfFixed = nil
 		if ifFixed && r.Status != standards.Pass && r.Status != standards.NotApplicable {
-			kept[i].IfFixed = standards.IfFixed(ndg, findings, i)
+			kept[i].IfFixed = fixes.IfFixed(i)
 		}
 	}
 	rep.DataNotes = append(rep.DataNotes, notes...)
