@@ -275,7 +275,8 @@ func (rep *Report) customResult(r *CheckResult, ndg []standards.Standard) (ok bo
 		return gone
 	})
 	keep := func(list []string, what string, exists func(string) bool) []string {
-		return slices.DeleteFunc(slices.Clone(list), func(v string) bool {
+		// Lists are empty, never null, in a report's JSON.
+		return slices.DeleteFunc(append([]string{}, list...), func(v string) bool {
 			if exists(v) {
 				return false
 			}
@@ -283,6 +284,7 @@ func (rep *Report) customResult(r *CheckResult, ndg []standards.Standard) (ok bo
 			return true
 		})
 	}
+	m.DSPT = append([]string{}, m.DSPT...)
 	m.DSPTItems = keep(m.DSPTItems, "DSPT item", dsptItemExists)
 	m.CyberEssentials = keep(m.CyberEssentials, "Cyber Essentials control", func(c string) bool { return slices.Contains(standards.CyberEssentialsControls, c) })
 	m.CAF = keep(m.CAF, "CAF outcome", cafOutcome)
