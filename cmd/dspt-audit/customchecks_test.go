@@ -658,6 +658,16 @@ func TestTheChecksFolderRuleSeesThroughLinksAndSpellings(t *testing.T) {
 	if code != exitOK || !strings.Contains(errOut, "leads into the results folder") {
 		t.Errorf("install with the practice folder's checks a link into the results: exit %d, %q", code, errOut)
 	}
+	// And the data folder's: the run leaves it aside, install warns.
+	code, _, errOut = runCustom(t, &fakeLoader{}, "schedule", "install", "--daily", "02:00", "--print", "--results-dir", results, "--data-dir", it)
+	if code != exitOK || !strings.Contains(errOut, "the data folder's checks folder "+filepath.Join(it, "checks")+" leads into the results folder") {
+		t.Errorf("install with the data folder's checks a link into the results: exit %d, %q", code, errOut)
+	}
+	f = &fakeLoader{}
+	runCustom(t, f, "schedule", "run", "--from", profiles+"win10-1607-wannacry-era.json", "--results-dir", results, "--state-dir", state, "--keep", "0", "--data-dir", it, "--now", "2026-11-24")
+	if slices.Contains(f.dirs, filepath.Join(it, "checks")) {
+		t.Errorf("the run loaded the data folder's checks, a link into the results folder: %q", f.dirs)
+	}
 }
 
 // A --checks-dir that is not a folder is refused at install, as by scan:
