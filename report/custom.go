@@ -252,15 +252,12 @@ const (
 // that exist; dropped names those taken off. When it is not kept, why is
 // customUnlisted or customMalformed, or empty for an ID that is not a custom
 // check's.
-func (rep *Report) customResult(r *CheckResult, ndg []standards.Standard) (ok bool, why string, dropped []string) {
+// loaded is the report's loadedChecks.
+func (rep *Report) customResult(r *CheckResult, ndg []standards.Standard, loaded map[[2]string]bool) (ok bool, why string, dropped []string) {
 	if !customID(r.ID) {
 		return false, "", nil
 	}
-	if rep.CustomChecks == nil {
-		return false, customUnlisted, nil
-	}
-	f, listed := rep.customFile(r.Origin)
-	if !listed || !slices.Contains(f.Loaded, r.ID) {
+	if !loaded[[2]string{r.Origin, r.ID}] {
 		return false, customUnlisted, nil
 	}
 	if len(r.Title) > maxCustomText || r.Severity == 0 {
@@ -289,6 +286,21 @@ func (rep *Report) customResult(r *CheckResult, ndg []standards.Standard) (ok bo
 	m.CyberEssentials = keep(m.CyberEssentials, "Cyber Essentials control", func(c string) bool { return slices.Contains(standards.CyberEssentialsControls, c) })
 	m.CAF = keep(m.CAF, "CAF outcome", cafOutcome)
 	return true, "", dropped
+}
+
+// loadedChecks are the checks each checks file of the report loaded, by
+// file path and check ID.
+func (rep *Report) loadedChecks() map[[2]string]bool {
+	loaded := map[[2]string]bool{}
+	if rep.CustomChecks == nil {
+		return loaded
+	}
+	for _, f := range rep.CustomChecks.Files {
+		for _, id := range f.Loaded {
+			loaded[[2]string{f.Path, id}] = true
+		}
+	}
+	return loaded
 }
 
 // dsptItemExists reports whether id is an item of the toolkit this build

@@ -141,6 +141,7 @@ func (a setAside) notes() []string {
 // result never claims an origin.
 func knownResults(rep *Report, ndg []standards.Standard) (kept []CheckResult, aside setAside, err error) {
 	cat := catalogue()
+	loaded := rep.loadedChecks()
 	seen := map[string]bool{}
 	for _, r := range rep.Results {
 		c, ok := cat[r.ID]
@@ -148,7 +149,7 @@ func knownResults(rep *Report, ndg []standards.Standard) (kept []CheckResult, as
 		if !ok {
 			var why string
 			var dropped []string
-			custom, why, dropped = rep.customResult(&r, ndg)
+			custom, why, dropped = rep.customResult(&r, ndg, loaded)
 			for _, d := range dropped {
 				aside.mappings = append(aside.mappings, r.ID+" "+d)
 			}
