@@ -80,15 +80,16 @@ func ShortOutcome(o standards.Outcome) string {
 // keeps the ActionPlanSize that gain most: outcome steps, then score
 // points, then severity.
 func (j judgement) plan(results []CheckResult, findings []standards.Finding, atts []standards.Attestation) []Action {
-	before, beforeOutcomes, sas := j.score(findings, atts)
+	scores := standards.NewRescorer(j.ndg, findings)
+	before, beforeOutcomes, sas := j.judgeCard(scores.Card(), atts)
 	var actions []Action
 	for i, r := range results {
 		if r.Status == standards.Pass || r.Status == standards.NotApplicable {
 			continue
 		}
-		fixed := slices.Clone(findings)
-		fixed[i].Status, fixed[i].RiskAccepted = standards.Pass, false
-		after, afterOutcomes, _ := j.score(fixed, atts)
+		fixed := findings[i]
+		fixed.Status, fixed.RiskAccepted = standards.Pass, false
+		after, afterOutcomes, _ := j.judgeCard(scores.With(i, fixed), atts)
 		a := Action{Kind: "fix", Check: r.ID, Severity: r.Severity, DSPTItems: itemsOf(r.Mappings, j.items)}
 		if !r.Status.Determined() {
 			a.Kind = "find out"
@@ -99,7 +100,7 @@ func (j judgement) plan(results []CheckResult, findings []standards.Finding, att
 	for k, sa := range sas {
 		for _, id := range sa.Outstanding {
 			answered := append(slices.Clone(atts), standards.Attestation{Item: id, Standard: before.Standards[k].Number, Answer: standards.AnswerMet})
-			after, afterOutcomes, _ := j.score(findings, answered)
+			after, afterOutcomes, _ := j.judgeCard(scores.Card(), answered)
 			a := Action{Kind: "answer", Item: id, DSPTItems: []string{id}, Owner: ownerOf([]string{id}, []int{before.Standards[k].Number}, atts), Answered: answeredAs(id, atts, j.now)}
 			if strings.HasPrefix(id, "NDG ") {
 				a.DSPTItems = nil

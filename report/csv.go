@@ -63,6 +63,7 @@ func evidenceText(evidence []Evidence) string {
 // CSV writes the Findings table (RFC 4180: CRLF line ends, quoted fields),
 // failures first.
 func CSV(w io.Writer, rep *Report) error {
+	rep = forViews(rep)
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
 	cw.Write(findingHeader)

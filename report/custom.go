@@ -68,14 +68,26 @@ func (r *Report) CustomUsed() []CheckResult {
 	return out
 }
 
-// CustomText says in one line how many custom checks were used and from
-// which files; empty when the scan read no checks file.
+// CustomText says in one line how many custom checks were used (of how
+// many loaded, when a platform or --only left some aside) and from which
+// files, naming the checks used; empty when the scan read no checks file.
 func (r *Report) CustomText() string {
 	if r.CustomChecks == nil {
 		return ""
 	}
-	used := len(r.CustomUsed())
-	text := fmt.Sprintf("%d %s used", used, plural(used, "custom check", "custom checks"))
+	usedBy := map[string][]string{}
+	used := r.CustomUsed()
+	for _, c := range used {
+		usedBy[c.Origin] = append(usedBy[c.Origin], c.ID)
+	}
+	loaded := 0
+	for _, f := range r.CustomChecks.Files {
+		loaded += len(f.Loaded)
+	}
+	text := fmt.Sprintf("%d %s used", len(used), plural(len(used), "custom check", "custom checks"))
+	if loaded != len(used) {
+		text += fmt.Sprintf(" (of %d loaded)", loaded)
+	}
 	if refused := len(r.CustomChecks.NotLoaded); refused > 0 {
 		text += fmt.Sprintf(", %d not loaded (refused, below)", refused)
 	}
@@ -85,9 +97,23 @@ func (r *Report) CustomText() string {
 	}
 	var named []string
 	for _, f := range files {
-		named = append(named, fmt.Sprintf("%s (SHA-256 %s; %s)", f.Path, shortHash(f.SHA256), loadedText(f.Loaded)))
+		named = append(named, fmt.Sprintf("%s (SHA-256 %s; %s)", f.Path, shortHash(f.SHA256), usedText(usedBy[f.Path], len(f.Loaded))))
 	}
 	return fmt.Sprintf("%s, from %d %s: %s", text, len(files), plural(len(files), "file", "files"), strings.Join(named, "; "))
+}
+
+// usedText names the checks of one file that were used, saying how many it
+// loaded when that is more.
+func usedText(used []string, loaded int) string {
+	switch {
+	case loaded == 0:
+		return "no check loaded"
+	case len(used) == 0:
+		return fmt.Sprintf("none used; %d loaded", loaded)
+	case len(used) < loaded:
+		return fmt.Sprintf("%s; %d loaded", strings.Join(used, ", "), loaded)
+	}
+	return strings.Join(used, ", ")
 }
 
 // NotLoadedLines are the custom checks and checks files that did not load,
@@ -124,13 +150,6 @@ func (r *Report) customFile(path string) (CustomFile, bool) {
 		return CustomFile{}, false
 	}
 	return r.CustomChecks.Files[i], true
-}
-
-func loadedText(ids []string) string {
-	if len(ids) == 0 {
-		return "no check loaded"
-	}
-	return strings.Join(ids, ", ")
 }
 
 // shortHash is the first 12 hex digits of a SHA-256, enough to tell files
@@ -219,24 +238,79 @@ func isSHA256(s string) bool {
 	return true
 }
 
+// Why a custom check's result is left out of a recount.
+const (
+	customUnlisted  = "unlisted"  // no checks file of the result lists it
+	customMalformed = "malformed" // over-long title, or no severity
+)
+
 // customResult says whether r is the result of a custom check the report's
 // files account for, and makes its title, mappings and origin fit to show:
 // a custom check is not in this build's catalogue, so what the result says
 // of it is all there is, bounded and validated. Its mappings keep only the
-// NDG standards that exist; ok is false for a result no file accounts for.
-func (rep *Report) customResult(r *CheckResult, ndg []standards.Standard) bool {
-	if rep.CustomChecks == nil || !customID(r.ID) {
-		return false
+// NDG standards, DSPT items, Cyber Essentials controls and CAF outcomes
+// that exist; dropped names those taken off. When it is not kept, why is
+// customUnlisted or customMalformed, or empty for an ID that is not a custom
+// check's.
+// loaded is the report's loadedChecks.
+func (rep *Report) customResult(r *CheckResult, ndg []standards.Standard, loaded map[[2]string]bool) (ok bool, why string, dropped []string) {
+	if !customID(r.ID) {
+		return false, "", nil
 	}
-	f, ok := rep.customFile(r.Origin)
-	if !ok || !slices.Contains(f.Loaded, r.ID) {
-		return false
+	if !loaded[[2]string{r.Origin, r.ID}] {
+		return false, customUnlisted, nil
 	}
 	if len(r.Title) > maxCustomText || r.Severity == 0 {
-		return false
+		return false, customMalformed, nil
 	}
-	r.Mappings.NDG = slices.DeleteFunc(slices.Clone(r.Mappings.NDG), func(n int) bool {
-		return !slices.ContainsFunc(ndg, func(s standards.Standard) bool { return s.Number == n })
+	m := &r.Mappings
+	m.NDG = slices.DeleteFunc(slices.Clone(m.NDG), func(n int) bool {
+		gone := !slices.ContainsFunc(ndg, func(s standards.Standard) bool { return s.Number == n })
+		if gone {
+			dropped = append(dropped, fmt.Sprintf("NDG standard %d", n))
+		}
+		return gone
 	})
-	return true
+	keep := func(list []string, what string, exists func(string) bool) []string {
+		// Lists are empty, never null, in a report's JSON.
+		return slices.DeleteFunc(append([]string{}, list...), func(v string) bool {
+			if exists(v) {
+				return false
+			}
+			dropped = append(dropped, fmt.Sprintf("%s %.40q", what, v))
+			return true
+		})
+	}
+	m.DSPT = append([]string{}, m.DSPT...)
+	m.DSPTItems = keep(m.DSPTItems, "DSPT item", dsptItemExists)
+	m.CyberEssentials = keep(m.CyberEssentials, "Cyber Essentials control", func(c string) bool { return slices.Contains(standards.CyberEssentialsControls, c) })
+	m.CAF = keep(m.CAF, "CAF outcome", cafOutcome)
+	return true, "", dropped
+}
+
+// loadedChecks are the checks each checks file of the report loaded, by
+// file path and check ID.
+func (rep *Report) loadedChecks() map[[2]string]bool {
+	loaded := map[[2]string]bool{}
+	if rep.CustomChecks == nil {
+		return loaded
+	}
+	for _, f := range rep.CustomChecks.Files {
+		for _, id := range f.Loaded {
+			loaded[[2]string{f.Path, id}] = true
+		}
+	}
+	return loaded
+}
+
+// dsptItemExists reports whether id is an item of the toolkit this build
+// judges against.
+func dsptItemExists(id string) bool {
+	return slices.ContainsFunc(dsptData(), func(it standards.DSPTItem) bool { return it.ID == id })
+}
+
+// cafOutcome reports whether c is of the form of a CAF outcome, as the
+// checks file loader requires.
+func cafOutcome(c string) bool {
+	return standards.Mappings{NDG: []int{1}, DSPTItems: []string{"1.1.1"}, CAF: []string{c}}.Validate() == nil
 }

@@ -202,3 +202,69 @@ func TestCustomChecksWordsCannotActOnATerminal(t *testing.T) {
 		t.Errorf("the terminal view carries a control character or hides the escape")
 	}
 }
+
+// A custom result's mappings to NDG standards, DSPT items, Cyber Essentials
+// controls or CAF outcomes that do not exist are dropped, and a note says
+// which; the result still counts towards what exists.
+func TestRecountDropsCustomMappingsToNothingWithANote(t *testing.T) {
+	rep := roundTrip(t, buildWithCustom(t, "win10-1607-wannacry-era", smb1ClientOff()))
+	custom := &rep.Results[len(rep.Results)-1]
+	custom.Mappings.NDG = []int{11, 9, 0, -1}
+	custom.Mappings.DSPTItems = []string{"99.99.99", "9.2.1"}
+	custom.Mappings.CyberEssentials = []string{"Magic", "Firewalls"}
+	custom.Mappings.CAF = []string{"Z9.z", "B4.d"}
+	got, err := Recount(rep, ndg(t))
+	if err != nil || got.Unknown != 0 {
+		t.Fatalf("recount %+v, %v", got, err)
+	}
+	r, _ := resultOf(rep, "custom-smb1-client-off")
+	m := r.Mappings
+	if !slices.Equal(m.NDG, []int{9}) || !slices.Equal(m.DSPTItems, []string{"9.2.1"}) || !slices.Equal(m.CyberEssentials, []string{"Firewalls"}) || !slices.Equal(m.CAF, []string{"B4.d"}) {
+		t.Errorf("mappings kept %+v", m)
+	}
+	if !slices.Contains(standardNine(rep).Failing, r.ID) {
+		t.Error("the custom check no longer counts towards standard 9")
+	}
+	note := strings.Join(got.Notes, "\n")
+	for _, want := range []string{"mappings to 6 things that do not exist dropped", "custom-smb1-client-off NDG standard 11", `DSPT item "99.99.99"`, "and 1 more"} {
+		if !strings.Contains(note, want) {
+			t.Errorf("the notes lack %q:\n%s", want, note)
+		}
+	}
+}
+
+// A custom result left out says why: no file lists it, or it is malformed,
+// not "written by a newer dspt-audit".
+func TestRecountSaysWhyACustomResultIsLeftOut(t *testing.T) {
+	for _, tt := range []struct {
+		alter func(*Report)
+		want  string
+	}{
+		{func(r *Report) { r.CustomChecks.Files[0].Loaded = []string{"custom-other"} }, "1 custom check's result left out: no checks file the result lists loaded it"},
+		{func(r *Report) { r.Results[len(r.Results)-1].Title = strings.Repeat("t", maxCustomText+1) }, "1 custom check's result left out: a title over 2048 bytes or no severity"},
+	} {
+		rep := roundTrip(t, buildWithCustom(t, "win10-1607-wannacry-era", smb1ClientOff()))
+		tt.alter(rep)
+		got, err := Recount(rep, ndg(t))
+		if err != nil || got.Unknown != 1 {
+			t.Fatalf("recount %+v, %v", got, err)
+		}
+		note := strings.Join(got.Notes, "\n")
+		if !strings.Contains(note, tt.want) || strings.Contains(note, "newer dspt-audit") {
+			t.Errorf("notes %q, want %q", note, tt.want)
+		}
+	}
+}
+
+// The Custom line counts and names the same checks: those used, of those
+// loaded when a platform or --only left some aside.
+func TestCustomTextNamesTheChecksUsed(t *testing.T) {
+	rep := buildWithCustom(t, "win10-1607-wannacry-era", smb1ClientOff())
+	rep.CustomChecks.NotLoaded = nil
+	rep.CustomChecks.Files[0].Loaded = append(rep.CustomChecks.Files[0].Loaded, "custom-linux-sshd", "custom-linux-ufw")
+	rep.CustomChecks.Files = append(rep.CustomChecks.Files, CustomFile{Path: "/etc/linux.yaml", SHA256: customHash, Loaded: []string{"custom-auditd"}})
+	want := `1 custom check used (of 4 loaded), from 2 files: \\server\it\checks\reception.yaml (SHA-256 abababababab; custom-smb1-client-off; 3 loaded); /etc/linux.yaml (SHA-256 abababababab; none used; 1 loaded)`
+	if got := rep.CustomText(); got != want {
+		t.Errorf("CustomText\n got %q\nwant %q", got, want)
+	}
+}

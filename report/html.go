@@ -59,6 +59,7 @@ var htmlPracticeSource string
 // stylesheets or images from anywhere else, so it can be attached to an
 // email, opened offline and printed.
 func HTML(w io.Writer, rep *Report) error {
+	rep = forViews(rep)
 	notAssessed := 0
 	for _, s := range rep.Standards {
 		if s.Outcome == standards.NotAssessed {

@@ -194,7 +194,11 @@ type judgement struct {
 // score is the machine's scorecard and each standard's outcome with the
 // attestations, as ScoringRule says.
 func (j judgement) score(findings []standards.Finding, atts []standards.Attestation) (standards.Scorecard, []standards.Outcome, []standards.StandardAttestations) {
-	card := standards.Score(j.ndg, findings)
+	return j.judgeCard(standards.Score(j.ndg, findings), atts)
+}
+
+// judgeCard is score for the findings' scorecard card.
+func (j judgement) judgeCard(card standards.Scorecard, atts []standards.Attestation) (standards.Scorecard, []standards.Outcome, []standards.StandardAttestations) {
 	outcomes := make([]standards.Outcome, len(card.Standards))
 	sas := make([]standards.StandardAttestations, len(card.Standards))
 	for i, s := range card.Standards {

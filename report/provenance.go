@@ -30,7 +30,7 @@ func (r *Report) Provenance() [][2]string {
 	}
 	// Custom checks change what the verdicts rest on: every view says so.
 	if text := r.CustomText(); text != "" {
-		rows = append(rows, [2]string{"Custom", text})
+		rows = append(rows, [2]string{"Custom", Shown(text)})
 	}
 	for _, line := range r.NotLoadedLines() {
 		rows = append(rows, [2]string{"Refused", line})

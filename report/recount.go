@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/nhs-dspt/dspt-audit/checks"
@@ -42,10 +43,11 @@ func recount(rep *Report, ndg []standards.Standard, ifFixed bool) (Recounted, er
 	if err := checkCustom(rep); err != nil {
 		return Recounted{}, err
 	}
-	kept, unknown, retitled, err := knownResults(rep, ndg)
+	kept, aside, err := knownResults(rep, ndg)
 	if err != nil {
 		return Recounted{}, err
 	}
+	unknown, retitled := aside.total(), aside.retitled
 	claimedOutcome, claimedScore, claimedRule := rep.Outcome, rep.Score, rep.ScoringRule
 	// A file judged with a practice file may rightly claim another outcome
 	// than its verdicts alone give; it is judged again all the same.
@@ -66,15 +68,17 @@ func recount(rep *Report, ndg []standards.Standard, ifFixed bool) (Recounted, er
 	if retitled > 0 {
 		notes = append(notes, fmt.Sprintf("The file gives %d %s a title or severity other than this build's catalogue; the catalogue's are shown.", retitled, checksWord(retitled)))
 	}
-	if unknown > 0 {
-		notes = append(notes, UnknownChecksNote(unknown))
-	}
+	notes = append(notes, aside.notes()...)
 	rep.Counts = map[string]int{}
+	var fixes *standards.Rescorer
+	if ifFixed {
+		fixes = standards.NewRescorer(ndg, findings)
+	}
 	for i, r := range kept {
 		rep.Counts[r.Status.String()]++
 		kept[i].IfFixed = nil
 		if ifFixed && r.Status != standards.Pass && r.Status != standards.NotApplicable {
-			kept[i].IfFixed = standards.IfFixed(ndg, findings, i)
+			kept[i].IfFixed = fixes.IfFixed(i)
 		}
 	}
 	rep.DataNotes = append(rep.DataNotes, notes...)
@@ -94,23 +98,75 @@ func UnknownChecksNote(n int) string {
 		n, plural(n, "result of a check", "results of checks"))
 }
 
+// setAside is what knownResults left out or changed, by reason.
+type setAside struct {
+	unknown   int      // results of checks neither catalogued nor custom
+	unlisted  int      // custom results no checks file of the result lists
+	malformed int      // custom results with an over-long title or no severity
+	retitled  int      // built-in results whose title or severity differed
+	mappings  []string // custom results' mappings to nothing that exists
+}
+
+func (a setAside) total() int { return a.unknown + a.unlisted + a.malformed }
+
+func (a setAside) notes() []string {
+	var notes []string
+	if a.unknown > 0 {
+		notes = append(notes, UnknownChecksNote(a.unknown))
+	}
+	if a.unlisted > 0 {
+		notes = append(notes, fmt.Sprintf("%d %s left out: no checks file the result lists loaded %s (the file was altered); they count towards nothing.",
+			a.unlisted, plural(a.unlisted, "custom check's result", "custom checks' results"), plural(a.unlisted, "it", "them")))
+	}
+	if a.malformed > 0 {
+		notes = append(notes, fmt.Sprintf("%d %s left out: a title over %d bytes or no severity, which no scan writes (the file was altered); they count towards nothing.",
+			a.malformed, plural(a.malformed, "custom check's result", "custom checks' results"), maxCustomText))
+	}
+	if n := len(a.mappings); n > 0 {
+		shown := a.mappings[:min(n, 5)]
+		more := ""
+		if n > len(shown) {
+			more = fmt.Sprintf(" and %d more", n-len(shown))
+		}
+		notes = append(notes, fmt.Sprintf("Custom checks' mappings to %d %s that do not exist dropped (%s%s): the checks counted only towards what exists.",
+			n, plural(n, "thing", "things"), strings.Join(shown, "; "), more))
+	}
+	return notes
+}
+
 // knownResults keeps the results of catalogued checks, with the
 // catalogue's title, severity and mappings, and those of the custom checks
 // the report's checks files account for (customResult), which count
 // towards the standards they map to as a built-in's do. A built-in's
 // result never claims an origin.
-func knownResults(rep *Report, ndg []standards.Standard) (kept []CheckResult, unknown, retitled int, err error) {
+func knownResults(rep *Report, ndg []standards.Standard) (kept []CheckResult, aside setAside, err error) {
 	cat := catalogue()
+	loaded := rep.loadedChecks()
 	seen := map[string]bool{}
 	for _, r := range rep.Results {
 		c, ok := cat[r.ID]
-		custom := !ok && rep.customResult(&r, ndg)
-		if !ok && !custom {
-			unknown++
-			continue
+		custom := false
+		if !ok {
+			var why string
+			var dropped []string
+			custom, why, dropped = rep.customResult(&r, ndg, loaded)
+			for _, d := range dropped {
+				aside.mappings = append(aside.mappings, r.ID+" "+d)
+			}
+			switch {
+			case why == customUnlisted:
+				aside.unlisted++
+			case why == customMalformed:
+				aside.malformed++
+			case !custom:
+				aside.unknown++
+			}
+			if !custom {
+				continue
+			}
 		}
 		if seen[r.ID] {
-			return nil, 0, 0, fmt.Errorf("check %s is judged twice: which verdict counts cannot be told", r.ID)
+			return nil, setAside{}, fmt.Errorf("check %s is judged twice: which verdict counts cannot be told", r.ID)
 		}
 		seen[r.ID] = true
 		if custom {
@@ -119,12 +175,12 @@ func knownResults(rep *Report, ndg []standards.Standard) (kept []CheckResult, un
 		}
 		r.Origin = ""
 		if r.Title != c.Title || r.Severity != c.Severity {
-			retitled++
+			aside.retitled++
 		}
 		r.Title, r.Severity, r.Mappings = c.Title, c.Severity, shownMappings(c.Mappings)
 		kept = append(kept, r)
 	}
-	return kept, unknown, retitled, nil
+	return kept, aside, nil
 }
 
 func standardResults(card standards.Scorecard) []StandardResult {

@@ -10,7 +10,7 @@ import (
 	"github.com/nhs-dspt/dspt-audit/standards"
 )
 
-func ndg(t *testing.T) []standards.Standard {
+func ndg(t testing.TB) []standards.Standard {
 	t.Helper()
 	data, err := standards.Load()
 	if err != nil {

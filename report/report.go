@@ -172,7 +172,8 @@ func Build(scan *checks.Scan, data *standards.Data, tool Tool, source string) *R
 	for i, r := range scan.Results {
 		findings[i] = standards.Finding{CheckID: r.Check.ID, Severity: r.Check.Severity, Status: r.Verdict.Status, NDG: r.Check.Mappings.NDG}
 	}
-	card := standards.Score(data.NDG.Standards, findings)
+	fixes := standards.NewRescorer(data.NDG.Standards, findings)
+	card := fixes.Card()
 	rep := &Report{
 		SchemaVersion: SchemaVersion,
 		Tool:          tool,
@@ -212,7 +213,7 @@ func Build(scan *checks.Scan, data *standards.Data, tool Tool, source string) *R
 			Origin:      r.Check.Origin,
 		}
 		if r.Verdict.Status != standards.Pass && r.Verdict.Status != standards.NotApplicable {
-			cr.IfFixed = standards.IfFixed(data.NDG.Standards, findings, i)
+			cr.IfFixed = fixes.IfFixed(i)
 		}
 		rep.Counts[r.Verdict.Status.String()]++
 		rep.Results = append(rep.Results, cr)

@@ -147,6 +147,7 @@ type workbook struct {
 // XLSX writes the report as an Excel workbook: Summary (with a chart of
 // the per-standard scores), Findings, Evidence and DSPT sheets.
 func XLSX(w io.Writer, rep *Report) error {
+	rep = forViews(rep)
 	f := excelize.NewFile()
 	defer f.Close()
 	styles, err := NewSheetStyles(f)
@@ -558,6 +559,11 @@ func evidenceTable(results []CheckResult) ([]*usedEvidence, map[string][]int) {
 	var rows []*usedEvidence
 	seen := map[string]int{} // row index by source and query
 	rowsOf := map[string][]int{}
+	type use struct {
+		row int
+		id  string
+	}
+	used := map[use]bool{}
 	for _, r := range results {
 		for _, e := range r.Evidence {
 			key := string(e.Source) + "\x00" + e.Query
@@ -567,9 +573,10 @@ func evidenceTable(results []CheckResult) ([]*usedEvidence, map[string][]int) {
 				seen[key] = i
 				rows = append(rows, &usedEvidence{Evidence: e})
 			}
-			if slices.Contains(rows[i].checks, r.ID) {
+			if used[use{i, r.ID}] {
 				continue
 			}
+			used[use{i, r.ID}] = true
 			rows[i].checks = append(rows[i].checks, r.ID)
 			rowsOf[r.ID] = append(rowsOf[r.ID], i+2) // under the header row
 		}
@@ -599,15 +606,23 @@ func (wb *workbook) evidence(rows []*usedEvidence) {
 // statusRuns is "check: status" a line for each result, each line in its
 // own status's colour, so that one failing check does not colour the
 // checks beside it that pass.
+// A cell holds at most ShownLimit characters of them: past that the last
+// line says how many more checks the Findings sheet has.
 func statusRuns(results []CheckResult) []excelize.RichTextRun {
-	runs := make([]excelize.RichTextRun, len(results))
+	runs := make([]excelize.RichTextRun, 0, len(results))
+	length := 0
 	for i, r := range results {
 		text := r.ID + ": " + r.Status.Label()
 		if i < len(results)-1 {
 			text += "\n"
 		}
+		if length += len(text); length > ShownLimit {
+			more := len(results) - i
+			runs = append(runs, excelize.RichTextRun{Text: fmt.Sprintf("… and %d more %s (the Findings sheet lists them)", more, plural(more, "check", "checks"))})
+			break
+		}
 		bad := r.Status == standards.Fail || r.Status == standards.Warn
-		runs[i] = excelize.RichTextRun{Text: text, Font: &excelize.Font{Color: StatusColours[r.Status][1], Bold: bad}}
+		runs = append(runs, excelize.RichTextRun{Text: text, Font: &excelize.Font{Color: StatusColours[r.Status][1], Bold: bad}})
 	}
 	return runs
 }

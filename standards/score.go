@@ -92,57 +92,159 @@ func Score(standards []Standard, findings []Finding) Scorecard {
 
 func scoreStandard(s Standard, findings []Finding) StandardScore {
 	ss := StandardScore{Standard: s, Checks: []string{}}
-	var weight, credit, determinedWeight, outcomeCredit float64
-	criticalFail := false
+	var t tally
 	for _, f := range findings {
 		if f.Status == NotApplicable {
 			continue
 		}
 		ss.Checks = append(ss.Checks, f.CheckID)
-		ss.Applicable++
-		w := f.Severity.Weight()
-		weight += w
-		if !f.Status.Determined() {
-			continue
-		}
-		ss.Determined++
-		determinedWeight += w
-		c := credit
-		switch f.Status {
-		case Pass:
-			credit += w
-		case Warn:
-			credit += w / 2
-		case Fail:
+		if f.Status == Fail {
 			ss.Failing = append(ss.Failing, f.CheckID)
-			if f.RiskAccepted {
-				outcomeCredit += w
-				continue
-			}
-			criticalFail = criticalFail || f.Severity == Critical
 		}
-		outcomeCredit += credit - c
+		t.count(f, 1)
 	}
-	if ss.Applicable == 0 {
+	t.judge(&ss)
+	return ss
+}
+
+// tally is what a standard's score and outcome are worked out from: sums a
+// finding can be added to or taken from, so that what one changed finding
+// does is known without counting them all again. Weights and half weights
+// are exact in a float64, so the sums do not depend on the order.
+type tally struct {
+	applicable, determined, failing, criticalFails  int
+	weight, credit, determinedWeight, outcomeCredit float64
+}
+
+// count adds finding f n times (-1 takes it away).
+func (t *tally) count(f Finding, n int) {
+	if f.Status == NotApplicable {
+		return
+	}
+	k, w := float64(n), f.Severity.Weight()
+	t.applicable += n
+	t.weight += k * w
+	if !f.Status.Determined() {
+		return
+	}
+	t.determined += n
+	t.determinedWeight += k * w
+	switch f.Status {
+	case Pass:
+		t.credit += k * w
+		t.outcomeCredit += k * w
+	case Warn:
+		t.credit += k * w / 2
+		t.outcomeCredit += k * w / 2
+	case Fail:
+		t.failing += n
+		switch {
+		case f.RiskAccepted:
+			t.outcomeCredit += k * w
+		case f.Severity == Critical:
+			t.criticalFails += n
+		}
+	}
+}
+
+// judge sets ss's counts, coverage, score and outcome by ScoringRule.
+func (t tally) judge(ss *StandardScore) {
+	ss.Applicable, ss.Determined = t.applicable, t.determined
+	if t.applicable == 0 {
 		ss.Outcome = NotAssessed
-		return ss
+		return
 	}
-	ss.Coverage = float64(ss.Determined) / float64(ss.Applicable)
-	if ss.Determined == 0 || determinedWeight <= 0 {
+	ss.Coverage = float64(t.determined) / float64(t.applicable)
+	if t.determined == 0 || t.determinedWeight <= 0 {
 		ss.Outcome = NotAssessed
-		return ss
+		return
 	}
-	score := int(math.Round(100 * credit / weight))
+	score := int(math.Round(100 * t.credit / t.weight))
 	ss.Score = &score
 	switch {
-	case criticalFail || 100*outcomeCredit/determinedWeight < notMetBelow:
+	case t.criticalFails > 0 || 100*t.outcomeCredit/t.determinedWeight < notMetBelow:
 		ss.Outcome = NotMet
-	case ss.Determined == ss.Applicable && len(ss.Failing) == 0:
+	case t.determined == t.applicable && t.failing == 0:
 		ss.Outcome = Met
 	default:
 		ss.Outcome = Approaching
 	}
-	return ss
+}
+
+// Rescorer scores findings once, then says what the scorecard would be if
+// one finding were different without scoring them all again: the action
+// plan and the if-fixed figures ask that of every failing check, which
+// would otherwise take time growing with the square of the checks.
+type Rescorer struct {
+	standards []Standard
+	findings  []Finding
+	card      Scorecard
+	tallies   []tally // of each standard
+	overall   tally
+}
+
+// NewRescorer scores findings as Score does.
+func NewRescorer(standards []Standard, findings []Finding) *Rescorer {
+	r := &Rescorer{standards: standards, findings: findings, card: Score(standards, findings), tallies: make([]tally, len(standards))}
+	for _, f := range findings {
+		r.overall.count(f, 1)
+		for k, s := range standards {
+			if slices.Contains(f.NDG, s.Number) {
+				r.tallies[k].count(f, 1)
+			}
+		}
+	}
+	return r
+}
+
+// Card is the findings' scorecard, as Score gives it.
+func (r *Rescorer) Card() Scorecard { return r.card }
+
+// With is the scorecard Score would give if finding i were f: the same
+// scores, coverage, counts and outcomes, but a standard f or finding i
+// serves has no lists of checks (Checks, Failing).
+func (r *Rescorer) With(i int, f Finding) Scorecard {
+	old := r.findings[i]
+	card := Scorecard{Standards: slices.Clone(r.card.Standards)}
+	for k, s := range r.standards {
+		was, is := slices.Contains(old.NDG, s.Number), slices.Contains(f.NDG, s.Number)
+		if !was && !is {
+			continue
+		}
+		t := r.tallies[k]
+		if was {
+			t.count(old, -1)
+		}
+		if is {
+			t.count(f, 1)
+		}
+		card.Standards[k] = StandardScore{Standard: s}
+		t.judge(&card.Standards[k])
+	}
+	o := r.overall
+	o.count(old, -1)
+	o.count(f, 1)
+	var overall StandardScore
+	o.judge(&overall)
+	card.Score, card.Coverage = overall.Score, overall.Coverage
+	card.Outcome = overallOutcome(card.Standards)
+	return card
+}
+
+// IfFixed says what would change for each standard if finding i passed.
+func (r *Rescorer) IfFixed(i int) []Change {
+	fixed := r.findings[i]
+	fixed.Status = Pass
+	after := r.With(i, fixed)
+	var changes []Change
+	for k, b := range r.card.Standards {
+		if !slices.Contains(r.findings[i].NDG, b.Number) {
+			continue
+		}
+		a := after.Standards[k]
+		changes = append(changes, Change{Standard: b.Number, ScoreFrom: b.Score, ScoreTo: a.Score, OutcomeFrom: b.Outcome, OutcomeTo: a.Outcome})
+	}
+	return changes
 }
 
 func overallOutcome(scores []StandardScore) Outcome {

@@ -157,6 +157,11 @@ func selectFrom(pack *declared.Pack, only, skip []string) ([]*checks.Check, erro
 			}
 		}
 	}
+	for _, id := range append(slices.Clone(only), skip...) {
+		if strings.HasPrefix(id, checks.CustomPrefix) && !slices.ContainsFunc(all, func(c *checks.Check) bool { return c.ID == id }) {
+			return nil, usagef("%v\n(custom checks load with --checks-dir, the data folder's checks folder or the practice folder's; no checks file loaded %s)", err, id)
+		}
+	}
 	return nil, usageError{err}
 }
 

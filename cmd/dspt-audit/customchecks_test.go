@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -601,4 +602,93 @@ func mustNDG(t *testing.T) []standards.Standard {
 		t.Fatal(err)
 	}
 	return data.NDG.Standards
+}
+
+// The results folder spelt another way, or reached through a link, is still
+// the results folder: for --checks-dir, --data-dir and the practice folder's
+// checks, at install and in the run.
+func TestTheChecksFolderRuleSeesThroughLinksAndSpellings(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need a privilege on Windows")
+	}
+	root, state := tempDir(t), tempDir(t)
+	results := filepath.Join(root, "res")
+	if err := os.MkdirAll(filepath.Join(results, "checks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	resLink := filepath.Join(root, "reslink")
+	if err := os.Symlink(results, resLink); err != nil {
+		t.Fatal(err)
+	}
+	for _, flags := range [][]string{
+		{"--results-dir", results, "--checks-dir", root + "//res/checks"},
+		{"--results-dir", root + "//res", "--checks-dir", results + "/checks"},
+		{"--results-dir", results, "--checks-dir", resLink + "/checks"},
+		{"--results-dir", resLink, "--checks-dir", results + "/checks"},
+		{"--results-dir", resLink, "--data-dir", results},
+	} {
+		install := append([]string{"schedule", "install", "--daily", "02:00", "--print"}, flags...)
+		run := append([]string{"schedule", "run", "--from", profiles + "win10-1607-wannacry-era.json", "--state-dir", state, "--keep", "0"}, flags...)
+		for _, cmd := range [][]string{install, run} {
+			if code, _, errOut := runCustom(t, &fakeLoader{}, cmd...); code != exitUsage || !strings.Contains(errOut, "or inside it") {
+				t.Errorf("%q: exit %d, %q", cmd, code, errOut)
+			}
+		}
+	}
+	f := &fakeLoader{}
+	code, _, errOut := runCustom(t, f, "schedule", "run", "--from", profiles+"win10-1607-wannacry-era.json", "--results-dir", results,
+		"--state-dir", state, "--keep", "0", "--practice", filepath.Join(resLink, "practice.yaml"), "--now", "2026-11-24")
+	if code == exitError || code == exitUsage {
+		t.Fatalf("schedule run: exit %d: %s", code, errOut)
+	}
+	for _, d := range f.dirs {
+		if strings.HasPrefix(d, resLink) || strings.HasPrefix(d, results) {
+			t.Errorf("the run loaded %s, the results folder's checks through a link", d)
+		}
+	}
+	// The practice folder's checks folder itself a link into the results folder.
+	it := filepath.Join(root, "it")
+	if err := os.Mkdir(it, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(results, "checks"), filepath.Join(it, "checks")); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = runCustom(t, &fakeLoader{}, "schedule", "install", "--daily", "02:00", "--print", "--results-dir", results, "--practice", filepath.Join(it, "practice.yaml"))
+	if code != exitOK || !strings.Contains(errOut, "leads into the results folder") {
+		t.Errorf("install with the practice folder's checks a link into the results: exit %d, %q", code, errOut)
+	}
+	// And the data folder's: the run leaves it aside, install warns.
+	code, _, errOut = runCustom(t, &fakeLoader{}, "schedule", "install", "--daily", "02:00", "--print", "--results-dir", results, "--data-dir", it)
+	if code != exitOK || !strings.Contains(errOut, "the data folder's checks folder "+filepath.Join(it, "checks")+" leads into the results folder") {
+		t.Errorf("install with the data folder's checks a link into the results: exit %d, %q", code, errOut)
+	}
+	f = &fakeLoader{}
+	runCustom(t, f, "schedule", "run", "--from", profiles+"win10-1607-wannacry-era.json", "--results-dir", results, "--state-dir", state, "--keep", "0", "--data-dir", it, "--now", "2026-11-24")
+	if slices.Contains(f.dirs, filepath.Join(it, "checks")) {
+		t.Errorf("the run loaded the data folder's checks, a link into the results folder: %q", f.dirs)
+	}
+}
+
+// A --checks-dir that is not a folder is refused at install, as by scan:
+// otherwise every nightly run would go without the checks asked for.
+func TestInstallRefusesAChecksDirThatIsNotAFolder(t *testing.T) {
+	missing := filepath.Join(tempDir(t), "dir with space")
+	code, _, errOut := runCustom(t, &fakeLoader{}, "schedule", "install", "--daily", "02:00", "--print", "--results-dir", tempDir(t), "--checks-dir", missing)
+	if code != exitUsage || !strings.Contains(errOut, "--checks-dir "+missing+" is not a folder") {
+		t.Errorf("exit %d, %q", code, errOut)
+	}
+}
+
+// --only of a custom check no checks file loaded says where custom checks
+// come from, not only which built-in checks there are.
+func TestOnlyAnUnloadedCustomCheckSaysWhereCustomChecksLoadFrom(t *testing.T) {
+	code, _, errOut := runCustom(t, &fakeLoader{}, "scan", "--from", profiles+"win10-1607-wannacry-era.json", "--only", "custom-x")
+	if code != exitUsage || !strings.Contains(errOut, "custom checks load with --checks-dir, the data folder's checks folder or the practice folder's") {
+		t.Errorf("exit %d, %q", code, errOut)
+	}
+	code, _, errOut = runCustom(t, &fakeLoader{}, "scan", "--from", profiles+"win10-1607-wannacry-era.json", "--only", "smb1-of")
+	if code != exitUsage || strings.Contains(errOut, "custom checks load") {
+		t.Errorf("a mistyped built-in: exit %d, %q", code, errOut)
+	}
 }

@@ -283,7 +283,13 @@ func fleetPractice(file string, data *standards.Data, now time.Time, s *streams)
 // practiceInResults warns when the practice file sits where every PC can
 // write: any PC could then accept risks for all of them.
 func practiceInResults(file, resultsDir string) string {
-	if file == "" || schedule.DataDirApart(file, resultsDir) == nil {
+	if file == "" {
+		return ""
+	}
+	if schedule.DataDirApart(file, resultsDir) == nil {
+		if checks := filepath.Join(filepath.Dir(file), checksFolder); schedule.ChecksDirApart(checks, resultsDir) != nil {
+			return fmt.Sprintf("the checks folder %s beside the practice file leads into the results folder, which every PC can write: it is not loaded; keep it where only IT can write", checks)
+		}
 		return ""
 	}
 	return fmt.Sprintf("the practice file %s is inside the results folder, which every PC can write: any PC could change its accepted risks (and the checks folder beside it is not loaded); keep it where only IT can write", file)

@@ -113,8 +113,14 @@ func runInstall(o *installOptions, s *streams) error {
 	if err := plan.Validate(schedule.Absolute); err != nil {
 		return usageError{err}
 	}
+	if missing := missingDirs(o.ChecksDirs); len(missing) > 0 {
+		return usagef("--checks-dir %s is not a folder: give the folder of custom checks files each run loads", missing[0].Path)
+	}
 	if warning := practiceInResults(o.Practice, o.ResultsDir); warning != "" {
 		fmt.Fprintf(s.Err, "dspt-audit: warning: %s\n", warning)
+	}
+	if checks := filepath.Join(cmp.Or(o.DataDir, defaultDataDir()), checksFolder); schedule.ChecksDirApart(checks, o.ResultsDir) != nil {
+		fmt.Fprintf(s.Err, "dspt-audit: warning: the data folder's checks folder %s leads into the results folder, which every PC can write: it is not loaded; keep it where only IT can write\n", checks)
 	}
 	if o.Print {
 		def, err := schedule.Definition(plan)

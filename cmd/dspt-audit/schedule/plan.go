@@ -9,6 +9,7 @@ package schedule
 import (
 	"errors"
 	"fmt"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -109,13 +110,61 @@ func ChecksDirApart(checksDir, resultsDir string) error {
 	return fmt.Errorf("--checks-dir %s is the results folder %s or inside it, which every PC can write: keep checks files in a folder only IT can write", checksDir, resultsDir)
 }
 
-// inside reports whether path is dir or inside it, as Windows compares
-// (case and slashes ignored).
+// inside reports whether path is dir or inside it, once both are resolved
+// (links followed as far as the path exists) and spelt as Windows compares
+// them. Folders reached only through a mapped drive or DFS are compared as
+// spelt: this machine may not see where they lead.
 func inside(path, dir string) bool {
-	norm := func(p string) string {
-		return strings.ToLower(strings.TrimRight(strings.ReplaceAll(p, `\`, "/"), "/")) + "/"
+	p, d := Comparable(resolved(path)), Comparable(resolved(dir))
+	return p == d || strings.HasPrefix(p, strings.TrimSuffix(d, "/")+"/")
+}
+
+// resolved is p with every link on it followed, as far as p exists: the
+// part that does not exist yet is joined on unchanged. A path this OS cannot
+// resolve (a Windows path on Linux) is returned as given.
+func resolved(p string) string {
+	if !filepath.IsAbs(p) && WindowsAbs(p) {
+		return p
 	}
-	return strings.HasPrefix(norm(path), norm(dir))
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	rest := ""
+	for cur := abs; ; {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(r, rest)
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return abs
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+		cur = parent
+	}
+}
+
+// Comparable spells a path the way Windows compares folders, so that two
+// spellings of one folder are equal: slashes for backslashes, lower case,
+// the \\?\ and \\?\UNC\ prefixes taken off, doubled separators, "." and
+// ".." and a trailing separator cleaned away. A UNC share keeps its leading
+// "//". It does not touch the file system.
+func Comparable(p string) string {
+	p = strings.ToLower(strings.ReplaceAll(p, `\`, "/"))
+	for _, prefix := range []string{"//?/unc/", "//./unc/", "/??/unc/"} {
+		if strings.HasPrefix(p, prefix) {
+			p = "//" + p[len(prefix):]
+		}
+	}
+	for _, prefix := range []string{"//?/", "//./", "/??/"} {
+		if strings.HasPrefix(p, prefix) {
+			p = p[len(prefix):]
+		}
+	}
+	if strings.HasPrefix(p, "//") {
+		return "/" + path.Clean(p[1:])
+	}
+	return path.Clean(p)
 }
 
 // FolderProblem says why dir, given to flag, is not a folder the scheduled
