@@ -70,11 +70,12 @@ func recount(rep *Report, ndg []standards.Standard, ifFixed bool) (Recounted, er
 		notes = append(notes, UnknownChecksNote(unknown))
 	}
 	rep.Counts = map[string]int{}
+	whatIf := standards.NewWhatIf(ndg, findings)
 	for i, r := range kept {
 		rep.Counts[r.Status.String()]++
 		kept[i].IfFixed = nil
 		if ifFixed && r.Status != standards.Pass && r.Status != standards.NotApplicable {
-			kept[i].IfFixed = standards.IfFixed(ndg, findings, i)
+			kept[i].IfFixed = whatIf.IfFixed(i)
 		}
 	}
 	rep.DataNotes = append(rep.DataNotes, notes...)

@@ -198,6 +198,7 @@ func Build(scan *checks.Scan, data *standards.Data, tool Tool, source string) *R
 		Asset:       scan.Asset,
 	}
 	rep.Standards = standardResults(card)
+	whatIf := standards.NewWhatIf(data.NDG.Standards, findings)
 	for i, r := range scan.Results {
 		cr := CheckResult{
 			ID:          r.Check.ID,
@@ -212,7 +213,7 @@ func Build(scan *checks.Scan, data *standards.Data, tool Tool, source string) *R
 			Origin:      r.Check.Origin,
 		}
 		if r.Verdict.Status != standards.Pass && r.Verdict.Status != standards.NotApplicable {
-			cr.IfFixed = standards.IfFixed(data.NDG.Standards, findings, i)
+			cr.IfFixed = whatIf.IfFixed(i)
 		}
 		rep.Counts[r.Verdict.Status.String()]++
 		rep.Results = append(rep.Results, cr)

@@ -92,57 +92,78 @@ func Score(standards []Standard, findings []Finding) Scorecard {
 
 func scoreStandard(s Standard, findings []Finding) StandardScore {
 	ss := StandardScore{Standard: s, Checks: []string{}}
-	var weight, credit, determinedWeight, outcomeCredit float64
-	criticalFail := false
+	var t tally
 	for _, f := range findings {
 		if f.Status == NotApplicable {
 			continue
 		}
 		ss.Checks = append(ss.Checks, f.CheckID)
-		ss.Applicable++
-		w := f.Severity.Weight()
-		weight += w
-		if !f.Status.Determined() {
-			continue
-		}
-		ss.Determined++
-		determinedWeight += w
-		c := credit
-		switch f.Status {
-		case Pass:
-			credit += w
-		case Warn:
-			credit += w / 2
-		case Fail:
+		if f.Status == Fail {
 			ss.Failing = append(ss.Failing, f.CheckID)
-			if f.RiskAccepted {
-				outcomeCredit += w
-				continue
-			}
-			criticalFail = criticalFail || f.Severity == Critical
 		}
-		outcomeCredit += credit - c
+		t.add(f, 1)
 	}
-	if ss.Applicable == 0 {
-		ss.Outcome = NotAssessed
-		return ss
-	}
-	ss.Coverage = float64(ss.Determined) / float64(ss.Applicable)
-	if ss.Determined == 0 || determinedWeight <= 0 {
-		ss.Outcome = NotAssessed
-		return ss
-	}
-	score := int(math.Round(100 * credit / weight))
-	ss.Score = &score
-	switch {
-	case criticalFail || 100*outcomeCredit/determinedWeight < notMetBelow:
-		ss.Outcome = NotMet
-	case ss.Determined == ss.Applicable && len(ss.Failing) == 0:
-		ss.Outcome = Met
-	default:
-		ss.Outcome = Approaching
-	}
+	ss.Applicable, ss.Determined = t.applicable, t.determined
+	ss.Score, ss.Coverage, ss.Outcome = t.result()
 	return ss
+}
+
+// tally is what a standard's score and outcome follow from: sums over its
+// findings, so that one finding can be taken out and put back changed.
+// Every weight is a multiple of a half, so the sums are exact in any order.
+type tally struct {
+	weight, credit, determinedWeight, outcomeCredit float64
+	applicable, determined, failing, criticalFails  int
+}
+
+// add adds finding f to the tally (sign 1) or takes it out (sign -1).
+func (t *tally) add(f Finding, sign float64) {
+	if f.Status == NotApplicable {
+		return
+	}
+	n := int(sign)
+	t.applicable += n
+	w := f.Severity.Weight()
+	t.weight += sign * w
+	if !f.Status.Determined() {
+		return
+	}
+	t.determined += n
+	t.determinedWeight += sign * w
+	switch f.Status {
+	case Pass:
+		t.credit += sign * w
+		t.outcomeCredit += sign * w
+	case Warn:
+		t.credit += sign * w / 2
+		t.outcomeCredit += sign * w / 2
+	case Fail:
+		t.failing += n
+		if f.RiskAccepted {
+			t.outcomeCredit += sign * w
+		} else if f.Severity == Critical {
+			t.criticalFails += n
+		}
+	}
+}
+
+// result is the score, coverage and outcome ScoringRule gives the tally.
+func (t tally) result() (*int, float64, Outcome) {
+	if t.applicable == 0 {
+		return nil, 0, NotAssessed
+	}
+	coverage := float64(t.determined) / float64(t.applicable)
+	if t.determined == 0 || t.determinedWeight <= 0 {
+		return nil, coverage, NotAssessed
+	}
+	score := int(math.Round(100 * t.credit / t.weight))
+	switch {
+	case t.criticalFails > 0 || 100*t.outcomeCredit/t.determinedWeight < notMetBelow:
+		return &score, coverage, NotMet
+	case t.determined == t.applicable && t.failing == 0:
+		return &score, coverage, Met
+	}
+	return &score, coverage, Approaching
 }
 
 func overallOutcome(scores []StandardScore) Outcome {
@@ -203,18 +224,50 @@ func scoreText(p *int) string {
 }
 
 // IfFixed says what would change for each standard if finding i passed.
+// To ask it of many findings, use NewWhatIf: this scores them all anew.
 func IfFixed(standards []Standard, findings []Finding, i int) []Change {
-	before := Score(standards, findings)
-	fixed := slices.Clone(findings)
-	fixed[i].Status = Pass
-	after := Score(standards, fixed)
+	return NewWhatIf(standards, findings).IfFixed(i)
+}
+
+// WhatIf answers IfFixed for each finding of one machine in time that does
+// not grow with the number of findings: it tallies each standard once.
+type WhatIf struct {
+	standards []Standard
+	findings  []Finding
+	tallies   []tally
+}
+
+// NewWhatIf tallies each standard's findings.
+func NewWhatIf(standards []Standard, findings []Finding) *WhatIf {
+	w := &WhatIf{standards: standards, findings: findings, tallies: make([]tally, len(standards))}
+	for k, s := range standards {
+		for _, f := range findings {
+			if slices.Contains(f.NDG, s.Number) {
+				w.tallies[k].add(f, 1)
+			}
+		}
+	}
+	return w
+}
+
+// IfFixed says what would change for each standard finding i serves if it
+// passed, as IfFixed does.
+func (w *WhatIf) IfFixed(i int) []Change {
+	f := w.findings[i]
+	fixed := f
+	fixed.Status = Pass
 	var changes []Change
-	for k, b := range before.Standards {
-		a := after.Standards[k]
-		if !slices.Contains(findings[i].NDG, b.Number) {
+	for k, s := range w.standards {
+		if !slices.Contains(f.NDG, s.Number) {
 			continue
 		}
-		changes = append(changes, Change{Standard: b.Number, ScoreFrom: b.Score, ScoreTo: a.Score, OutcomeFrom: b.Outcome, OutcomeTo: a.Outcome})
+		before := w.tallies[k]
+		after := before
+		after.add(f, -1)
+		after.add(fixed, 1)
+		scoreFrom, _, outcomeFrom := before.result()
+		scoreTo, _, outcomeTo := after.result()
+		changes = append(changes, Change{Standard: s.Number, ScoreFrom: scoreFrom, ScoreTo: scoreTo, OutcomeFrom: outcomeFrom, OutcomeTo: outcomeTo})
 	}
 	return changes
 }
