@@ -81,14 +81,14 @@ func ShortOutcome(o standards.Outcome) string {
 // points, then severity.
 func (j judgement) plan(results []CheckResult, findings []standards.Finding, atts []standards.Attestation) []Action {
 	before, beforeOutcomes, sas := j.score(findings, atts)
+	whatIf := standards.NewWhatIf(j.ndg, findings)
 	var actions []Action
 	for i, r := range results {
 		if r.Status == standards.Pass || r.Status == standards.NotApplicable {
 			continue
 		}
-		fixed := slices.Clone(findings)
-		fixed[i].Status, fixed[i].RiskAccepted = standards.Pass, false
-		after, afterOutcomes, _ := j.score(fixed, atts)
+		after := standards.Scorecard{Standards: whatIf.IfPassed(i)}
+		afterOutcomes := j.combine(after, sas)
 		a := Action{Kind: "fix", Check: r.ID, Severity: r.Severity, DSPTItems: itemsOf(r.Mappings, j.items)}
 		if !r.Status.Determined() {
 			a.Kind = "find out"

@@ -195,13 +195,20 @@ type judgement struct {
 // attestations, as ScoringRule says.
 func (j judgement) score(findings []standards.Finding, atts []standards.Attestation) (standards.Scorecard, []standards.Outcome, []standards.StandardAttestations) {
 	card := standards.Score(j.ndg, findings)
-	outcomes := make([]standards.Outcome, len(card.Standards))
 	sas := make([]standards.StandardAttestations, len(card.Standards))
 	for i, s := range card.Standards {
 		sas[i] = standards.Attested(s.Number, j.items, atts, j.now)
+	}
+	return card, j.combine(card, sas), sas
+}
+
+// combine is each standard's outcome from the machine's and the attested.
+func (j judgement) combine(card standards.Scorecard, sas []standards.StandardAttestations) []standards.Outcome {
+	outcomes := make([]standards.Outcome, len(card.Standards))
+	for i, s := range card.Standards {
 		outcomes[i] = standards.Combine(s.Outcome, sas[i].Outcome, j.practice && len(sas[i].Outstanding) > 0)
 	}
-	return card, outcomes, sas
+	return outcomes
 }
 
 func findingsOf(results []CheckResult) []standards.Finding {

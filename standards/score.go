@@ -271,3 +271,22 @@ func (w *WhatIf) IfFixed(i int) []Change {
 	}
 	return changes
 }
+
+// IfPassed is each standard's score, coverage and outcome were finding i
+// to pass, in the order of the standards; the lists of checks are left out.
+func (w *WhatIf) IfPassed(i int) []StandardScore {
+	f := w.findings[i]
+	fixed := f
+	fixed.Status, fixed.RiskAccepted = Pass, false
+	out := make([]StandardScore, len(w.standards))
+	for k, s := range w.standards {
+		t := w.tallies[k]
+		if slices.Contains(f.NDG, s.Number) {
+			t.add(f, -1)
+			t.add(fixed, 1)
+		}
+		out[k] = StandardScore{Standard: s, Applicable: t.applicable, Determined: t.determined}
+		out[k].Score, out[k].Coverage, out[k].Outcome = t.result()
+	}
+	return out
+}

@@ -48,6 +48,15 @@ func TestWhatIfMatchesScoringAnew(t *testing.T) {
 			if got, want := w.IfFixed(i), ifFixedAnew(ndg, findings, i); !reflect.DeepEqual(got, want) {
 				t.Fatalf("machine %d finding %d %+v: got %v, want %v", machine, i, findings[i], got, want)
 			}
+			fixed := slices.Clone(findings)
+			fixed[i].Status, fixed[i].RiskAccepted = Pass, false
+			want := Score(ndg, fixed).Standards
+			for k, got := range w.IfPassed(i) {
+				got.Checks, got.Failing = want[k].Checks, want[k].Failing
+				if !reflect.DeepEqual(got, want[k]) {
+					t.Fatalf("machine %d finding %d standard %d: got %+v, want %+v", machine, i, k, got, want[k])
+				}
+			}
 		}
 	}
 }
