@@ -315,6 +315,9 @@ func (c *compiler) outcome(status, summary, at string, reads []*read) (*outcome,
 	if strings.TrimSpace(summary) == "" {
 		return nil, c.at(at, "a verdict without summary:")
 	}
+	if err := c.textTooLong(at+".summary", "summary", summary); err != nil {
+		return nil, err
+	}
 	t, err := parseTemplate(summary, reads)
 	if err != nil {
 		return nil, c.at(at+".summary", "summary: %v", err)

@@ -58,6 +58,10 @@ func (p Problem) Error() string {
 	return fmt.Sprintf("%s: %s", p.Path, p.Message)
 }
 
+// MaxChecks is the most custom checks loaded from all files together; a
+// file that would take the total past it is not loaded.
+const MaxChecks = 2000
+
 // LoadDirs reads every checks file (*.yaml, *.yml) in each folder, in
 // name order, refusing IDs that clash with builtin or with each other. A
 // folder that does not exist is skipped; one that cannot be read is a
@@ -230,6 +234,11 @@ func (l *loader) add(path string, data []byte) {
 	sum := sha256.Sum256(data)
 	file := File{Path: path, SHA256: hex.EncodeToString(sum[:]), Loaded: []string{}}
 	specs, problems := checkfile.Parse(data, l.opts)
+	if n := len(l.pack.Checks); n+len(specs) > MaxChecks {
+		l.problem(path, 0, "", "not loaded: its checks would take the custom checks past %d in all (%d are loaded already)", MaxChecks, n)
+		l.pack.Files = append(l.pack.Files, file)
+		return
+	}
 	for _, p := range problems {
 		l.problem(path, p.Line, p.ID, "%s", p.Msg)
 	}
