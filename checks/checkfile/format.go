@@ -94,11 +94,18 @@ type Check struct {
 // PlatformText is a text for one platform.
 type PlatformText struct{ Platform, Text string }
 
-// Queries are every probe the check may make, in the order of its reads.
+// Queries are every probe the check may make, in the order of its reads,
+// each once (two reads of one key are one probe).
 func (c *Check) Queries() []probe.Query {
 	var out []probe.Query
+	seen := map[string]bool{}
 	for _, r := range c.reads {
-		out = append(out, r.queries...)
+		for _, q := range r.queries {
+			if k := q.Key(); !seen[k] {
+				seen[k] = true
+				out = append(out, q)
+			}
+		}
 	}
 	return out
 }
