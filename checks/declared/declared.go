@@ -132,8 +132,16 @@ var builtinItems = sync.OnceValue(func() *standards.DSPTItemFile {
 	return &d.DSPT
 })
 
+// maxMessage bounds a problem's message, which may quote the file: a
+// result records it (report's limit is 2,048 bytes).
+const maxMessage = 512
+
 func (l *loader) problem(path string, line int, id, format string, args ...any) {
-	l.pack.Problems = append(l.pack.Problems, Problem{Path: path, Line: line, ID: id, Message: fmt.Sprintf(format, args...)})
+	msg := fmt.Sprintf(format, args...)
+	if len(msg) > maxMessage {
+		msg = strings.ToValidUTF8(msg[:maxMessage-3], "") + "..."
+	}
+	l.pack.Problems = append(l.pack.Problems, Problem{Path: path, Line: line, ID: id, Message: msg})
 }
 
 func (l *loader) dir(dir string, missingOK bool) {

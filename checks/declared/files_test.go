@@ -143,3 +143,16 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestProblemMessageBounded: a long value quoted into a problem is cut, so
+// that no problem carries a file's contents at length.
+func TestProblemMessageBounded(t *testing.T) {
+	body := strings.Replace(oneCheck("long"), "severity: low", "severity: "+strings.Repeat("é", 5000), 1)
+	pack := declared.LoadFile("f.yaml", []byte(body), nil)
+	if len(pack.Problems) != 1 {
+		t.Fatalf("problems %v", pack.Problems)
+	}
+	if m := pack.Problems[0].Message; len(m) > 512 || !strings.HasPrefix(m, `severity "éé`) || !strings.HasSuffix(m, "...") {
+		t.Errorf("message of %d bytes: %.80s", len(m), m)
+	}
+}
