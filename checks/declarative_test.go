@@ -124,7 +124,7 @@ func TestDataChecksAgreeWithTheirGoCode(t *testing.T) {
 func TestTextWhereANumberIsNamed(t *testing.T) {
 	src := mapSource{probe.RegistryValue(`HKLM\SOFTWARE\Policies\Microsoft\Windows NT\DNSClient`, "EnableMulticast").Key(): regSZ("off")}
 	r := judgeOne(t, LLMNRDisabled(), src)
-	want := `Could not tell the LLMNR policy: HKLM\SOFTWARE\Policies\Microsoft\Windows NT\DNSClient\EnableMulticast (other).`
+	want := `Could not tell the LLMNR policy: HKLM\SOFTWARE\Policies\Microsoft\Windows NT\DNSClient\EnableMulticast (not a number).`
 	if r.Verdict.Status != standards.Unknown || r.Verdict.Summary != want {
 		t.Errorf("got %s %q", r.Verdict.Status, r.Verdict.Summary)
 	}

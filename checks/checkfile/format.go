@@ -94,11 +94,18 @@ type Check struct {
 // PlatformText is a text for one platform.
 type PlatformText struct{ Platform, Text string }
 
-// Queries are every probe the check may make, in the order of its reads.
+// Queries are every probe the check may make, in the order of its reads,
+// each once (two reads of one key are one probe).
 func (c *Check) Queries() []probe.Query {
 	var out []probe.Query
+	seen := map[string]bool{}
 	for _, r := range c.reads {
-		out = append(out, r.queries...)
+		for _, q := range r.queries {
+			if k := q.Key(); !seen[k] {
+				seen[k] = true
+				out = append(out, q)
+			}
+		}
 	}
 	return out
 }
@@ -186,6 +193,12 @@ func (c *compiler) metadata(s *checkSpec, out *Check) error {
 	if out.Title == "" {
 		return c.at("$", "check %s has no title:", s.ID)
 	}
+	if err := c.textTooLong("$.title", "title", out.Title); err != nil {
+		return err
+	}
+	if err := c.textTooLong("$.about", "about", out.About); err != nil {
+		return err
+	}
 	if out.About == "" {
 		return c.at("$", "check %s has no about: (what it could not tell when a read fails, such as \"the AutoRun policy\")", s.ID)
 	}
@@ -229,13 +242,16 @@ func (c *compiler) mappings(s *checkSpec, out *Check) error {
 func (c *compiler) remediation(s *checkSpec, out *Check) error {
 	for p := range s.Remediation {
 		if !slices.Contains(s.Platforms, p) {
-			return c.at("$.remediation", "remediation for %q, which is not one of the check's platforms %v", p, s.Platforms)
+			return c.at("$.remediation", "remediation for %s, which is not one of the check's platforms %v", keyName(p), s.Platforms)
 		}
 	}
 	for _, p := range s.Platforms {
 		text := strings.TrimSpace(s.Remediation[p])
 		if text == "" {
 			return c.at("$.remediation", "check %s has no remediation for %s", s.ID, p)
+		}
+		if err := c.textTooLong("$.remediation."+p, "remediation for "+p, text); err != nil {
+			return err
 		}
 		out.Remediations = append(out.Remediations, PlatformText{p, text})
 	}

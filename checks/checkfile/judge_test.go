@@ -293,3 +293,18 @@ func TestFirstSettingWins(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedReadNamedOnce: two reads of one value that both fail name the
+// probe once, and the check's reads list it once.
+func TestFailedReadNamedOnce(t *testing.T) {
+	src := strings.Replace(fmt.Sprintf(twoReads, "{all: [{read: a, min: 1}, {read: c, equals: 1}]}", "yes"),
+		`registry: {key: 'HKLM\SOFTWARE\T', value: C, type: text}`, `registry: {key: 'HKLM\SOFTWARE\T', value: A}`, 1)
+	c := compileOne(t, src)
+	j := c.Judge(&machine{answers: map[string]probe.Observation{keyA: failed(probe.AccessDenied)}})
+	if len(j.Failed) != 1 || j.Failed[0].Key != keyA {
+		t.Errorf("failed %v, want %s once", j.Failed, keyA)
+	}
+	if q := c.Queries(); len(q) != 2 {
+		t.Errorf("queries %v, want A and B once each", q)
+	}
+}

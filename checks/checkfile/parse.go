@@ -96,14 +96,17 @@ func topLevel(body ast.Node) ([]ast.Node, error) {
 		case "checks":
 			list = kv
 		default:
-			return nil, problemAt(lineOf(kv.Key), "unknown key %q; a checks file has dspt_audit_checks: and checks:", kv.Key.String())
+			return nil, problemAt(lineOf(kv.Key), "unknown key %s; a checks file has dspt_audit_checks: and checks:", keyName(kv.Key.String()))
 		}
 	}
 	if version == nil {
 		return nil, problemAt(1, "no dspt_audit_checks: %d line, so this is not a checks file (or not one this version reads)", Version)
 	}
+	if _, number := version.Value.(*ast.IntegerNode); !number {
+		return nil, problemAt(lineOf(version.Value), "dspt_audit_checks: must be the number %d, not text or a list", Version)
+	}
 	if v, ok := scalar(version.Value); !ok || v != strconv.Itoa(Version) {
-		return nil, problemAt(lineOf(version.Value), "dspt_audit_checks: %s is not a format version this dspt-audit reads (%d)", version.Value.String(), Version)
+		return nil, problemAt(lineOf(version.Value), "dspt_audit_checks: %s is not a format version this dspt-audit reads (%d)", strings.Trim(keyName(version.Value.String()), `"`), Version)
 	}
 	if list == nil {
 		return nil, problemAt(lineOf(version.Key), "no checks: list")
@@ -162,7 +165,7 @@ func checkReadKinds(check ast.Node) error {
 		for _, r := range seq.Values {
 			for _, f := range mappingValues(r) {
 				if k := f.Key.String(); !slices.Contains(readKeys, k) {
-					return problemAt(lineOf(f.Key), "%q is not a kind of read; a read is one of registry, policy, file, service, program or setting (no WMI, commands or network)", k)
+					return problemAt(lineOf(f.Key), "%s is not a kind of read; a read is one of registry, policy, file, service, program or setting (no WMI, commands or network)", keyName(k))
 				}
 			}
 		}
@@ -241,7 +244,7 @@ func plainText(b []byte) ([]byte, error) {
 		if j := bytes.IndexByte(line, '\t'); j >= 0 {
 			return nil, problemAt(i+1, "a tab character at column %d (indent with spaces)", utf8.RuneCount(line[:j])+1)
 		}
-		if j := bytes.IndexFunc(line, standards.UnsafeRune); j >= 0 {
+		if j := bytes.IndexFunc(line, unsafeRune); j >= 0 {
 			r, _ := utf8.DecodeRune(line[j:])
 			return nil, problemAt(i+1, "a control or invisible character %U at column %d", r, utf8.RuneCount(line[:j])+1)
 		}
@@ -278,7 +281,7 @@ func shallow(b []byte) error {
 func yamlError(err error) error {
 	var ye yaml.Error
 	if errors.As(err, &ye) {
-		msg := strings.ReplaceAll(ye.GetMessage(), "\n", " ")
+		msg := libraryWords(strings.ReplaceAll(ye.GetMessage(), "\n", " "), keyOfToken(ye.GetToken()))
 		if tok := ye.GetToken(); tok != nil && tok.Position != nil {
 			return problemAt(tok.Position.Line, "%s", msg)
 		}
@@ -343,18 +346,18 @@ func refuseNode(n ast.Node) error {
 	case *ast.TagNode:
 		return problemAt(lineOf(n), "YAML tags (!!) are not allowed in a checks file")
 	case *ast.StringNode:
-		if strings.ContainsFunc(n.Value, standards.UnsafeRune) {
-			return problemAt(lineOf(n), "a control or invisible character in %q", strings.Map(visible, n.Value))
+		if i := strings.IndexFunc(n.Value, unsafeRune); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(n.Value[i:])
+			return problemAt(lineOf(n), "a control or invisible character %U in a text (written as an escape)", r)
 		}
 	}
 	return nil
 }
 
-func visible(r rune) rune {
-	if standards.UnsafeRune(r) {
-		return '?'
-	}
-	return r
+// unsafeRune is a character a checks file may not hold: a control
+// character or one that hides or reorders text.
+func unsafeRune(r rune) bool {
+	return standards.UnsafeRune(r) || invisibleFormat(r)
 }
 
 func scalar(n ast.Node) (string, bool) {

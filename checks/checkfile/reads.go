@@ -348,19 +348,33 @@ func registryValue(o probe.Observation, text bool) value {
 	case text:
 		s, err := o.RegString()
 		if err != nil {
-			v.failed = []probe.Observation{notAs(o, err)}
+			v.failed = []probe.Observation{readAsWrongType(o, notText, err)}
 			return v
 		}
 		v.set, v.text = true, s
 	default:
 		n, err := o.RegInt()
 		if err != nil {
-			v.failed = []probe.Observation{notAs(o, err)}
+			v.failed = []probe.Observation{readAsWrongType(o, notANumber, err)}
 			return v
 		}
 		v.set, v.isNum, v.num, v.text = true, true, n, fmt.Sprint(n)
 	}
 	return v
+}
+
+// The words a verdict gives a value read but not of the type expected, in
+// place of an error class: "...\\NoAutorun (not a number)".
+const (
+	notANumber probe.ErrorClass = "not a number"
+	notText    probe.ErrorClass = "not text"
+)
+
+// readAsWrongType is a value read but not of the type expected, as a failure a
+// verdict names in words.
+func readAsWrongType(o probe.Observation, words probe.ErrorClass, err error) probe.Observation {
+	o.Error = probe.Errorf(words, "%v", err)
+	return o
 }
 
 // notAs is an observation that was read but is not of the type expected,

@@ -315,6 +315,9 @@ func (c *compiler) outcome(status, summary, at string, reads []*read) (*outcome,
 	if strings.TrimSpace(summary) == "" {
 		return nil, c.at(at, "a verdict without summary:")
 	}
+	if err := c.textTooLong(at+".summary", "summary", summary); err != nil {
+		return nil, err
+	}
 	t, err := parseTemplate(summary, reads)
 	if err != nil {
 		return nil, c.at(at+".summary", "summary: %v", err)
@@ -382,24 +385,41 @@ func (c *Check) Judge(o probe.Observer) Judgement {
 		// A rule that cannot be told names the failures among every read
 		// the case names; a rule that holds, those among the reads its
 		// summary quotes, for a summary cannot quote what was not read.
+		// (The built-in checks' Go code named every read of the case, and
+		// the migrated ones stay byte-identical to it.)
 		needed := k.quoted
 		if t == unknown {
 			needed = k.refs
 		}
-		var failed []probe.Observation
-		about := c.About
-		for _, i := range needed {
-			if v := get(i); v.failed != nil {
-				if failed == nil && c.reads[i].about != "" {
-					about = c.reads[i].about // the first failed read says what could not be told
-				}
-				failed = append(failed, v.failed...)
-			}
-		}
+		about, failed := c.failures(needed, get)
 		if failed != nil {
 			return Judgement{About: about, Failed: failed}
 		}
 		return Judgement{Status: k.status, Summary: k.summary.render(get, c.reads)}
 	}
 	return Judgement{} // not reached: the last case is otherwise
+}
+
+// failures are the failed reads among needed, each probe once, and what
+// the first of them could not tell (the check's about when it says none).
+func (c *Check) failures(needed []int, get func(int) value) (string, []probe.Observation) {
+	about := c.About
+	var failed []probe.Observation
+	seen := map[string]bool{}
+	for _, i := range needed {
+		v := get(i)
+		if v.failed == nil {
+			continue
+		}
+		if failed == nil && c.reads[i].about != "" {
+			about = c.reads[i].about // the first failed read says what could not be told
+		}
+		for _, o := range v.failed {
+			if !seen[o.Key] {
+				seen[o.Key] = true
+				failed = append(failed, o)
+			}
+		}
+	}
+	return about, failed
 }

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/nhs-dspt/dspt-audit/checks"
 	"github.com/nhs-dspt/dspt-audit/checks/checkfile"
@@ -57,6 +58,10 @@ func (p Problem) Error() string {
 	return fmt.Sprintf("%s: %s", p.Path, p.Message)
 }
 
+// MaxChecks is the most custom checks loaded from all files together; a
+// file that would take the total past it is not loaded.
+const MaxChecks = 2000
+
 // LoadDirs reads every checks file (*.yaml, *.yml) in each folder, in
 // name order, refusing IDs that clash with builtin or with each other. A
 // folder that does not exist is skipped; one that cannot be read is a
@@ -77,7 +82,7 @@ func LoadPaths(paths []string, builtin []*checks.Check) *Pack {
 		info, err := os.Stat(p)
 		switch {
 		case err != nil:
-			l.problem(p, 0, "", "%s", cleanErr(err))
+			l.problem(p, 0, "", "%s", fileErr(err))
 		case info.IsDir():
 			l.dir(p, false)
 		default:
@@ -127,15 +132,23 @@ var builtinItems = sync.OnceValue(func() *standards.DSPTItemFile {
 	return &d.DSPT
 })
 
+// maxMessage bounds a problem's message, which may quote the file: a
+// result records it (report's limit is 2,048 bytes).
+const maxMessage = 512
+
 func (l *loader) problem(path string, line int, id, format string, args ...any) {
-	l.pack.Problems = append(l.pack.Problems, Problem{Path: path, Line: line, ID: id, Message: fmt.Sprintf(format, args...)})
+	msg := fmt.Sprintf(format, args...)
+	if len(msg) > maxMessage {
+		msg = strings.ToValidUTF8(msg[:maxMessage-3], "") + "..."
+	}
+	l.pack.Problems = append(l.pack.Problems, Problem{Path: path, Line: line, ID: id, Message: msg})
 }
 
 func (l *loader) dir(dir string, missingOK bool) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		if !(missingOK && errors.Is(err, fs.ErrNotExist)) {
-			l.problem(dir, 0, "", "%s", cleanErr(err))
+			l.problem(dir, 0, "", "%s", fileErr(err))
 		}
 		return
 	}
@@ -148,44 +161,92 @@ func (l *loader) dir(dir string, missingOK bool) {
 }
 
 func (l *loader) file(path string) {
-	data, err := readBounded(path)
-	if err != nil {
-		l.problem(path, 0, "", "%s", cleanErr(err))
+	data, msg := readBounded(path)
+	if msg != "" {
+		l.problem(path, 0, "", "%s", msg)
 		return
 	}
 	l.add(path, data)
 }
 
 // readBounded reads a regular file of at most one byte more than a checks
-// file may have, so that an oversized one is refused with its line.
-func readBounded(path string) ([]byte, error) {
-	f, err := os.Open(path)
+// file may have, so that an oversized one is refused with its line. It
+// refuses links, FIFOs and devices before opening, and again after (a file
+// swapped in between), so that nothing in a checks folder can block a scan
+// or lead the loader to a file elsewhere. The message says why, plainly.
+func readBounded(path string) ([]byte, string) {
+	info, err := os.Lstat(path)
 	if err != nil {
-		return nil, err
+		return nil, fileErr(err)
+	}
+	if msg := notRegular(path, info); msg != "" {
+		return nil, msg
+	}
+	f, err := openNoBlock(path)
+	if err != nil {
+		return nil, fileErr(err)
 	}
 	defer f.Close()
-	info, err := f.Stat()
+	info, err = f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, fileErr(err)
 	}
 	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file")
+		return nil, "is not a regular file (it changed while being read)"
 	}
-	return io.ReadAll(io.LimitReader(f, checkfile.MaxSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, checkfile.MaxSize+1))
+	if err != nil {
+		return nil, fileErr(err)
+	}
+	return data, ""
 }
 
-func cleanErr(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
+// notRegular says why a file that is not a regular file is refused.
+func notRegular(path string, info fs.FileInfo) string {
+	mode := info.Mode()
+	switch {
+	case mode.IsRegular():
+		return ""
+	case mode&fs.ModeSymlink != 0:
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return "is a link to a file that does not exist: put the file itself in the folder"
+		}
+		return "is a link: put the file itself in the folder"
+	case mode&fs.ModeNamedPipe != 0:
+		return "is a named pipe (FIFO), not a checks file"
+	case mode&fs.ModeSocket != 0:
+		return "is a socket, not a checks file"
+	case mode&fs.ModeDevice != 0:
+		return "is a device, not a checks file"
+	case mode.IsDir():
+		return "is a folder, not a checks file"
 	}
-	return strings.ReplaceAll(err.Error(), "\n", " ")
+	return "is not a regular file"
+}
+
+// fileErr says plainly why a file or folder could not be read, never with
+// the raw error of the system.
+func fileErr(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "does not exist"
+	case errors.Is(err, fs.ErrPermission):
+		return "cannot be read: permission denied"
+	case errors.Is(err, syscall.ELOOP):
+		return "is a link: put the file itself in the folder"
+	}
+	return "cannot be read"
 }
 
 func (l *loader) add(path string, data []byte) {
 	sum := sha256.Sum256(data)
 	file := File{Path: path, SHA256: hex.EncodeToString(sum[:]), Loaded: []string{}}
 	specs, problems := checkfile.Parse(data, l.opts)
+	if n := len(l.pack.Checks); n+len(specs) > MaxChecks {
+		l.problem(path, 0, "", "not loaded: its checks would take the custom checks past %d in all (%d are loaded already)", MaxChecks, n)
+		l.pack.Files = append(l.pack.Files, file)
+		return
+	}
 	for _, p := range problems {
 		l.problem(path, p.Line, p.ID, "%s", p.Msg)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -42,6 +43,7 @@ would not be loaded; 2 for a usage error.`,
 
 func runChecksValidate(w io.Writer, paths []string, builtin []*checks.Check) error {
 	pack := declared.LoadPaths(paths, builtin)
+	refuseUnrecordable(pack)
 	var b strings.Builder
 	shown := map[string]bool{}
 	for _, f := range pack.Files {
@@ -74,3 +76,23 @@ func runChecksValidate(w io.Writer, paths []string, builtin []*checks.Check) err
 
 // count is n with its noun: "1 check", "2 checks".
 func count(n int, one, many string) string { return fmt.Sprintf("%d %s", n, plural(n, one, many)) }
+
+// refuseUnrecordable makes a problem of each loaded check a result could
+// not record (report.Recordable), as a scan does, so that validate and the
+// scan agree.
+func refuseUnrecordable(pack *declared.Pack) {
+	var kept []*checks.Check
+	for _, c := range pack.Checks {
+		if err := report.Recordable(c); err != nil {
+			pack.Problems = append(pack.Problems, declared.Problem{Path: c.Origin, ID: c.ID, Message: err.Error()})
+			for i := range pack.Files {
+				if pack.Files[i].Path == c.Origin {
+					pack.Files[i].Loaded = slices.DeleteFunc(slices.Clone(pack.Files[i].Loaded), func(id string) bool { return id == c.ID })
+				}
+			}
+			continue
+		}
+		kept = append(kept, c)
+	}
+	pack.Checks = kept
+}

@@ -24,7 +24,7 @@ func TestChecksValidate(t *testing.T) {
 			"  " + packDir + "/malformed/alias.yaml:7: anchors, aliases and merge keys (&, *, <<) are not allowed in a checks file",
 			packDir + "/malformed/duplicate-id.yaml: 1 check loaded: custom-base",
 			"  " + packDir + "/malformed/duplicate-id.yaml:20: id custom-base is taken by the check on line 3",
-			packDir + "/missing.yaml: no such file or directory",
+			packDir + "/missing.yaml: does not exist",
 			"2 files, 1 check loaded, 3 problems",
 		}},
 		{"no argument", nil, exitUsage, nil},
