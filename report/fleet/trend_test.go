@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -428,14 +429,31 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+var (
+	yearTrendsMu sync.Mutex
+	yearTrends   = map[string]*Trend{}
+)
+
+// readYear is the generated year's trend, read once per period and day
+// per test binary (reading a year takes seconds under -race); each caller
+// gets its own copy of the top level to change.
 func readYear(t testing.TB, period Period, since time.Time) *Trend {
 	t.Helper()
+	yearTrendsMu.Lock()
+	defer yearTrendsMu.Unlock()
+	key := string(period) + since.String()
+	if tr, ok := yearTrends[key]; ok {
+		c := *tr
+		return &c
+	}
 	dir, _ := generatedYear(t)
 	tr, err := ReadTrend(context.Background(), []string{dir}, Options{Now: trendNow, Standards: ndgStandards(t)}, TrendOptions{Period: period, Since: since})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tr
+	yearTrends[key] = tr
+	c := *tr
+	return &c
 }
 
 func TestTrendMatchesAnIndependentCount(t *testing.T) {
