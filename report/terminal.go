@@ -315,7 +315,8 @@ func prefix(word string, n int) string {
 	cut = cut[:outsideEscape(word, len(cut))]
 	if cut == "" {
 		if l := escapeLen(word, 0); l > 0 {
-			return word[:l]
+			// An escape wider than a whole line is cut like any word.
+			return word[:min(l, n)]
 		}
 		_, size := utf8.DecodeRuneInString(word)
 		return word[:size]
