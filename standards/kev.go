@@ -463,7 +463,7 @@ func laterEdge(cur *EdgeFix, version string, released Date) *EdgeFix {
 		return cur
 	}
 	if cur != nil {
-		if c, _ := parseVersion(cur.Version); compareVersion(c, v) >= 0 {
+		if c, _ := parseVersion(cur.Version); CompareVersions(c, v) >= 0 {
 			return cur
 		}
 	}
@@ -487,7 +487,9 @@ func parseVersion(s string) ([]int, bool) {
 	return out, true
 }
 
-func compareVersion(a, b []int) int {
+// CompareVersions compares dotted versions part by part, a missing part
+// counting as 0: 10.10 is after 10.9, and 10.2 equals 10.2.0.
+func CompareVersions(a, b []int) int {
 	for i := range max(len(a), len(b)) {
 		var x, y int
 		if i < len(a) {
@@ -511,7 +513,7 @@ func (e EdgeFix) EdgeFixed(installed string) (fixed, ok bool) {
 		return false, false
 	}
 	want, _ := parseVersion(e.Version)
-	return compareVersion(have, want) >= 0, true
+	return CompareVersions(have, want) >= 0, true
 }
 
 // BuildKEV makes the windows-kev body from a KEV catalogue and CVRF

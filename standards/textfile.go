@@ -7,6 +7,7 @@ package standards
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -55,4 +56,51 @@ func fromUTF16(b []byte, unit func([]byte) uint16) ([]byte, error) {
 		out = utf8.AppendRune(out, r)
 	}
 	return out, nil
+}
+
+// TextLineProblem finds the first line of a text file (as UTF8Text
+// returns it) that a person must fix before it is parsed: one that is not
+// UTF-8, holds a tab, or holds a character unsafe refuses. It returns the
+// line (from 1) and the problem, or 0 and "".
+func TextLineProblem(b []byte, unsafe func(rune) bool) (int, string) {
+	for i, line := range bytes.Split(b, []byte("\n")) {
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if !utf8.Valid(line) {
+			return i + 1, "not UTF-8 text (save the file as UTF-8)"
+		}
+		if j := bytes.IndexByte(line, '\t'); j >= 0 {
+			return i + 1, fmt.Sprintf("a tab character at column %d (indent with spaces)", utf8.RuneCount(line[:j])+1)
+		}
+		if j := bytes.IndexFunc(line, unsafe); j >= 0 {
+			r, _ := utf8.DecodeRune(line[j:])
+			return i + 1, fmt.Sprintf("a control or invisible character %U at column %d", r, utf8.RuneCount(line[:j])+1)
+		}
+	}
+	return 0, ""
+}
+
+// FlowDepthLine is the first line (from 1) at which YAML's flow brackets
+// ([ and {) nest deeper than limit, or 0. The YAML parser takes time
+// growing with the square of the depth, hours for a file of nothing but
+// brackets. Every bracket outside a comment counts, those in text too, so
+// the bound is generous rather than exact.
+func FlowDepthLine(b []byte, limit int) int {
+	depth := 0
+	for i, line := range bytes.Split(b, []byte("\n")) {
+		for j, c := range line {
+			if c == '#' && (j == 0 || line[j-1] == ' ') {
+				break
+			}
+			switch c {
+			case '[', '{':
+				depth++
+			case ']', '}':
+				depth = max(depth-1, 0)
+			}
+			if depth > limit {
+				return i + 1
+			}
+		}
+	}
+	return 0
 }

@@ -188,7 +188,7 @@ func TestVersionsCompareAsNumbers(t *testing.T) {
 	for _, tt := range tests {
 		a, _ := parseVersion(tt.a)
 		b, _ := parseVersion(tt.b)
-		if got := compareVersions(a, b); (got > 0) != (tt.want > 0) || (got < 0) != (tt.want < 0) {
+		if got := standards.CompareVersions(a, b); (got > 0) != (tt.want > 0) || (got < 0) != (tt.want < 0) {
 			t.Errorf("compare(%s, %s) = %d, want sign %d", tt.a, tt.b, got, tt.want)
 		}
 	}

@@ -239,15 +239,8 @@ func plainText(b []byte) ([]byte, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, problemAt(1, "the file is empty")
 	}
-	for i, line := range bytes.Split(b, []byte("\n")) {
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if j := bytes.IndexByte(line, '\t'); j >= 0 {
-			return nil, problemAt(i+1, "a tab character at column %d (indent with spaces)", utf8.RuneCount(line[:j])+1)
-		}
-		if j := bytes.IndexFunc(line, unsafeRune); j >= 0 {
-			r, _ := utf8.DecodeRune(line[j:])
-			return nil, problemAt(i+1, "a control or invisible character %U at column %d", r, utf8.RuneCount(line[:j])+1)
-		}
+	if line, problem := standards.TextLineProblem(b, unsafeRune); line > 0 {
+		return nil, problemAt(line, "%s", problem)
 	}
 	return b, nil
 }
@@ -257,22 +250,8 @@ func plainText(b []byte) ([]byte, error) {
 const maxFlowDepth = 32
 
 func shallow(b []byte) error {
-	depth := 0
-	for i, line := range bytes.Split(b, []byte("\n")) {
-		for j, c := range line {
-			if c == '#' && (j == 0 || line[j-1] == ' ') {
-				break
-			}
-			switch c {
-			case '[', '{':
-				depth++
-			case ']', '}':
-				depth = max(depth-1, 0)
-			}
-			if depth > maxFlowDepth {
-				return problemAt(i+1, "brackets nested more than %d deep", maxFlowDepth)
-			}
-		}
+	if line := standards.FlowDepthLine(b, maxFlowDepth); line > 0 {
+		return problemAt(line, "brackets nested more than %d deep", maxFlowDepth)
 	}
 	return nil
 }

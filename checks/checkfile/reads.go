@@ -3,6 +3,7 @@ package checkfile
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/nhs-dspt/dspt-audit/standards"
 	"regexp"
 	"slices"
 	"strings"
@@ -466,7 +467,7 @@ func (r *read) programValue(o probe.Observer) value {
 			}
 			version := regText(k.Values.DisplayVersion)
 			parsed, _ := parseVersion(version)
-			if !v.set || compareVersions(parsed, best) > 0 {
+			if !v.set || standards.CompareVersions(parsed, best) > 0 {
 				v.set, v.text, v.program, v.decided, best = true, version, name, obs, parsed
 			}
 		}
@@ -559,22 +560,4 @@ func parseVersion(s string) ([]int, bool) {
 		}
 	}
 	return out, len(out) > 0
-}
-
-// compareVersions compares dotted versions part by part, a missing part
-// counting as 0: 10.10 is after 10.9, and 10.2 equals 10.2.0.
-func compareVersions(a, b []int) int {
-	for i := range max(len(a), len(b)) {
-		var x, y int
-		if i < len(a) {
-			x = a[i]
-		}
-		if i < len(b) {
-			y = b[i]
-		}
-		if x != y {
-			return x - y
-		}
-	}
-	return 0
 }

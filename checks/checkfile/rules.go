@@ -231,7 +231,7 @@ func (c *compiler) compileTest(s *ruleSpec, at string, r *read) (func(value) boo
 		}
 		add("version_at_least", func(v value) bool {
 			got, ok := parseVersion(v.text)
-			return v.set && ok && compareVersions(got, floor) >= 0
+			return v.set && ok && standards.CompareVersions(got, floor) >= 0
 		})
 	}
 	if len(tests) != 1 {

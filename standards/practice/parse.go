@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -140,18 +139,8 @@ func plainText(b []byte) ([]byte, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, errAt(1, "the file is empty (run dspt-audit practice init to start one)")
 	}
-	for i, line := range bytes.Split(b, []byte("\n")) {
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if !utf8.Valid(line) {
-			return nil, errAt(i+1, "not UTF-8 text (save the file as UTF-8)")
-		}
-		if j := bytes.IndexByte(line, '\t'); j >= 0 {
-			return nil, errAt(i+1, "a tab character at column %d (indent with spaces)", utf8.RuneCount(line[:j])+1)
-		}
-		if j := bytes.IndexFunc(line, standards.UnsafeRune); j >= 0 {
-			r, _ := utf8.DecodeRune(line[j:])
-			return nil, errAt(i+1, "a control or invisible character %U at column %d", r, utf8.RuneCount(line[:j])+1)
-		}
+	if line, problem := standards.TextLineProblem(b, standards.UnsafeRune); line > 0 {
+		return nil, errAt(line, "%s", problem)
 	}
 	return b, nil
 }
@@ -161,26 +150,10 @@ func plainText(b []byte) ([]byte, error) {
 // of the depth, hours for a file of nothing but brackets.
 const maxFlowDepth = 32
 
-// shallow refuses brackets nested deeper than maxFlowDepth, counting every
-// bracket outside comments (brackets in text count too, so the bound is
-// generous rather than exact).
+// shallow refuses brackets nested deeper than maxFlowDepth.
 func shallow(b []byte) error {
-	depth := 0
-	for i, line := range bytes.Split(b, []byte("\n")) {
-		for j, c := range line {
-			if c == '#' && (j == 0 || line[j-1] == ' ') {
-				break
-			}
-			switch c {
-			case '[', '{':
-				depth++
-			case ']', '}':
-				depth = max(depth-1, 0)
-			}
-			if depth > maxFlowDepth {
-				return errAt(i+1, "brackets nested more than %d deep; a practice file needs one level (hosts: [A, B])", maxFlowDepth)
-			}
-		}
+	if line := standards.FlowDepthLine(b, maxFlowDepth); line > 0 {
+		return errAt(line, "brackets nested more than %d deep; a practice file needs one level (hosts: [A, B])", maxFlowDepth)
 	}
 	return nil
 }
