@@ -57,8 +57,8 @@ func problemsByPath(pack *declared.Pack) map[string]string {
 // reason, nothing blocks, nothing of a link's target is quoted, and the
 // good file still loads.
 func TestFolderOddFilesNeverBlockOrLeak(t *testing.T) {
-	dir := t.TempDir()
-	secret := filepath.Join(t.TempDir(), "shadow")
+	dir := tempDir(t)
+	secret := filepath.Join(tempDir(t), "shadow")
 	writeFile(t, secret, "root:$y$j9T$secrethash:20228:0:99999:7:::\n")
 	writeFile(t, filepath.Join(dir, "good.yaml"), oneCheck("good"))
 	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.yaml"), 0o644); err != nil {
@@ -103,7 +103,7 @@ func TestFolderOddFilesNeverBlockOrLeak(t *testing.T) {
 // TestValidatePathsPlainReasons: files named to checks validate that are
 // not there, or are a FIFO, get a plain reason, never a system error.
 func TestValidatePathsPlainReasons(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	fifo := filepath.Join(dir, "f.yaml")
 	must(t, syscall.Mkfifo(fifo, 0o644))
 	missing := filepath.Join(dir, "missing.yaml")
@@ -120,7 +120,7 @@ func TestValidatePathsPlainReasons(t *testing.T) {
 // TestTotalChecksLimit: past MaxChecks custom checks in all, a file is not
 // loaded, with the reason, and the checks before it are.
 func TestTotalChecksLimit(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	for i := range declared.MaxChecks + 2 {
 		writeFile(t, filepath.Join(dir, fmt.Sprintf("c%05d.yaml", i)), oneCheck(fmt.Sprint(i)))
 	}

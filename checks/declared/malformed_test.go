@@ -143,7 +143,7 @@ func TestBadCheckRefusedAlone(t *testing.T) {
 // a second file reusing an ID, the good checks load and each problem names
 // its file.
 func TestBadFileNeverStopsOthers(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	good, _ := os.ReadFile("testdata/pack/ten.yaml")
 	bad, _ := os.ReadFile("testdata/malformed/alias.yaml")
 	dup, _ := os.ReadFile("testdata/pack/unrecorded.yaml")

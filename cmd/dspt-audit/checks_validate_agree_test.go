@@ -14,7 +14,7 @@ import (
 // TestValidateRefusesWhatScanRefuses: a 900 KB title is refused by
 // checks validate with its line, as the scan refuses it, not passed.
 func TestValidateRefusesWhatScanRefuses(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	body := `dspt_audit_checks: 1
 checks:
   - id: custom-ok

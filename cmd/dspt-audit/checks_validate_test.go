@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -36,7 +37,7 @@ func TestChecksValidate(t *testing.T) {
 			if code != tt.code {
 				t.Errorf("exit %d, want %d; stderr %s", code, tt.code, errOut)
 			}
-			got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+			got := strings.Split(strings.TrimSuffix(filepath.ToSlash(out.String()), "\n"), "\n")
 			if tt.want == nil {
 				tt.want = []string{""}
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -23,6 +24,9 @@ func TestOutputNamingAnInputIsRefused(t *testing.T) {
 	if err := os.Symlink(new, link); err != nil {
 		t.Fatal(err)
 	}
+	// Under Wine (.ci/wine) a symbolic link is made but leads nowhere; on
+	// Windows the link cases are left to the hard link.
+	links := runtime.GOOS != "windows"
 	hard := filepath.Join(dir, "hard.json")
 	if err := os.Link(old, hard); err != nil {
 		t.Fatal(err)
@@ -32,18 +36,22 @@ func TestOutputNamingAnInputIsRefused(t *testing.T) {
 	other := filepath.Join(dir, "sub", "..", filepath.Base(new))
 	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
 	for _, c := range []struct {
-		args []string
-		role string
+		args    []string
+		role    string
+		viaLink bool
 	}{
-		{[]string{"diff", old, new, "-o", new}, "is NEW"},
-		{[]string{"diff", old, new, "-o", old, "--format", "json"}, "is OLD"},
-		{[]string{"diff", old, new, "-o", other, "--format", "html"}, "is NEW"},
-		{[]string{"diff", old, link, "-o", new, "--format", "json"}, "is NEW"},
-		{[]string{"diff", old, new, "-o", link, "--format", "json"}, "is NEW"},
-		{[]string{"diff", hard, new, "-o", old, "--format", "json"}, "is OLD"},
-		{[]string{"report", "convert", new, "-o", new}, "is the report"},
-		{[]string{"report", "convert", new, "-o", other, "--format", "html"}, "is the report"},
+		{[]string{"diff", old, new, "-o", new}, "is NEW", false},
+		{[]string{"diff", old, new, "-o", old, "--format", "json"}, "is OLD", false},
+		{[]string{"diff", old, new, "-o", other, "--format", "html"}, "is NEW", false},
+		{[]string{"diff", old, link, "-o", new, "--format", "json"}, "is NEW", true},
+		{[]string{"diff", old, new, "-o", link, "--format", "json"}, "is NEW", true},
+		{[]string{"diff", hard, new, "-o", old, "--format", "json"}, "is OLD", false},
+		{[]string{"report", "convert", new, "-o", new}, "is the report", false},
+		{[]string{"report", "convert", new, "-o", other, "--format", "html"}, "is the report", false},
 	} {
+		if c.viaLink && !links {
+			continue
+		}
 		code, stdout, stderr := runArgs(t, c.args...)
 		if code != exitUsage || stdout != "" || !strings.Contains(stderr, c.role) || !strings.Contains(stderr, "would replace it") || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%q: exit %d, stdout %.100q, stderr %q; want exit 2 and one line saying -o %s", c.args, code, stdout, stderr, c.role)

@@ -13,7 +13,7 @@ import (
 )
 
 func TestHostsShowWhatGotWorseSinceThePreviousScan(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	base := profileReports(t)[0]
 	worse := cloneReport(t, base)
 	worse.Host.Name = "PC-WORSE"

@@ -207,7 +207,7 @@ func TestTrendLooksRightPrintedAndOnAPhone(t *testing.T) {
 	if err := XLSX(&book, roll); err != nil {
 		t.Fatal(err)
 	}
-	doc := printed.Print(t, t.TempDir(), book.Bytes())
+	doc := printed.Print(t, tempDir(t), book.Bytes())
 	sheet := doc.SheetPages(sheetTrend)
 	if len(sheet) == 0 || !sheet[0].Has("2026-11") {
 		t.Errorf("the Trend sheet printed as %d pages, the first without the last month", len(sheet))

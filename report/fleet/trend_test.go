@@ -593,7 +593,7 @@ func BenchmarkTrend(b *testing.B) {
 // are not counted and are listed with the reason; a line claiming a scan
 // in the future is skipped.
 func TestTrendCountsHistoriesOnlyOfTrustedMachines(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	_, key, _ := ed25519.GenerateKey(nil)
 	_, forger, _ := ed25519.GenerateKey(nil)
 	rep := cloneReport(t, profileReports(t)[0])

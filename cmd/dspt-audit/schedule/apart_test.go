@@ -43,7 +43,7 @@ func TestTheResultsFolderThroughLinksAndDoubledSlashes(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("symbolic links need a privilege on Windows")
 	}
-	root := t.TempDir()
+	root := tempDir(t)
 	res, other := filepath.Join(root, "res"), filepath.Join(root, "other")
 	for _, d := range []string{filepath.Join(res, "checks"), other} {
 		if err := os.MkdirAll(d, 0o755); err != nil {

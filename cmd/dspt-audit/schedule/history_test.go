@@ -61,7 +61,7 @@ func TestWriteShareHistoryRefusesALink(t *testing.T) {
 		t.Skip("symbolic links need a privilege on Windows")
 	}
 	dir := tempDir(t)
-	target := filepath.Join(t.TempDir(), "elsewhere")
+	target := filepath.Join(tempDir(t), "elsewhere")
 	os.WriteFile(target, []byte("keep"), 0o644)
 	os.MkdirAll(filepath.Join(dir, HistoryDir), 0o755)
 	if err := os.Symlink(target, filepath.Join(dir, HistoryDir, "PC01.id-1.history.jsonl")); err != nil {

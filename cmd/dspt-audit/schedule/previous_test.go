@@ -50,7 +50,7 @@ func TestRegressionEventSaysWhatIsOdd(t *testing.T) {
 }
 
 func TestReadPrevious(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	if _, _, err := ReadPrevious(dir, "PC1", 100); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("no file: %v, want not-exist", err)
 	}
@@ -66,7 +66,7 @@ func TestReadPrevious(t *testing.T) {
 	if _, _, err := ReadPrevious(dir, "PC2", 100); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("a folder: %v", err)
 	}
-	outside := filepath.Join(t.TempDir(), "secret.json")
+	outside := filepath.Join(tempDir(t), "secret.json")
 	os.WriteFile(outside, []byte("{}"), 0o644)
 	if err := os.Symlink(outside, filepath.Join(dir, "PC3.json")); err == nil {
 		if _, _, err := ReadPrevious(dir, "PC3", 100); err == nil {
