@@ -627,16 +627,6 @@ func statusRuns(results []CheckResult) []excelize.RichTextRun {
 	return runs
 }
 
-func worstStatus(results []CheckResult) standards.Status {
-	worst := standards.NotApplicable
-	for _, r := range results {
-		if attentionOrder[r.Status] < attentionOrder[worst] {
-			worst = r.Status
-		}
-	}
-	return worst
-}
-
 var statusWords = map[standards.Status]string{
 	standards.Pass:          "met",
 	standards.Warn:          "met with a warning",

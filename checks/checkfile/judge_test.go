@@ -42,11 +42,6 @@ func failed(class probe.ErrorClass) probe.Observation {
 	return probe.Observation{Error: probe.Errorf(class, "planted")}
 }
 
-func files(entries ...probe.FileEntry) probe.Observation {
-	b, _ := json.Marshal(entries)
-	return probe.Observation{Value: b}
-}
-
 func file(path, contents string) probe.FileEntry {
 	return probe.FileEntry{Path: path, Contents: &contents}
 }

@@ -52,9 +52,6 @@ func testStreams() (*streams, *bytes.Buffer, *bytes.Buffer) {
 	return &streams{Out: &out, Err: &errOut, NoColor: true, Getenv: func(string) string { return "" }}, &out, &errOut
 }
 
-// color reports whether stdout output may be coloured.
-func (s *streams) color() bool { return s.OutTTY && !s.NoColor }
-
 // terminalWidth is the width to wrap text at: the terminal's, when there is
 // one, within reason.
 func terminalWidth(tty bool) int {

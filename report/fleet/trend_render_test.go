@@ -97,8 +97,7 @@ func TestTrendSheetHoldsThePeriodsAndALineChart(t *testing.T) {
 	}
 }
 
-func itoa(n int) string     { b, _ := json.Marshal(n); return string(b) }
-func ftoa(v float64) string { b, _ := json.Marshal(v); return string(b) }
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 func TestTrendSectionDrawsTheChartWithoutScript(t *testing.T) {
 	roll := yearRollup(t)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/nhs-dspt/dspt-audit/standards"
@@ -311,13 +310,6 @@ func (c *converted) add(b dataBody) error {
 	}
 	c.bodies[p.Kind] = append(out, '\n')
 	return nil
-}
-
-func describeMonths(ids []string) string {
-	if len(ids) == 0 {
-		return "no new month"
-	}
-	return strings.Join(ids, ", ")
 }
 
 // unique drops repeated notes, keeping the first of each.
